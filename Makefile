@@ -1,0 +1,41 @@
+# Two commands matter: `make demo` and `make test`. Both create .venv on first use.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
+
+.PHONY: demo test bench lint setup setup-dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# torch is installed first with its exact pin so that no other package drags in a CUDA build.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet "torch==2.13.0"
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEVSTAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(STAMP)
+setup-dev: $(DEVSTAMP)
+
+demo: $(STAMP)
+	$(BIN)/workbench demo --out demo-out
+
+test: $(DEVSTAMP)
+	$(BIN)/python -m pytest
+
+bench: $(DEVSTAMP)
+	$(BIN)/python -m benchmarks
+
+lint: $(DEVSTAMP)
+	$(BIN)/ruff check workbench tests
+	$(BIN)/mypy workbench
+
+clean:
+	rm -rf $(VENV) demo-out .pytest_cache
