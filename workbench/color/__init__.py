@@ -1,0 +1,57 @@
+"""Colour management on OpenColorIO's built-in ACES studio config.
+
+Images inside the workbench are ``(B, 3, H, W)`` float32 scene-linear ACEScg; every conversion
+between colour spaces goes through this subpackage, on OCIO's CPU processor.
+"""
+
+from __future__ import annotations
+
+from workbench.color.config import (
+    COLOUR_SPACES,
+    CONFIG_URI,
+    DISPLAY,
+    VIEW,
+    WORKING_SPACE,
+    XYZ_D65,
+    get_config,
+    is_display_referred,
+    resolve_space,
+)
+from workbench.color.convert import (
+    convert,
+    convert_array,
+    display_processor,
+    display_transform,
+    from_working,
+    processor,
+    to_working,
+)
+from workbench.color.difference import (
+    delta_e_2000,
+    lab_delta_e_2000,
+    mean_delta_e_2000,
+    xyz_to_lab,
+)
+
+__all__ = [
+    "COLOUR_SPACES",
+    "CONFIG_URI",
+    "DISPLAY",
+    "VIEW",
+    "WORKING_SPACE",
+    "XYZ_D65",
+    "convert",
+    "convert_array",
+    "delta_e_2000",
+    "display_processor",
+    "display_transform",
+    "from_working",
+    "get_config",
+    "is_display_referred",
+    "lab_delta_e_2000",
+    "mean_delta_e_2000",
+    "processor",
+    "resolve_space",
+    "to_working",
+    "xyz_to_lab",
+]

@@ -1,0 +1,68 @@
+"""The demo: the whole path on the bundled sample title, from dailies to a traceable delivery.
+
+OUT receives ``dailies/`` (a copy of the sample footage: the title's read-only sources),
+``title/``, ``renders/`` (EXR), ``grades/`` (.cc), ``timeline.otio`` and ``report.html``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import TitleError
+from workbench.interchange import delivery_timeline, write_timeline
+from workbench.model import propose
+from workbench.render import render, write_grades
+from workbench.report import write_report
+from workbench.title import Title, decide, ingest, journal
+
+__all__ = ["MARKER", "SAMPLE_CLIPS", "run_demo", "sample_dir"]
+
+SAMPLE_CLIPS = ("bikes.mp4", "livesession.mp4", "carphone.mp4")
+MARKER = ".workbench-demo"
+
+
+def sample_dir() -> Path:
+    """Where the bundled sample title's footage lives (inside the installed package)."""
+    return Path(str(resources.files("workbench").joinpath("sample")))
+
+
+def _prepare(out: Path) -> None:
+    """Make ``out`` ready; a previous demo there is replaced, anything else is refused."""
+    if out.exists() and any(out.iterdir()):
+        if not (out / MARKER).exists():
+            raise TitleError(f"{out}: exists and was not made by `workbench demo`; "
+                             f"choose another --out")
+        shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text("made by `workbench demo`; safe to delete\n")
+
+
+def run_demo(out: Path, progress: bool = True) -> dict[str, Any]:
+    """Ingest, propose, accept (as ``demo``), render EXR and export; returns a summary."""
+    _prepare(out)
+    dailies = out / "dailies"
+    dailies.mkdir()
+    src = sample_dir()
+    for name in (*SAMPLE_CLIPS, "sample.ale", "NOTICE.md"):
+        shutil.copyfile(src / name, dailies / name)
+        (dailies / name).chmod(0o444)  # the title's sources: read-only
+
+    with Title.create(out / "title", name="Sample Title (workbench demo)") as title:
+        ingest(title, [dailies / n for n in SAMPLE_CLIPS], ale=dailies / "sample.ale",
+               progress=progress)
+        for proposal in propose(title, progress=progress):
+            decide(title, title.shot(proposal.shot), "accept", by="demo",
+                   note="demo: every proposal accepted as proposed")
+        delivered = render(title, out / "renders", "exr", progress=progress)
+        grades = write_grades(delivered, out / "grades")
+        write_timeline(out / "timeline.otio", delivery_timeline(title.settings.name, delivered))
+        write_report(title, delivered, out / "report.html")
+        return {
+            "title": title.settings.name, "out": str(out), "clips": len(title.clips()),
+            "shots": len(title.shots()), "scenes": len(title.scenes()),
+            "decisions": len(journal(title)), "rendered_shots": len(delivered),
+            "frames": sum(d.frames for d in delivered), "grades": len(grades),
+        }

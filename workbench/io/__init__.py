@@ -1,0 +1,45 @@
+"""Dailies in and renders out: movies (PyAV), stills and sequences (OpenImageIO), proxies.
+
+Everything here opens sources read-only and writes through :func:`atomic_path`, so a failed
+write never leaves a partial file. Errors are :class:`~workbench.errors.MediaError` naming the
+file (and frame), e.g. ``"bikes.mp4 frame 130: stream ends early (expected 250 frames)"``.
+"""
+
+from __future__ import annotations
+
+from workbench.io.atomic import atomic_path, atomic_write_bytes, atomic_write_text
+from workbench.io.image import (
+    ImageInfo,
+    list_sequence,
+    read_image,
+    write_dpx10,
+    write_exr,
+    write_jpeg,
+    write_png8,
+    write_png16,
+    write_tiff16,
+)
+from workbench.io.movie import MovieInfo, probe_movie, read_movie_frames, write_prores
+from workbench.io.proxy import make_proxy, proxy_path, proxy_size
+
+__all__ = [
+    "ImageInfo",
+    "MovieInfo",
+    "atomic_path",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "list_sequence",
+    "make_proxy",
+    "probe_movie",
+    "proxy_path",
+    "proxy_size",
+    "read_image",
+    "read_movie_frames",
+    "write_dpx10",
+    "write_exr",
+    "write_jpeg",
+    "write_png8",
+    "write_png16",
+    "write_prores",
+    "write_tiff16",
+]

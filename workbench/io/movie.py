@@ -1,0 +1,426 @@
+"""Movies in and out with PyAV: probe, decode to RGB frames, encode ProRes 422 HQ deliveries.
+
+Sources are opened read-only (``av.open(..., mode="r")``). Decoded frames are converted to RGB
+with the stream's own YUV matrix and range; an untagged stream is read as BT.709 limited range
+(what the dailies here are), never left to swscale's BT.601 default.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+from av.video.reformatter import ColorPrimaries, ColorRange, Colorspace, ColorTrc, Interpolation
+
+from workbench.checks import check_finite
+from workbench.errors import MediaError, ParameterError, ShapeError
+from workbench.io.atomic import atomic_path
+
+__all__ = ["MovieInfo", "probe_movie", "read_movie_frames", "write_prores"]
+
+# FFmpeg's names (av_color_*_name) for the enum values PyAV reports as ints; 2 = unspecified.
+_PRIMARIES = {
+    1: "bt709", 4: "bt470m", 5: "bt470bg", 6: "smpte170m", 7: "smpte240m", 8: "film",
+    9: "bt2020", 10: "smpte428", 11: "smpte431", 12: "smpte432", 22: "ebu3213",
+}  # fmt: skip
+_TRC = {
+    1: "bt709", 4: "gamma22", 5: "gamma28", 6: "smpte170m", 7: "smpte240m", 8: "linear",
+    9: "log100", 10: "log316", 11: "iec61966-2-4", 12: "bt1361e", 13: "iec61966-2-1",
+    14: "bt2020-10", 15: "bt2020-12", 16: "smpte2084", 17: "smpte428", 18: "arib-std-b67",
+}  # fmt: skip
+_SPACES = {
+    0: "gbr", 1: "bt709", 4: "fcc", 5: "bt470bg", 6: "smpte170m", 7: "smpte240m", 8: "ycgco",
+    9: "bt2020nc", 10: "bt2020c", 11: "smpte2085", 12: "chroma-derived-nc",
+    13: "chroma-derived-c", 14: "ictcp",
+}  # fmt: skip
+_RANGES = {1: "tv", 2: "pc"}
+
+# Tagged matrix -> the swscale matrix used to decode it. Untagged or unknown -> BT.709.
+_SWS_MATRIX = {
+    1: Colorspace.ITU709, 4: Colorspace.FCC, 5: Colorspace.ITU601, 6: Colorspace.ITU601,
+    7: Colorspace.SMPTE240M, 9: Colorspace.BT2020, 10: Colorspace.BT2020,
+}  # fmt: skip
+
+# Containers whose index (sample table) gives an exact frame count even when the media data is
+# cut short: trusting it is what lets a truncated file be detected.
+_INDEXED_FORMATS = ("mov", "mp4")
+
+_TIMECODE = re.compile(r"^\d{2}:\d{2}:\d{2}[:;]\d{2}$")
+
+
+@dataclass(frozen=True)
+class MovieInfo:
+    """What :func:`probe_movie` learns about a movie's first video stream.
+
+    Attributes
+    ----------
+    path : Path
+        The file probed.
+    width, height : int
+        Coded picture size in pixels.
+    fps : Fraction
+        Frame rate (average rate of the stream), e.g. ``Fraction(24000, 1001)``.
+    frame_count : int
+        Exact number of frames: from the sample table for MOV/MP4, otherwise counted by demuxing.
+    timecode : str or None
+        Start timecode ``"HH:MM:SS:FF"`` from the stream, a timecode track or the container.
+    codec : str
+        Decoder name, e.g. ``"h264"``, ``"prores"``.
+    pix_fmt : str
+        Decoded pixel format, e.g. ``"yuv420p"``, ``"yuv422p10le"``.
+    color_primaries, color_trc, colorspace, color_range : str or None
+        FFmpeg's names of the tags (``"bt709"``, ``"tv"``...); ``None`` where untagged.
+    duration_s : float
+        ``frame_count / fps`` in seconds.
+    """
+
+    path: Path
+    width: int
+    height: int
+    fps: Fraction
+    frame_count: int
+    timecode: str | None
+    codec: str
+    pix_fmt: str
+    color_primaries: str | None
+    color_trc: str | None
+    colorspace: str | None
+    color_range: str | None
+    duration_s: float
+
+
+def _reason(exc: BaseException) -> str:
+    """Return FFmpeg's message for ``exc`` without the file name PyAV appends."""
+    strerror = getattr(exc, "strerror", None)
+    return str(strerror) if strerror else str(exc)
+
+
+def _open(path: Path) -> av.container.InputContainer:
+    """Open ``path`` read-only, or raise :class:`MediaError` naming it."""
+    if not path.exists():
+        raise MediaError(f"{path.name}: does not exist")
+    try:
+        return av.open(str(path), mode="r")
+    except (av.FFmpegError, OSError, UnicodeDecodeError) as exc:
+        raise MediaError(f"{path.name}: not a readable movie ({_reason(exc)})") from exc
+
+
+def _video_stream(container: av.container.InputContainer, path: Path) -> av.VideoStream:
+    if not container.streams.video:
+        raise MediaError(f"{path.name}: no video stream")
+    return container.streams.video[0]
+
+
+def _count_packets(path: Path) -> int:
+    """Count the non-empty video packets of ``path`` (one per frame for the codecs we read)."""
+    with _open(path) as container:
+        stream = _video_stream(container, path)
+        try:
+            return sum(1 for packet in container.demux(stream) if packet.size)
+        except av.FFmpegError as exc:
+            raise MediaError(f"{path.name}: not a readable movie ({_reason(exc)})") from exc
+
+
+def probe_movie(path: str | os.PathLike[str]) -> MovieInfo:
+    """Describe the first video stream of a movie without decoding more than one frame.
+
+    Parameters
+    ----------
+    path
+        Any container FFmpeg reads (MOV, MP4, AVI, MKV...). Opened read-only.
+
+    Returns
+    -------
+    MovieInfo
+        Size, rate, exact frame count, timecode, codec and colour tags.
+
+    Raises
+    ------
+    MediaError
+        ``"<file>: does not exist"``, ``"<file>: not a readable movie (<reason>)"`` or
+        ``"<file>: no video stream"``.
+    """
+    path = Path(path)
+    with _open(path) as container:
+        stream = _video_stream(container, path)
+        ctx = stream.codec_context
+        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+        if not rate:
+            raise MediaError(f"{path.name}: not a readable movie (no frame rate)")
+        fps = Fraction(rate)
+        tags = [ctx.color_primaries, ctx.color_trc, ctx.colorspace, ctx.color_range]
+        if any(t in (0, 2) for t in tags[:3]) or tags[3] == 0:
+            # Some decoders report the tags only on frames: look at the first one.
+            try:
+                frame = next(container.decode(stream), None)
+            except av.FFmpegError:
+                frame = None
+            if frame is not None:
+                tags = [frame.color_primaries, frame.color_trc, frame.colorspace, frame.color_range]
+        timecode = stream.metadata.get("timecode") or container.metadata.get("timecode")
+        if timecode is None:
+            for other in container.streams:
+                if "timecode" in other.metadata:
+                    timecode = other.metadata["timecode"]
+                    break
+        indexed = any(name in container.format.name.split(",") for name in _INDEXED_FORMATS)
+        frames = int(stream.frames) if indexed else 0
+        width, height = int(ctx.width), int(ctx.height)
+        codec, pix_fmt = str(ctx.name), str(ctx.pix_fmt)
+    if frames <= 0:
+        frames = _count_packets(path)
+    return MovieInfo(
+        path=path,
+        width=width,
+        height=height,
+        fps=fps,
+        frame_count=frames,
+        timecode=timecode,
+        color_primaries=_PRIMARIES.get(int(tags[0])),
+        color_trc=_TRC.get(int(tags[1])),
+        colorspace=_SPACES.get(int(tags[2])),
+        color_range=_RANGES.get(int(tags[3])),
+        codec=codec,
+        pix_fmt=pix_fmt,
+        duration_s=float(frames / fps),
+    )
+
+
+def _frame_to_rgb(frame: av.VideoFrame, width: int, height: int) -> np.ndarray:
+    """Convert a decoded frame to ``(height, width, 3)`` uint8 RGB with its own YUV matrix."""
+    fmt = frame.format
+    matrix = src_range = dst_range = None
+    if not (fmt.is_rgb or fmt.has_palette or fmt.name.startswith("gray")):
+        matrix = _SWS_MATRIX.get(int(frame.colorspace), Colorspace.ITU709)
+        full = int(frame.color_range) == 2 or fmt.name.startswith("yuvj")
+        src_range = ColorRange.JPEG if full else ColorRange.MPEG
+        dst_range = ColorRange.JPEG
+    scaled = (width, height) != (frame.width, frame.height)
+    interpolation = (Interpolation.AREA if scaled else Interpolation.BILINEAR) | (
+        Interpolation.ACCURATE_RND | Interpolation.FULL_CHR_H_INT
+    )
+    rgb = frame.reformat(
+        width=width,
+        height=height,
+        format="rgb24",
+        src_colorspace=matrix,
+        src_color_range=src_range,
+        dst_color_range=dst_range,
+        interpolation=interpolation,
+    )
+    return rgb.to_ndarray()
+
+
+def _decode_rgb(
+    path: Path, start: int, stop: int | None, step: int, size: tuple[int, int] | None
+) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield ``(index, rgb uint8)`` for frames ``start:stop:step`` at ``size`` ``(w, h)``."""
+    info = probe_movie(path)
+    end = info.frame_count if stop is None else min(stop, info.frame_count)
+    width, height = size or (info.width, info.height)
+    index = 0
+    with _open(path) as container:
+        stream = _video_stream(container, path)
+        stream.thread_type = "AUTO"
+        try:
+            for frame in container.decode(stream):
+                if index >= end:
+                    break
+                if index >= start and (index - start) % step == 0:
+                    yield index, _frame_to_rgb(frame, width, height)
+                index += 1
+        except av.FFmpegError as exc:
+            raise MediaError(f"{path.name} frame {index}: decode failed ({_reason(exc)})") from exc
+    if index < end:
+        raise MediaError(
+            f"{path.name} frame {index}: stream ends early (expected {info.frame_count} frames)"
+        )
+
+
+def read_movie_frames(
+    path: str | os.PathLike[str],
+    start: int = 0,
+    stop: int | None = None,
+    step: int = 1,
+    max_width: int | None = None,
+) -> Iterator[tuple[int, np.ndarray]]:
+    """Decode frames ``start:stop:step`` of a movie's first video stream, in order.
+
+    Conversion to RGB uses the stream's tagged YUV matrix and range (untagged streams are read as
+    BT.709, limited range). Frames are decoded from the start (no seeking), so indices are exact.
+
+    Parameters
+    ----------
+    path
+        The movie, opened read-only.
+    start, stop, step
+        Frame range as in a slice; ``stop=None`` means to the last frame, and a ``stop`` past
+        the end is clipped to the frame count.
+    max_width
+        If given and smaller than the movie's width, frames are downscaled (area filter) to this
+        width, height ``round(height * max_width / width)``: aspect ratio kept, dims may be odd.
+
+    Yields
+    ------
+    index : int
+        Frame number from 0.
+    rgb : np.ndarray
+        Shape ``(H, W, 3)``, uint8, display-encoded RGB as the movie stores it (0-255, full range).
+
+    Raises
+    ------
+    MediaError
+        As :func:`probe_movie`; ``"<file> frame <n>: decode failed (<ffmpeg message>)"``; or
+        ``"<file> frame <n>: stream ends early (expected <N> frames)"`` for a truncated file.
+    ParameterError
+        For a negative ``start``, ``step < 1``, ``stop < start`` or ``max_width < 1``.
+    """
+    path = Path(path)
+    if start < 0 or step < 1 or (stop is not None and stop < start):
+        raise ParameterError(
+            f"{path.name}: frame range needs 0 <= start <= stop and step >= 1, "
+            f"got start={start}, stop={stop}, step={step}"
+        )
+    if max_width is not None and max_width < 1:
+        raise ParameterError(f"{path.name}: max_width must be >= 1, got {max_width}")
+    info = probe_movie(path)
+    size = None
+    if max_width is not None and max_width < info.width:
+        size = (max_width, max(1, round(info.height * max_width / info.width)))
+    return _decode_rgb(path, start, stop, step, size)
+
+
+def _to_yuv422p10(rgb: np.ndarray) -> av.VideoFrame:
+    """Encode display RGB in [0, 1] as a BT.709 limited-range yuv422p10le frame."""
+    rgb16 = np.round(np.clip(rgb, 0.0, 1.0) * 65535.0).astype(np.uint16)
+    frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb16), format="rgb48le")
+    return frame.reformat(
+        format="yuv422p10le",
+        dst_colorspace=Colorspace.ITU709,
+        dst_color_range=ColorRange.MPEG,
+        dst_color_trc=ColorTrc.BT709,
+        dst_color_primaries=ColorPrimaries.BT709,
+        interpolation=Interpolation.BICUBIC | Interpolation.ACCURATE_RND,
+    )
+
+
+def _verify_prores(tmp: Path, name: str, written: int) -> None:
+    """Re-open a just-written ProRes file and check codec, profile, tags and frame count."""
+    info = probe_movie(tmp)
+    with _open(tmp) as container:
+        profile = container.streams.video[0].codec_context.profile
+    got = (info.codec, profile, info.pix_fmt, info.color_primaries, info.color_trc,
+           info.colorspace, info.color_range, info.frame_count)  # fmt: skip
+    want = ("prores", "HQ", "yuv422p10le", "bt709", "bt709", "bt709", "tv", written)
+    if got != want:
+        raise MediaError(f"{name}: written file does not verify: expected {want}, got {got}")
+
+
+def write_prores(
+    path: str | os.PathLike[str],
+    frames: Iterable[np.ndarray],
+    fps: Fraction,
+    metadata: dict[str, str] | None = None,
+    timecode: str | None = None,
+) -> int:
+    """Write Apple ProRes 422 HQ (10-bit 4:2:2) in a QuickTime ``.mov``, atomically.
+
+    This is a display-referred delivery file: input is clipped to [0, 1], quantised to 16-bit
+    RGB and converted to ``yuv422p10le`` with the BT.709 matrix in limited (tv) range. The file
+    is tagged primaries/transfer/matrix ``bt709`` and range ``tv``; the tags, codec, profile and
+    frame count are read back and checked before the file takes its final name.
+
+    Parameters
+    ----------
+    path
+        Destination ``.mov``; its directory must exist.
+    frames
+        Float arrays of shape ``(H, W, 3)``, display-encoded Rec.709 (BT.1886) RGB, nominal
+        range [0, 1]. ``H`` and ``W`` must be even (4:2:2) and the same for every frame.
+    fps
+        Frame rate, e.g. ``Fraction(24000, 1001)``.
+    metadata
+        Container metadata (``comment``, ``title`` or custom keys such as
+        ``workbench:shot``), written with ``movflags=use_metadata_tags``.
+    timecode
+        Start timecode ``"HH:MM:SS:FF"`` (``;`` before frames for drop-frame), stored as a
+        QuickTime timecode track and stream tag.
+
+    Returns
+    -------
+    int
+        Number of frames written.
+
+    Raises
+    ------
+    ShapeError
+        A frame is not ``(H, W, 3)``, has an odd dimension, or differs in size from the first.
+    MediaError
+        NaN/Inf pixels (naming the frame), or the written file fails verification.
+    ParameterError
+        No frames, a non-positive ``fps``, a malformed ``timecode`` or a suffix other than ``.mov``.
+    """
+    path = Path(path)
+    name = path.name
+    if path.suffix.lower() != ".mov":
+        raise ParameterError(f"{name}: ProRes is written to a .mov file, got '{path.suffix}'")
+    fps = Fraction(fps)
+    if fps <= 0:
+        raise ParameterError(f"{name}: fps must be > 0, got {fps}")
+    if timecode is not None and not _TIMECODE.match(timecode):
+        raise ParameterError(f"{name}: timecode must look like 'HH:MM:SS:FF', got {timecode!r}")
+    written = 0
+    with atomic_path(path) as tmp:
+        options = {"movflags": "use_metadata_tags+write_colr"}
+        with av.open(str(tmp), mode="w", format="mov", options=options) as out:
+            for key, value in (metadata or {}).items():
+                out.metadata[str(key)] = str(value)
+            stream: av.VideoStream | None = None
+            size = (0, 0)
+            for index, rgb in enumerate(frames):
+                where = f"{name} frame {index}"
+                rgb = np.asarray(rgb)
+                if rgb.ndim != 3 or rgb.shape[2] != 3:
+                    raise ShapeError(f"{where}: expected shape (H, W, 3), got {rgb.shape}")
+                height, width = rgb.shape[:2]
+                if stream is None:
+                    if width % 2 or height % 2:
+                        raise ShapeError(
+                            f"{where}: ProRes 422 needs even width and height, got {width}x{height}"
+                        )
+                    size = (width, height)
+                    stream = out.add_stream(
+                        "prores_ks", rate=fps, options={"profile": "3", "vendor": "apl0"}
+                    )
+                    stream.width, stream.height = width, height
+                    stream.pix_fmt = "yuv422p10le"
+                    ctx = stream.codec_context
+                    ctx.color_primaries = ColorPrimaries.BT709
+                    ctx.color_trc = ColorTrc.BT709
+                    ctx.colorspace = Colorspace.ITU709
+                    ctx.color_range = ColorRange.MPEG
+                    if timecode is not None:
+                        stream.metadata["timecode"] = timecode
+                elif (width, height) != size:
+                    raise ShapeError(
+                        f"{where}: size {width}x{height} does not match frame 0 "
+                        f"({size[0]}x{size[1]})"
+                    )
+                check_finite(rgb, where)
+                frame = _to_yuv422p10(rgb)
+                frame.pts = index  # in 1/fps, the encoder's time base
+                for packet in stream.encode(frame):
+                    out.mux(packet)
+                written += 1
+            if stream is None:
+                raise ParameterError(f"{name}: no frames to write")
+            for packet in stream.encode(None):
+                out.mux(packet)
+        _verify_prores(tmp, name, written)
+    return written

@@ -1,0 +1,121 @@
+"""Classical shot matching: bring a shot to its scene's anchor with a CDL fitted in ACEScct.
+
+The first proposal method, before a learned title model exists. Per channel, the shot's mean
+and spread in ACEScct are moved onto the anchor's (Reinhard et al. 2001's transfer, done per
+channel in a log space). In ACEScct that is exactly an ASC CDL slope and offset, so the
+proposal leaves the workbench as a plain ``.cc`` that any grading system applies identically.
+
+References
+----------
+E. Reinhard, M. Ashikhmin, B. Gooch, P. Shirley, "Color Transfer between Images",
+IEEE Computer Graphics and Applications 21(5), 2001.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from workbench.color import convert
+from workbench.errors import ParameterError
+from workbench.ops import CDL, CDLValues, apply_cdl
+
+__all__ = [
+    "ACESCCT_UNITS_PER_STOP",
+    "MATCH_METHODS",
+    "ShotStats",
+    "chroma_overlap",
+    "describe_difference",
+    "fit_mean_std_cdl",
+    "match_cdl",
+    "matched_pixels",
+    "shot_stats",
+]
+
+# ACEScct's log segment is (log2(x) + 9.72) / 17.52: one stop is 1/17.52 code values.
+ACESCCT_UNITS_PER_STOP = 1.0 / 17.52
+SLOPE_LIMITS = (0.5, 2.0)
+
+
+@dataclass(frozen=True)
+class ShotStats:
+    """Colour statistics of a shot's sampled frames in ACEScct."""
+
+    mean: np.ndarray  # (3,)
+    std: np.ndarray   # (3,)
+    pixels_cct: torch.Tensor  # (N, 3) a subsample of pixels, for overlap measures
+
+
+def shot_stats(frames_working: torch.Tensor, max_pixels: int = 20000) -> ShotStats:
+    """Statistics of ``frames_working`` (N,3,H,W) ACEScg, measured in ACEScct."""
+    cct = convert(frames_working, "ACEScg", "ACEScct")
+    pixels = cct.permute(0, 2, 3, 1).reshape(-1, 3)
+    if pixels.shape[0] > max_pixels:
+        step = pixels.shape[0] // max_pixels
+        pixels = pixels[::step][:max_pixels]
+    return ShotStats(cct.mean(dim=(0, 2, 3)).double().numpy(),
+                     cct.std(dim=(0, 2, 3)).double().numpy(), pixels)
+
+
+def fit_mean_std_cdl(shot: ShotStats, anchor: ShotStats) -> CDLValues:
+    """CDL slope and offset (in ACEScct) that give ``shot`` the anchor's mean and spread."""
+    slope = np.clip(anchor.std / np.maximum(shot.std, 1e-6), *SLOPE_LIMITS)
+    offset = np.clip(anchor.mean - slope * shot.mean, -1.0, 1.0)
+    return CDLValues(slope=tuple(float(v) for v in slope),  # type: ignore[arg-type]
+                     offset=tuple(float(v) for v in offset))  # type: ignore[arg-type]
+
+
+MATCH_METHODS: dict[str, Callable[[ShotStats, ShotStats], CDLValues]] = {
+    "mean-std": fit_mean_std_cdl,
+}
+
+
+def match_cdl(shot: ShotStats, anchor: ShotStats, method: str = "mean-std") -> CDL:
+    """Fit a :class:`CDL` operator bringing ``shot`` to ``anchor`` with ``method``."""
+    if method not in MATCH_METHODS:
+        raise ParameterError(f"unknown match method {method!r}; known: {', '.join(MATCH_METHODS)}")
+    return CDL.from_values(MATCH_METHODS[method](shot, anchor))
+
+
+def chroma_overlap(a_cct: torch.Tensor, b_cct: torch.Tensor, bins: int = 24) -> float:
+    """Overlap in [0, 1] of two pixel sets' chroma histograms (ACEScct R−G, B−G).
+
+    Near 1 when the shot, once matched, spans the colours the anchor does; low when the two
+    show different things (a title card against a stage), where a match is a guess.
+    """
+    def hist(p: torch.Tensor) -> torch.Tensor:
+        c = torch.stack([p[:, 0] - p[:, 1], p[:, 2] - p[:, 1]], dim=1).clamp(-0.3, 0.3)
+        idx = ((c + 0.3) / 0.6 * (bins - 1)).round().long()
+        h = torch.bincount(idx[:, 0] * bins + idx[:, 1], minlength=bins * bins).double()
+        return h / h.sum()
+
+    return float(torch.minimum(hist(a_cct), hist(b_cct)).sum())
+
+
+def matched_pixels(stats: ShotStats, values: CDLValues) -> torch.Tensor:
+    """The shot's sampled ACEScct pixels after the CDL, ``(N, 3)``."""
+    img = stats.pixels_cct.T.reshape(1, 3, -1, 1)
+    return apply_cdl(img, values.slope, values.offset, values.power, values.saturation
+                     ).reshape(3, -1).T
+
+
+def describe_difference(shot: ShotStats, anchor: ShotStats, anchor_name: str) -> str:
+    """A sentence a person reads: how the shot differs from the anchor before matching."""
+    luma = np.array([0.2722287, 0.6740818, 0.0536895])
+    stops = float(((shot.mean - anchor.mean) @ luma) / ACESCCT_UNITS_PER_STOP)
+    warm = float(((shot.mean[0] - shot.mean[2]) - (anchor.mean[0] - anchor.mean[2]))
+                 / ACESCCT_UNITS_PER_STOP)
+    contrast = float((shot.std @ luma) / max(anchor.std @ luma, 1e-6))
+    parts = []
+    if abs(stops) >= 0.1:
+        parts.append(f"{abs(stops):.1f} stop {'brighter' if stops > 0 else 'darker'}")
+    if abs(warm) >= 0.1:
+        parts.append(f"{'warmer' if warm > 0 else 'cooler'} by {abs(warm):.1f} stop red/blue")
+    if abs(contrast - 1) >= 0.1:
+        parts.append(f"{'more' if contrast > 1 else 'less'} contrast (x{contrast:.2f})")
+    if not parts:
+        return f"already matches anchor {anchor_name}"
+    return f"{', '.join(parts)} than anchor {anchor_name}"

@@ -1,0 +1,83 @@
+"""Proposals for every shot of a title: match each shot to its scene's anchor."""
+
+from __future__ import annotations
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from workbench.errors import TitleError
+from workbench.model.match import (
+    ShotStats,
+    chroma_overlap,
+    describe_difference,
+    match_cdl,
+    matched_pixels,
+    shot_stats,
+)
+from workbench.ops import Pipeline
+from workbench.title import Proposal, Shot, Title, add_proposal, shot_working_frames
+
+__all__ = ["ANALYSIS_FRAMES", "ANALYSIS_WIDTH", "MODEL_VERSION", "choose_anchor", "propose"]
+
+MODEL_VERSION = "classical-match/1 (mean-std CDL in ACEScct)"
+ANALYSIS_FRAMES = 8     # frames sampled per shot
+ANALYSIS_WIDTH = 256    # analysis proxy width in pixels
+
+
+def choose_anchor(stats: dict[str, ShotStats], lengths: dict[str, int]) -> str:
+    """The shot most like the rest of its scene (the medoid of the shots' ACEScct means).
+
+    A title card or a one-off insert is far from the others and never chosen; ties go to the
+    longer shot, the likely master.
+    """
+    names = list(stats)
+    means = np.stack([stats[n].mean for n in names])
+    cost = np.abs(means[:, None, :] - means[None, :, :]).sum(axis=(1, 2))
+    return min(names, key=lambda n: (round(float(cost[names.index(n)]), 4), -lengths[n]))
+
+
+def propose(title: Title, progress: bool = True) -> list[Proposal]:
+    """Analyse every shot and store one proposal per shot; anchors get the identity.
+
+    Returns
+    -------
+    list[Proposal]
+        The new proposals, in catalogue order.
+    """
+    shots = title.shots()
+    if not shots:
+        raise TitleError(f"{title.root}: no shots to propose for; run `workbench ingest` first")
+    stats: dict[str, ShotStats] = {}
+    for shot in tqdm(shots, desc="analyse", unit="shot", disable=not progress):
+        _, frames = shot_working_frames(shot, ANALYSIS_FRAMES, ANALYSIS_WIDTH)
+        stats[shot.name] = shot_stats(frames)
+
+    by_scene: dict[str, list[Shot]] = {}
+    for shot in shots:
+        by_scene.setdefault(shot.scene, []).append(shot)
+    proposals = []
+    with title.transaction():
+        for scene, members in by_scene.items():
+            anchor = title.anchor(scene)
+            if anchor is None:
+                name = choose_anchor({s.name: stats[s.name] for s in members},
+                                     {s.name: s.frame_count for s in members})
+                anchor = next(s for s in members if s.name == name)
+                title.set_anchor(scene, anchor)
+            for shot in members:
+                proposals.append(_propose_shot(title, shot, anchor, stats))
+    return proposals
+
+
+def _propose_shot(title: Title, shot: Shot, anchor: Shot, stats: dict[str, ShotStats]
+                  ) -> Proposal:
+    if shot.id == anchor.id:
+        return add_proposal(title, shot, Pipeline(), model_version=MODEL_VERSION, strength=1.0,
+                            confidence=1.0, anchor=anchor,
+                            summary=f"anchor of scene {shot.scene}: left as shot")
+    s, a = stats[shot.name], stats[anchor.name]
+    cdl = match_cdl(s, a)
+    confidence = chroma_overlap(matched_pixels(s, cdl.values()), a.pixels_cct)
+    return add_proposal(title, shot, Pipeline([cdl]), model_version=MODEL_VERSION,
+                        strength=1.0, confidence=round(confidence, 3), anchor=anchor,
+                        summary=describe_difference(s, a, anchor.name))

@@ -1,0 +1,224 @@
+"""Operators: pure image transforms with declared, bounded parameters and a strength.
+
+An :class:`Operator` holds parameters only; the maths lives in a pure function beside it
+(``apply_cdl`` for :class:`~workbench.ops.cdl.CDL`). Each operator declares the colour space it
+works in and a ``strength`` in [0, 1] where 0 is the identity, bit for bit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+import param
+import torch
+
+from workbench.checks import check_image
+from workbench.errors import ParameterError
+
+__all__ = [
+    "OPERATORS",
+    "Operator",
+    "Pipeline",
+    "UnknownOperator",
+    "operator_from_dict",
+    "register_operator",
+]
+
+OPERATORS: dict[str, type[Operator]] = {}
+
+
+def register_operator(cls: type[Operator]) -> type[Operator]:
+    """Class decorator: make ``cls`` loadable from JSON by its class name."""
+    OPERATORS[cls.__name__] = cls
+    return cls
+
+
+class Operator(param.Parameterized):
+    """Base of every operator.
+
+    Subclasses set ``space`` (the OCIO-registry name of the space they work in), declare
+    ``param.Number`` parameters and implement ``_apply(img)`` at the current strength.
+    """
+
+    space: ClassVar[str] = "ACEScg"
+    schema_version: ClassVar[int] = 1
+
+    strength = param.Number(1.0, bounds=(0.0, 1.0), step=0.01, label="Strength",
+                            doc="Blend from the identity (0) to the full correction (1).")
+
+    def __init__(self, **params: Any) -> None:
+        # Name the operator and parameter in the error, as a colourist would read it.
+        for key, value in params.items():
+            p = self.param[key] if key in self.param else None
+            if p is None or key == "name":
+                continue
+            lo, hi = getattr(p, "bounds", None) or (None, None)
+            if isinstance(value, int | float):
+                if lo is not None and value < lo:
+                    raise ParameterError(f"{type(self).__name__}.{key} must be >= {lo}, got {value}")
+                if hi is not None and value > hi:
+                    raise ParameterError(f"{type(self).__name__}.{key} must be <= {hi}, got {value}")
+        unknown = sorted(k for k in params if k not in self.param)
+        if unknown:
+            raise ParameterError(
+                f"{type(self).__name__}: unknown parameter(s) {', '.join(unknown)}; "
+                f"known: {', '.join(self.parameter_names())}"
+            )
+        try:
+            super().__init__(**params)
+        except ValueError as exc:  # param's own bound and type checks
+            raise ParameterError(f"{type(self).__name__}: {exc}") from None
+
+    @classmethod
+    def parameter_names(cls) -> list[str]:
+        """The declared parameters, in declaration order, without param's ``name``."""
+        return [n for n in cls.param if n != "name"]
+
+    def values(self) -> Any:  # pragma: no cover - overridden where a plain form exists
+        """The operator's parameters as plain values."""
+        return self.params_dict()
+
+    def params_dict(self) -> dict[str, float]:
+        """Every declared parameter but ``strength``, as plain floats."""
+        return {n: float(getattr(self, n)) for n in self.parameter_names() if n != "strength"}
+
+    def forward(self, img: torch.Tensor) -> torch.Tensor:
+        """Apply to ``img`` (B,3,H,W), already in ``self.space``; strength 0 returns a copy."""
+        check_image(img, f"{type(self).__name__} input")
+        if self.strength == 0.0:
+            return img.clone()
+        return self._apply(img)
+
+    def _apply(self, img: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def apply(self, img: torch.Tensor, working_space: str = "ACEScg") -> torch.Tensor:
+        """Apply to ``img`` in ``working_space``: convert into ``self.space`` and back."""
+        return Pipeline([self]).apply(img, working_space)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: ``{"schema": "CDL.1", "space", "strength", "params"}``."""
+        return {
+            "schema": f"{type(self).__name__}.{self.schema_version}",
+            "space": self.space,
+            "strength": float(self.strength),
+            "params": self.params_dict(),
+        }
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Operator) and self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash(json.dumps(self.to_dict(), sort_keys=True))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v:g}" for k, v in self.params_dict().items())
+        return f"{type(self).__name__}({args}, strength={self.strength:g})"
+
+    __str__ = __repr__
+
+
+class UnknownOperator:
+    """An operator from a newer or foreign workbench: kept verbatim so a round trip loses nothing."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    def to_dict(self) -> dict[str, Any]:
+        """The dict exactly as it was read."""
+        return self.data
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UnknownOperator) and self.data == other.data
+
+    def __hash__(self) -> int:
+        return hash(json.dumps(self.data, sort_keys=True))
+
+
+def operator_from_dict(data: dict[str, Any]) -> Operator | UnknownOperator:
+    """Rebuild an operator from :meth:`Operator.to_dict` output; unknown schemas are kept."""
+    schema = str(data.get("schema", ""))
+    name, _, version = schema.partition(".")
+    cls = OPERATORS.get(name)
+    if cls is None or not version.isdigit() or int(version) > cls.schema_version:
+        return UnknownOperator(data)
+    return cls(strength=data.get("strength", 1.0), **data.get("params", {}))
+
+
+class Pipeline:
+    """An ordered list of operators: inert data that validates, compares, hashes and applies."""
+
+    schema = "Pipeline.1"
+
+    def __init__(self, operators: Iterable[Operator | UnknownOperator] = ()) -> None:
+        self.operators = list(operators)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.operators)
+
+    def __len__(self) -> int:
+        return len(self.operators)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Pipeline) and self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash(self.cache_key())
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, ``{"schema": "Pipeline.1", "operators": [...]}``."""
+        return {"schema": self.schema, "operators": [op.to_dict() for op in self.operators]}
+
+    def to_json(self) -> str:
+        """Canonical JSON (sorted keys): equal pipelines give equal text."""
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Pipeline:
+        """Inverse of :meth:`to_dict`; operators of unknown schema survive untouched."""
+        if data.get("schema") != cls.schema:
+            raise ParameterError(f"expected schema {cls.schema!r}, got {data.get('schema')!r}")
+        return cls(operator_from_dict(d) for d in data.get("operators", []))
+
+    @classmethod
+    def from_json(cls, text: str) -> Pipeline:
+        """Inverse of :meth:`to_json`."""
+        return cls.from_dict(json.loads(text))
+
+    def cache_key(self) -> str:
+        """A stable SHA-256 of the canonical JSON: the same grade gives the same key."""
+        return hashlib.sha256(self.to_json().encode()).hexdigest()
+
+    def validate(self) -> None:
+        """Raise :class:`ParameterError` if an operator is unknown to this workbench."""
+        for op in self.operators:
+            if isinstance(op, UnknownOperator):
+                raise ParameterError(
+                    f"unknown operator {op.data.get('schema')!r}; known: {', '.join(sorted(OPERATORS))}"
+                )
+
+    def apply(self, img: torch.Tensor, working_space: str = "ACEScg") -> torch.Tensor:
+        """Apply every operator in order to ``img`` (B,3,H,W) in ``working_space``.
+
+        Each operator runs in its own declared space; conversions go through
+        :mod:`workbench.color`, and only when the space changes.
+        """
+        from workbench.color import convert
+
+        self.validate()
+        check_image(img, "pipeline input")
+        current, out = working_space, img
+        for op in self.operators:
+            assert isinstance(op, Operator)
+            if op.strength == 0.0:
+                continue
+            if op.space != current:
+                out = convert(out, current, op.space)
+                current = op.space
+            out = op.forward(out)
+        if current != working_space:
+            out = convert(out, current, working_space)
+        return out if out is not img else img.clone()

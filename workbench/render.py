@@ -1,0 +1,194 @@
+"""Render accepted decisions, and only those, to EXR, 16-bit PNG or ProRes 422 HQ.
+
+EXR frames are scene-linear in the title's working space (ACEScg), half float, unclamped, and
+carry the title, shot, decision id and model version in their headers. PNG and ProRes are
+display-referred in the title's delivery space (Rec.709 by default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from workbench.color import convert
+from workbench.errors import DecisionError, MediaError
+from workbench.interchange import Delivered, write_cc
+from workbench.io import write_exr, write_png16, write_prores
+from workbench.ops import CDL, Operator, Pipeline
+from workbench.title import (
+    Decision,
+    Shot,
+    Title,
+    accepted_decisions,
+    latest_decision,
+    read_shot_frames,
+    record_render,
+    sha256_of,
+)
+
+__all__ = ["FORMATS", "decided_pipeline", "render", "render_shot", "write_grades"]
+
+FORMATS = ("exr", "png", "prores")
+BATCH = 8  # frames graded together
+
+
+def decided_pipeline(decision: Decision) -> Pipeline:
+    """The decision's operator chain at the strength the artist chose."""
+    ops = []
+    for op in decision.pipeline:
+        assert isinstance(op, Operator)
+        ops.append(type(op)(strength=decision.strength, **op.params_dict()))
+    return Pipeline(ops)
+
+
+def _to_decide(title: Title, shots: Sequence[str] | None) -> list[tuple[Shot, Decision]]:
+    accepted = accepted_decisions(title)
+    if shots:
+        wanted = [title.shot(name) for name in shots]
+        chosen = {s.id for s, _ in accepted}
+        refused = [s for s in wanted if s.id not in chosen]
+        if refused:
+            why = []
+            for s in refused:
+                d = latest_decision(title, s)
+                why.append(f"{s.name} ({'rejected' if d else 'not decided'})")
+            raise DecisionError(f"refusing to render shots nobody accepted: {', '.join(why)}; "
+                                f"accept them first with `workbench decide`")
+        ids = {s.id for s in wanted}
+        accepted = [(s, d) for s, d in accepted if s.id in ids]
+    if not accepted:
+        total = len(title.shots())
+        raise DecisionError(f"{title.root.name}: nothing to render, no shot has an accepted "
+                            f"decision ({total} shot(s) in the title); accept with "
+                            f"`workbench decide {title.root} SHOT accept`")
+    return accepted
+
+
+def _check_unchanged(shot: Shot, verified: set[int]) -> None:
+    clip = shot.clip
+    if clip.id in verified:
+        return
+    files = [clip.path] if clip.kind != "sequence" else None
+    if files is not None:
+        if not clip.path.exists():
+            raise MediaError(f"{clip.path}: source is missing (it was ingested as {clip.name})")
+        sha, _ = sha256_of(files)
+        if sha != clip.sha256:
+            raise MediaError(f"{clip.path}: source changed since ingest (sha256 differs); "
+                             f"re-ingest it before rendering")
+    verified.add(clip.id)
+
+
+def _graded_batches(title: Title, shot: Shot, pipeline: Pipeline, out_space: str
+                    ) -> Iterator[tuple[list[int], np.ndarray]]:
+    """Batches of (clip frame indices, graded float32 (N, H, W, 3) arrays in ``out_space``)."""
+    working = title.settings.working_space
+    indices: list[int] = []
+    frames: list[np.ndarray] = []
+
+    def flush() -> tuple[list[int], np.ndarray]:
+        batch = torch.from_numpy(np.stack(frames)).permute(0, 3, 1, 2).contiguous()
+        img = convert(batch, shot.clip.input_space, working)
+        graded = pipeline.apply(img, working) if len(pipeline) else img
+        out = convert(graded, working, out_space)
+        return indices.copy(), out.permute(0, 2, 3, 1).contiguous().numpy()
+
+    for index, rgb in read_shot_frames(shot):
+        if rgb.shape[:2] != (shot.clip.height, shot.clip.width):
+            raise MediaError(f"{shot.clip.path.name} frame {index}: size "
+                             f"{rgb.shape[1]}x{rgb.shape[0]} does not match the clip's "
+                             f"{shot.clip.width}x{shot.clip.height}")
+        indices.append(index)
+        frames.append(rgb)
+        if len(frames) == BATCH:
+            yield flush()
+            indices.clear()
+            frames.clear()
+    if frames:
+        yield flush()
+
+
+def render_shot(title: Title, shot: Shot, decision: Decision, out: Path, fmt: str,
+                bar: tqdm | None = None) -> Delivered:
+    """Render one accepted shot into ``out``; returns where it went."""
+    pipeline = decided_pipeline(decision)
+    first = shot.clip.first_frame + shot.start_frame
+    meta = {"workbench:title": title.settings.name, "workbench:shot": shot.name,
+            "workbench:decision": decision.id, "workbench:model_version": decision.model_version,
+            "workbench:strength": f"{decision.strength:g}", "workbench:source": shot.clip.name}
+    if fmt == "prores":
+        path = out / f"{shot.name}.mov"
+        space = title.settings.delivery_space
+
+        def frames() -> Iterator[np.ndarray]:
+            for _, batch in _graded_batches(title, shot, pipeline, space):
+                yield from batch
+                if bar:
+                    bar.update(len(batch))
+
+        count = write_prores(path, frames(), shot.clip.fps,
+                             metadata={"comment": f"workbench decision {decision.id}", **meta},
+                             timecode=shot.clip.timecode)
+    else:
+        path = out / shot.name
+        path.mkdir(parents=True, exist_ok=True)
+        space = title.settings.working_space if fmt == "exr" else title.settings.delivery_space
+        count = 0
+        for indices, batch in _graded_batches(title, shot, pipeline, space):
+            for index, rgb in zip(indices, batch, strict=True):
+                number = shot.clip.first_frame + index
+                target = path / f"{shot.name}.{number:04d}.{fmt}"
+                if fmt == "exr":
+                    write_exr(target, rgb, {**meta, "workbench:colorspace": space,
+                                            "workbench:frame": str(number)})
+                else:
+                    write_png16(target, rgb)
+                count += 1
+            if bar:
+                bar.update(len(indices))
+    record_render(title, decision, fmt, str(path), count)
+    return Delivered(shot, decision, fmt, path, first, count)
+
+
+def render(title: Title, out: Path, fmt: str = "exr", shots: Sequence[str] | None = None,
+           progress: bool = True) -> list[Delivered]:
+    """Render every accepted shot (or the named ones, all of which must be accepted).
+
+    Raises
+    ------
+    DecisionError
+        When nothing is accepted, or a named shot is not.
+    """
+    if fmt not in FORMATS:
+        raise DecisionError(f"unknown render format {fmt!r}; known: {', '.join(FORMATS)}")
+    todo = _to_decide(title, shots)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    if out.resolve() in {s.clip.path.parent.resolve() for s, _ in todo}:
+        raise DecisionError(f"{out}: refusing to render into a folder of source media")
+    verified: set[int] = set()
+    for shot, _ in todo:
+        _check_unchanged(shot, verified)
+    delivered = []
+    total = sum(s.frame_count for s, _ in todo)
+    with tqdm(total=total, desc=f"render {fmt}", unit="frame", disable=not progress) as bar:
+        for shot, decision in todo:
+            delivered.append(render_shot(title, shot, decision, out, fmt, bar))
+    return delivered
+
+
+def write_grades(delivered: Sequence[Delivered], out: Path) -> list[Path]:
+    """One ASC CDL ``.cc`` per delivered shot, at the decided strength (in ACEScct)."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for d in delivered:
+        cdls = [op for op in decided_pipeline(d.decision) if isinstance(op, CDL)]
+        values = cdls[0].effective_values() if cdls else CDL().values()
+        desc = (f"workbench {d.decision.verdict} by {d.decision.decided_by}, decision "
+                f"{d.decision.id}, {d.decision.model_version}; apply in ACEScct")
+        paths.append(write_cc(out / f"{d.shot.name}.cc", values, d.shot.name, desc))
+    return paths

@@ -1,0 +1,88 @@
+"""A self-contained HTML report of delivered shots: before/after, decision, model version."""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Sequence
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+from workbench.color import convert
+from workbench.interchange import Delivered
+from workbench.io import atomic_write_text
+from workbench.render import decided_pipeline
+from workbench.title import Shot, Title, journal, read_shot_frames
+
+__all__ = ["before_after", "write_report"]
+
+THUMB_WIDTH = 360
+
+
+def before_after(title: Title, shot: Shot, delivered: Delivered, width: int = THUMB_WIDTH
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """The shot's middle frame before and after its grade, display-encoded ``(H, W, 3)`` in [0, 1].
+
+    Both pass through the same conversions (source encoding → working space → delivery space),
+    so the only difference between them is the decided grade.
+    """
+    middle = shot.start_frame + shot.frame_count // 2
+    rgb = next(f for i, f in read_shot_frames(shot, max_width=width) if i >= middle)
+    working = title.settings.working_space
+    img = convert(torch.from_numpy(rgb).permute(2, 0, 1)[None].contiguous(),
+                  shot.clip.input_space, working)
+    pipeline = decided_pipeline(delivered.decision)
+    after = pipeline.apply(img, working) if len(pipeline) else img
+    space = title.settings.delivery_space
+    to_hwc = lambda t: convert(t, working, space)[0].permute(1, 2, 0).clamp(0, 1).numpy()  # noqa: E731
+    return to_hwc(img), to_hwc(after)
+
+
+def _jpeg_data_uri(rgb: np.ndarray) -> str:
+    bgr = cv2.cvtColor((rgb * 255 + 0.5).astype(np.uint8), cv2.COLOR_RGB2BGR)
+    ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 88])
+    assert ok
+    return "data:image/jpeg;base64," + base64.b64encode(buf.tobytes()).decode()
+
+
+_STYLE = """
+body{font:14px/1.4 system-ui,sans-serif;margin:2em;background:#151515;color:#ddd}
+h1{font-weight:600} table{border-collapse:collapse;width:100%}
+td,th{padding:.5em;border-bottom:1px solid #333;vertical-align:top;text-align:left}
+img{display:block;max-width:360px} .k{color:#888} code{color:#9cf}
+.pair{display:flex;gap:6px} figure{margin:0} figcaption{color:#888;font-size:12px}
+"""
+
+
+def write_report(title: Title, delivered: Sequence[Delivered], path: Path) -> Path:
+    """Write ``report.html``: one row per delivered shot, with before/after thumbnails."""
+    rows = []
+    for d in delivered:
+        before, after = before_after(title, d.shot, d)
+        cdl = d.decision.pipeline.to_dict()["operators"]
+        grade = html.escape(", ".join(op["schema"] for op in cdl) or "none (anchor, left as shot)")
+        rows.append(f"""<tr>
+<td><b>{html.escape(d.shot.name)}</b><br><span class=k>scene</span> {html.escape(d.shot.scene)}
+<br><span class=k>frames</span> {d.shot.start_frame}–{d.shot.end_frame - 1} of {html.escape(d.shot.clip.name)}</td>
+<td><div class=pair><figure><img alt="before" src="{_jpeg_data_uri(before)}"><figcaption>before</figcaption></figure>
+<figure><img alt="after" src="{_jpeg_data_uri(after)}"><figcaption>after</figcaption></figure></div></td>
+<td><b>{d.decision.verdict}</b> at strength {d.decision.strength:g}<br>
+<span class=k>by</span> {html.escape(d.decision.decided_by)} <span class=k>at</span> {d.decision.decided_at}<br>
+<span class=k>grade</span> {grade}<br><span class=k>model</span> {html.escape(d.decision.model_version)}<br>
+<span class=k>decision</span> <code>{d.decision.id}</code><br>
+<span class=k>render</span> {d.frames} frames {d.fmt.upper()}</td></tr>""")
+    decisions = journal(title)
+    body = f"""<!doctype html><html><head><meta charset="utf-8">
+<title>{html.escape(title.settings.name)}: delivery report</title><style>{_STYLE}</style></head><body>
+<h1>{html.escape(title.settings.name)}: delivery report</h1>
+<p>{len(delivered)} shot(s) delivered from {len(title.shots())} in the title;
+{len(decisions)} decision(s) in the journal. Working space {html.escape(title.settings.working_space)},
+thumbnails in {html.escape(title.settings.delivery_space)}.</p>
+<table><tr><th>shot</th><th>before / after</th><th>decision</th></tr>
+{''.join(rows)}
+</table></body></html>
+"""
+    return atomic_write_text(path, body)

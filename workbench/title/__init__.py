@@ -1,0 +1,49 @@
+"""A title on disk: settings, the catalog of clips, shots, scenes and days, and the journal."""
+
+from workbench.title.catalog import CATALOG_FILE, Clip, Scene, Shot, Title
+from workbench.title.ingest import default_input_space, ingest, read_ale, read_edl, sha256_of
+from workbench.title.journal import (
+    VERDICTS,
+    Decision,
+    Proposal,
+    accepted_decisions,
+    add_proposal,
+    current_user,
+    decide,
+    journal,
+    latest_decision,
+    latest_proposal,
+    record_render,
+    shot_status,
+)
+from workbench.title.media import read_clip_frames, read_shot_frames, shot_working_frames
+from workbench.title.settings import TitleSettings
+
+__all__ = [
+    "CATALOG_FILE",
+    "VERDICTS",
+    "Clip",
+    "Decision",
+    "Proposal",
+    "Scene",
+    "Shot",
+    "Title",
+    "TitleSettings",
+    "accepted_decisions",
+    "add_proposal",
+    "current_user",
+    "decide",
+    "default_input_space",
+    "ingest",
+    "journal",
+    "latest_decision",
+    "latest_proposal",
+    "read_ale",
+    "read_clip_frames",
+    "read_edl",
+    "read_shot_frames",
+    "record_render",
+    "sha256_of",
+    "shot_status",
+    "shot_working_frames",
+]

@@ -1,0 +1,269 @@
+"""Ingest dailies into a title: hash, probe, split into shots, and catalogue.
+
+Sources are only ever opened for reading. Multi-shot movies are split by cut detection unless
+an EDL gives the shots; an ALE gives scene, take, camera and shooting day per clip.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from tqdm.auto import tqdm
+
+from workbench.color import resolve_space
+from workbench.errors import MediaError, TitleError
+from workbench.io import list_sequence, probe_movie, read_image, read_movie_frames
+from workbench.title.catalog import Clip, Shot, Title
+from workbench.title.cuts import detect_cuts, frame_histogram, shots_from_cuts
+
+__all__ = [
+    "IMAGE_SUFFIXES",
+    "MOVIE_SUFFIXES",
+    "ClipNotes",
+    "default_input_space",
+    "ingest",
+    "read_ale",
+    "read_edl",
+    "sha256_of",
+]
+
+MOVIE_SUFFIXES = {".mov", ".mp4", ".m4v", ".mxf", ".avi", ".mkv"}
+IMAGE_SUFFIXES = {".exr", ".dpx", ".tif", ".tiff", ".png", ".jpg", ".jpeg"}
+MIN_SHOT_SECONDS = 0.5
+_FRAME_NUMBER = re.compile(r"^(.*?)[._]?(\d+)$")
+
+
+@dataclass
+class ClipNotes:
+    """What an ALE or EDL says about a clip, keyed by clip name."""
+
+    scene: str | None = None
+    day: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    shots: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, name) from an EDL
+
+
+def sha256_of(paths: Iterable[Path]) -> tuple[str, int]:
+    """SHA-256 over the bytes of ``paths`` in order, and their total size."""
+    h = hashlib.sha256()
+    total = 0
+    for path in paths:
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+                total += len(block)
+    return h.hexdigest(), total
+
+
+def default_input_space(path: Path) -> str:
+    """The encoding a source most likely has when nobody says: video is Rec.709, EXR ACEScg."""
+    suffix = path.suffix.lower()
+    if suffix in MOVIE_SUFFIXES:
+        return "Rec.709"
+    if suffix == ".exr":
+        return "ACEScg"
+    return "sRGB"
+
+
+def clip_name_for(path: Path) -> str:
+    """A clip's name: the file stem, without the frame number for a sequence."""
+    stem = path.stem if path.is_file() else path.name
+    m = _FRAME_NUMBER.match(stem)
+    return m.group(1) if (m and path.suffix.lower() in IMAGE_SUFFIXES and m.group(1)) else stem
+
+
+def read_ale(path: Path) -> dict[str, ClipNotes]:
+    """Per-clip notes from an Avid Log Exchange file (via OpenTimelineIO's ALE adapter)."""
+    import opentimelineio as otio
+
+    try:
+        collection = otio.adapters.read_from_file(str(path), adapter_name="ale")
+    except Exception as exc:
+        raise TitleError(f"{path}: not a readable ALE ({exc})") from None
+    notes: dict[str, ClipNotes] = {}
+    for clip in collection.find_clips():
+        columns = dict(clip.metadata.get("ALE", {}))
+        name = Path(str(columns.get("Source File") or clip.name)).stem
+        day = columns.get("Shoot Date") or columns.get("Day")
+        notes[name] = ClipNotes(scene=columns.get("Scene") or None, day=day or None,
+                                metadata={"ale": columns})
+    return notes
+
+
+def read_edl(path: Path, fps: Fraction | None = None) -> dict[str, list[tuple[int, int, str]]]:
+    """Shots per source clip from a CMX 3600 EDL: ``{clip: [(start, end, event name)]}``.
+
+    Source timecodes are taken as frame counts from the start of the clip's own timecode.
+    """
+    import opentimelineio as otio
+
+    rate = float(fps) if fps else 24.0
+    try:
+        timeline = otio.adapters.read_from_file(str(path), adapter_name="cmx_3600", rate=rate)
+    except Exception as exc:
+        raise TitleError(f"{path}: not a readable CMX 3600 EDL ({exc})") from None
+    shots: dict[str, list[tuple[int, int, str]]] = {}
+    for clip in timeline.find_clips():
+        ref = clip.media_reference
+        source = Path(getattr(ref, "target_url", "") or clip.name).stem
+        reel = clip.metadata.get("cmx_3600", {}).get("reel")
+        start = clip.source_range.start_time.to_frames()
+        end = start + clip.source_range.duration.to_frames()
+        for key in filter(None, {source, reel, clip.name}):
+            shots.setdefault(str(key), []).append((start, end, clip.name))
+    return shots
+
+
+def _source_files(path: Path) -> tuple[str, list[Path], int]:
+    """Kind, the files that hold the frames, and the first frame number."""
+    if not path.exists():
+        raise MediaError(f"{path}: does not exist")
+    if path.is_dir() or "#" in path.name or "%" in path.name:
+        frames = list_sequence(path)
+        return "sequence", [p for _, p in frames], frames[0][0]
+    suffix = path.suffix.lower()
+    if suffix in MOVIE_SUFFIXES:
+        return "movie", [path], 0
+    if suffix in IMAGE_SUFFIXES:
+        stem = path.stem
+        if _FRAME_NUMBER.match(stem) and any(ch.isdigit() for ch in stem[-1:]):
+            try:
+                frames = list_sequence(path)
+                if len(frames) > 1:
+                    return "sequence", [p for _, p in frames], frames[0][0]
+            except MediaError:
+                pass
+        return "image", [path], 0
+    raise MediaError(f"{path}: unsupported file type {suffix or '(none)'}; movies "
+                     f"{', '.join(sorted(MOVIE_SUFFIXES))}, images {', '.join(sorted(IMAGE_SUFFIXES))}")
+
+
+def _histograms(kind: str, files: list[Path], label: str) -> np.ndarray:
+    """Per-frame histograms for cut detection; every frame is decoded, so damage shows here."""
+    hists = []
+    if kind == "movie":
+        for _, rgb8 in read_movie_frames(files[0], max_width=96):
+            hists.append(frame_histogram(rgb8))
+    else:
+        size = None
+        for f in files:
+            rgb, _ = read_image(f)
+            if size is not None and rgb.shape != size:
+                raise MediaError(f"{f.name}: size {rgb.shape[1]}x{rgb.shape[0]} does not match "
+                                 f"{files[0].name} ({size[1]}x{size[0]})")
+            size = rgb.shape
+            small = cv2.resize(rgb, (96, max(1, round(96 * rgb.shape[0] / rgb.shape[1]))),
+                               interpolation=cv2.INTER_AREA)
+            disp = np.clip(small, 0, 1) ** (1 / 2.2) if f.suffix.lower() == ".exr" else small
+            hists.append(frame_histogram((np.clip(disp, 0, 1) * 255).astype(np.uint8)))
+    if not hists:
+        raise MediaError(f"{label}: no frames could be decoded")
+    return np.stack(hists)
+
+
+def _probe(kind: str, files: list[Path], path: Path) -> dict[str, Any]:
+    if kind == "movie":
+        info = probe_movie(path)
+        tags = {k: v for k, v in {"codec": info.codec, "pix_fmt": info.pix_fmt,
+                                  "color_primaries": info.color_primaries,
+                                  "color_trc": info.color_trc, "colorspace": info.colorspace,
+                                  "color_range": info.color_range}.items() if v}
+        return {"width": info.width, "height": info.height, "fps": info.fps,
+                "frame_count": info.frame_count, "timecode": info.timecode, "tags": tags}
+    _, info = read_image(files[0])
+    return {"width": info.width, "height": info.height, "fps": Fraction(24),
+            "frame_count": len(files), "timecode": info.metadata.get("smpte:TimeCode"),
+            "tags": {"file_format": info.file_format, "format": info.format}}
+
+
+def _file_day(files: Sequence[Path]) -> str:
+    return datetime.fromtimestamp(files[0].stat().st_mtime, UTC).date().isoformat()
+
+
+def ingest(title: Title, sources: Sequence[Path | str], *, scene: str | None = None,
+           day: str | None = None, input_space: str | None = None,
+           ale: Path | None = None, edl: Path | None = None,
+           progress: bool = True, log: Callable[[str], None] | None = None) -> list[Shot]:
+    """Catalogue ``sources`` (movies, image sequences or stills) into ``title``.
+
+    Every source is checked (exists, decodes to the end, consistent frame size) before
+    anything is written, so a bad file leaves the catalog as it was.
+
+    Parameters
+    ----------
+    scene, day
+        Scene and shooting-day labels for every source; an ALE overrides them per clip. With
+        neither, each clip is its own scene and the day is the file's modification date.
+    input_space
+        The sources' colour encoding (a :data:`workbench.color.COLOUR_SPACES` key or OCIO
+        name); by default Rec.709 for video, ACEScg for EXR, sRGB for other images.
+    ale, edl
+        An ALE with per-clip Scene/Shoot Date columns; an EDL whose events give the shots.
+
+    Returns
+    -------
+    list[Shot]
+        The shots created, in order.
+    """
+    if input_space is not None:
+        resolve_space(input_space)
+    notes = read_ale(ale) if ale else {}
+    paths = [Path(s).expanduser().absolute() for s in sources]
+    if not paths:
+        raise TitleError("nothing to ingest: give at least one movie, sequence or image")
+    planned = []
+    bar = tqdm(paths, desc="ingest", unit="clip", disable=not progress)
+    for path in bar:
+        bar.set_postfix_str(path.name)
+        kind, files, first = _source_files(path)
+        name = clip_name_for(path)
+        space = input_space or default_input_space(files[0])
+        resolve_space(space)
+        sha, size = sha256_of(files)
+        probe = _probe(kind, files, path)
+        hists = _histograms(kind, files, path.name)
+        if kind == "movie" and len(hists) != probe["frame_count"]:
+            raise MediaError(f"{path.name} frame {len(hists)}: stream ends early "
+                             f"(expected {probe['frame_count']} frames)")
+        planned.append((path, kind, files, first, name, space, sha, size, probe, hists))
+
+    edl_shots = read_edl(edl, planned[0][8]["fps"]) if edl else {}
+    created: list[Shot] = []
+    with title.transaction():
+        for path, kind, files, first, name, space, sha, size, probe, hists in planned:
+            note = notes.get(name) or notes.get(path.name) or ClipNotes()
+            clip = title.add_clip(
+                name=name, path=path, sha256=sha, size_bytes=size, kind=kind,
+                width=probe["width"], height=probe["height"], fps=probe["fps"],
+                frame_count=len(hists), first_frame=first, timecode=probe["timecode"],
+                input_space=space, scene=note.scene or scene or name,
+                day=note.day or day or _file_day(files),
+                metadata={**note.metadata, "source_tags": probe["tags"]})
+            created.extend(_add_shots(title, clip, hists, edl_shots.get(name)))
+            if log:
+                log(f"{path.name}: {len(created)} shot(s) so far, scene {note.scene or scene or name}")
+    return created
+
+
+def _add_shots(title: Title, clip: Clip, hists: np.ndarray,
+               edl_events: list[tuple[int, int, str]] | None) -> list[Shot]:
+    if edl_events:
+        ranges = [(s, min(e, clip.frame_count)) for s, e, _ in edl_events if s < clip.frame_count]
+        source = "edl"
+    elif clip.frame_count > 1:
+        min_len = max(2, round(float(clip.fps) * MIN_SHOT_SECONDS))
+        ranges = shots_from_cuts(detect_cuts(hists), clip.frame_count, min_len)
+        source = "cut-detection" if len(ranges) > 1 else "whole-clip"
+    else:
+        ranges, source = [(0, 1)], "whole-clip"
+    return [title.add_shot(clip, f"{clip.name}_{i:03d}", start, end, source)
+            for i, (start, end) in enumerate(ranges, start=1)]

@@ -1,0 +1,198 @@
+"""Proposals, the append-only decision journal, and the record of renders.
+
+The machine proposes (:func:`add_proposal`); an artist decides (:func:`decide`): accept the
+proposal as it is, adjust its strength, or reject it. Every decision is a new journal entry with
+who, when, the operator chain, its strength and the model version; entries are never changed
+or deleted (SQLite triggers refuse it). The latest entry for a shot is the one that counts.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from workbench.errors import DecisionError, ParameterError
+from workbench.ops import Pipeline
+from workbench.title.catalog import Shot, Title
+from workbench.title.settings import now_iso
+
+__all__ = [
+    "VERDICTS",
+    "Decision",
+    "Proposal",
+    "accepted_decisions",
+    "add_proposal",
+    "current_user",
+    "decide",
+    "journal",
+    "latest_decision",
+    "latest_proposal",
+    "record_render",
+    "shot_status",
+]
+
+VERDICTS = ("accept", "adjust", "reject")
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What the model proposes for a shot: an operator chain, a strength and a confidence."""
+
+    id: int
+    shot: str
+    anchor_shot: str | None
+    model_version: str
+    pipeline: Pipeline
+    strength: float
+    confidence: float
+    summary: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One journal entry: an artist's verdict on a proposal."""
+
+    id: str
+    seq: int
+    shot: str
+    proposal_id: int | None
+    verdict: str
+    strength: float
+    pipeline: Pipeline
+    model_version: str
+    decided_by: str
+    decided_at: str
+    note: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, as ``workbench log --json`` prints it."""
+        return {
+            "id": self.id, "seq": self.seq, "shot": self.shot, "proposal_id": self.proposal_id,
+            "verdict": self.verdict, "strength": self.strength,
+            "pipeline": self.pipeline.to_dict(), "model_version": self.model_version,
+            "decided_by": self.decided_by, "decided_at": self.decided_at, "note": self.note,
+        }
+
+
+def current_user() -> str:
+    """Who is deciding: ``$WORKBENCH_USER``, else the login name."""
+    return os.environ.get("WORKBENCH_USER") or getpass.getuser()
+
+
+def add_proposal(title: Title, shot: Shot, pipeline: Pipeline, *, model_version: str,
+                 strength: float, confidence: float, summary: str,
+                 anchor: Shot | None = None) -> Proposal:
+    """Store a proposal for ``shot``; its strength is capped by the title's ``strength_cap``."""
+    strength = min(strength, title.settings.strength_cap)
+    cur = title.db.execute(
+        "INSERT INTO proposals(shot_id, anchor_shot_id, model_version, pipeline, strength,"
+        " confidence, summary, created_at) VALUES (?,?,?,?,?,?,?,?)",
+        (shot.id, anchor.id if anchor else None, model_version, pipeline.to_json(), strength,
+         confidence, summary, now_iso()))
+    return _proposal(title, int(cur.lastrowid or 0))
+
+
+def latest_proposal(title: Title, shot: Shot) -> Proposal | None:
+    """The newest proposal for ``shot``, or ``None``."""
+    row = title.db.execute("SELECT id FROM proposals WHERE shot_id=? ORDER BY id DESC LIMIT 1",
+                           (shot.id,)).fetchone()
+    return _proposal(title, int(row[0])) if row else None
+
+
+def _proposal(title: Title, pid: int) -> Proposal:
+    r = title.db.execute(
+        "SELECT p.*, s.name AS shot, a.name AS anchor FROM proposals p JOIN shots s ON "
+        "s.id=p.shot_id LEFT JOIN shots a ON a.id=p.anchor_shot_id WHERE p.id=?", (pid,)).fetchone()
+    return Proposal(r["id"], r["shot"], r["anchor"], r["model_version"],
+                    Pipeline.from_json(r["pipeline"]), r["strength"], r["confidence"],
+                    r["summary"], r["created_at"])
+
+
+def decide(title: Title, shot: Shot, verdict: str, *, strength: float | None = None,
+           note: str = "", by: str | None = None) -> Decision:
+    """Journal an artist's verdict on the latest proposal for ``shot``.
+
+    ``accept`` takes the proposal at its proposed strength; ``adjust`` needs ``strength``;
+    ``reject`` records that nothing is to be rendered for the shot.
+    """
+    if verdict not in VERDICTS:
+        raise DecisionError(f"verdict must be one of {', '.join(VERDICTS)}, got {verdict!r}")
+    proposal = latest_proposal(title, shot)
+    if proposal is None:
+        raise DecisionError(f"shot {shot.name}: nothing to decide, no proposal yet "
+                            f"(run `workbench propose {title.root}`)")
+    if verdict == "adjust" and strength is None:
+        raise DecisionError(f"shot {shot.name}: adjust needs --strength")
+    if verdict != "adjust" and strength is not None:
+        raise DecisionError(f"shot {shot.name}: --strength is for adjust, not {verdict}")
+    if strength is not None:
+        cap = title.settings.strength_cap
+        if not 0.0 <= strength <= cap:
+            raise ParameterError(f"shot {shot.name}: strength must be in [0, {cap:g}] "
+                                 f"(the title's cap), got {strength:g}")
+    chosen = proposal.strength if strength is None else strength
+    seq = int(title.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM decisions").fetchone()[0])
+    did = str(uuid.uuid4())
+    title.db.execute(
+        "INSERT INTO decisions(id, seq, shot_id, proposal_id, verdict, strength, pipeline,"
+        " model_version, decided_by, decided_at, note) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (did, seq, shot.id, proposal.id, verdict, chosen, proposal.pipeline.to_json(),
+         proposal.model_version, by or current_user(), now_iso(), note))
+    return _decisions(title, "WHERE d.id=?", (did,))[0]
+
+
+def journal(title: Title, shot: Shot | None = None) -> list[Decision]:
+    """Every decision in journal order (of ``shot`` if given)."""
+    if shot is None:
+        return _decisions(title, "", ())
+    return _decisions(title, "WHERE d.shot_id=?", (shot.id,))
+
+
+def latest_decision(title: Title, shot: Shot) -> Decision | None:
+    """The decision that counts for ``shot``: its newest, or ``None``."""
+    found = _decisions(title, "WHERE d.shot_id=?", (shot.id,))
+    return found[-1] if found else None
+
+
+def accepted_decisions(title: Title) -> list[tuple[Shot, Decision]]:
+    """Shots whose latest decision is accept or adjust, in catalogue order."""
+    out = []
+    for shot in title.shots():
+        d = latest_decision(title, shot)
+        if d is not None and d.verdict in ("accept", "adjust"):
+            out.append((shot, d))
+    return out
+
+
+def _decisions(title: Title, where: str, args: tuple[Any, ...]) -> list[Decision]:
+    rows = title.db.execute(
+        "SELECT d.*, s.name AS shot FROM decisions d JOIN shots s ON s.id=d.shot_id "
+        f"{where} ORDER BY d.seq", args)
+    return [Decision(r["id"], r["seq"], r["shot"], r["proposal_id"], r["verdict"], r["strength"],
+                     Pipeline.from_json(r["pipeline"]), r["model_version"], r["decided_by"],
+                     r["decided_at"], r["note"]) for r in rows]
+
+
+def record_render(title: Title, decision: Decision, fmt: str, path: str, frames: int) -> None:
+    """Note that ``decision`` was rendered to ``path``."""
+    title.db.execute(
+        "INSERT INTO renders(decision_id, format, path, frames, rendered_at) VALUES (?,?,?,?,?)",
+        (decision.id, fmt, path, frames, now_iso()))
+
+
+def shot_status(title: Title, shot: Shot) -> str:
+    """``new``, ``proposed``, ``accepted``, ``adjusted``, ``rejected`` or ``rendered``."""
+    d = latest_decision(title, shot)
+    if d is None:
+        return "proposed" if latest_proposal(title, shot) else "new"
+    if d.verdict != "reject" and title.db.execute(
+            "SELECT 1 FROM renders WHERE decision_id=?", (d.id,)).fetchone():
+        return "rendered"
+    return {"accept": "accepted", "adjust": "adjusted", "reject": "rejected"}[d.verdict]
+
+

@@ -1,0 +1,68 @@
+"""Frames of a catalogued clip or shot, in the clip's own encoding or in the working space."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import cv2
+import numpy as np
+import torch
+
+from workbench.checks import check_finite
+from workbench.color import to_working
+from workbench.io import list_sequence, read_image, read_movie_frames
+from workbench.title.catalog import Clip, Shot
+
+__all__ = ["read_clip_frames", "read_shot_frames", "shot_working_frames"]
+
+
+def read_clip_frames(clip: Clip, start: int = 0, stop: int | None = None, step: int = 1,
+                     max_width: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
+    """Frames ``start:stop:step`` (0-based clip indices) as float32 ``(H, W, 3)`` arrays.
+
+    Values are in the clip's input encoding (``clip.input_space``), normalised so 8-bit video
+    is [0, 1]; float sources keep their values. NaN or Inf raise :class:`MediaError` naming
+    the file and frame.
+    """
+    stop = clip.frame_count if stop is None else min(stop, clip.frame_count)
+    if clip.kind == "movie":
+        for index, rgb8 in read_movie_frames(clip.path, start, stop, step, max_width):
+            yield index, rgb8.astype(np.float32) / 255.0
+        return
+    files = [p for _, p in list_sequence(clip.path)] if clip.kind == "sequence" else [clip.path]
+    for index in range(start, stop, step):
+        rgb, _ = read_image(files[index])
+        check_finite(rgb, f"{files[index].name} frame {clip.first_frame + index}")
+        if max_width and rgb.shape[1] > max_width:
+            h = max(1, round(rgb.shape[0] * max_width / rgb.shape[1]))
+            rgb = cv2.resize(rgb, (max_width, h), interpolation=cv2.INTER_AREA)
+        yield index, rgb
+
+
+def read_shot_frames(shot: Shot, step: int = 1, max_width: int | None = None
+                     ) -> Iterator[tuple[int, np.ndarray]]:
+    """The shot's frames in the clip's encoding; see :func:`read_clip_frames`."""
+    yield from read_clip_frames(shot.clip, shot.start_frame, shot.end_frame, step, max_width)
+
+
+def shot_working_frames(shot: Shot, count: int, max_width: int | None = None
+                        ) -> tuple[list[int], torch.Tensor]:
+    """Up to ``count`` frames spread evenly over the shot, in the working space (ACEScg).
+
+    Returns
+    -------
+    indices, frames
+        Clip frame indices and a float32 ``(N, 3, H, W)`` scene-linear ACEScg tensor.
+    """
+    n = shot.frame_count
+    wanted = sorted({shot.start_frame + round(i * (n - 1) / max(count - 1, 1))
+                     for i in range(min(count, n))})
+    indices, arrays = [], []
+    for index, rgb in read_shot_frames(shot, 1, max_width):
+        if index in wanted:
+            indices.append(index)
+            arrays.append(rgb)
+        if index >= wanted[-1]:
+            break
+    batch = torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()
+    return indices, to_working(batch, shot.clip.input_space)

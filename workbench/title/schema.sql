@@ -1,0 +1,74 @@
+-- The title catalog. One SQLite file in WAL mode; the decision journal is append-only.
+CREATE TABLE IF NOT EXISTS days (
+    id      INTEGER PRIMARY KEY,
+    label   TEXT NOT NULL UNIQUE              -- a shooting day: an ISO date or a label such as "Day 03"
+);
+CREATE TABLE IF NOT EXISTS scenes (
+    id      INTEGER PRIMARY KEY,
+    name    TEXT NOT NULL UNIQUE,
+    anchor_shot_id INTEGER REFERENCES shots(id)
+);
+CREATE TABLE IF NOT EXISTS clips (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    path        TEXT NOT NULL,                -- absolute; the file is only ever opened read-only
+    sha256      TEXT NOT NULL,
+    size_bytes  INTEGER NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('movie', 'sequence', 'image')),
+    width       INTEGER NOT NULL,
+    height      INTEGER NOT NULL,
+    fps         TEXT NOT NULL,                -- exact rational, e.g. "30000/1001"
+    frame_count INTEGER NOT NULL,
+    first_frame INTEGER NOT NULL DEFAULT 0,   -- the first frame number (sequences may start at 1001)
+    timecode    TEXT,                         -- start timecode when the file carries one
+    input_space TEXT NOT NULL,
+    scene_id    INTEGER NOT NULL REFERENCES scenes(id),
+    day_id      INTEGER REFERENCES days(id),
+    metadata    TEXT NOT NULL DEFAULT '{}',   -- JSON: camera, take, ALE columns, container tags
+    ingested_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS shots (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    clip_id     INTEGER NOT NULL REFERENCES clips(id),
+    scene_id    INTEGER NOT NULL REFERENCES scenes(id),
+    start_frame INTEGER NOT NULL,             -- first frame, index into the clip (0-based)
+    end_frame   INTEGER NOT NULL,             -- one past the last frame
+    source      TEXT NOT NULL                 -- how the shot was found: 'cut-detection', 'edl', 'whole-clip'
+);
+CREATE TABLE IF NOT EXISTS proposals (
+    id            INTEGER PRIMARY KEY,
+    shot_id       INTEGER NOT NULL REFERENCES shots(id),
+    anchor_shot_id INTEGER REFERENCES shots(id),
+    model_version TEXT NOT NULL,
+    pipeline      TEXT NOT NULL,              -- Pipeline JSON at full strength
+    strength      REAL NOT NULL,
+    confidence    REAL NOT NULL,
+    summary       TEXT NOT NULL,
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS decisions (
+    id            TEXT PRIMARY KEY,           -- uuid4
+    seq           INTEGER NOT NULL UNIQUE,    -- journal order
+    shot_id       INTEGER NOT NULL REFERENCES shots(id),
+    proposal_id   INTEGER REFERENCES proposals(id),
+    verdict       TEXT NOT NULL CHECK (verdict IN ('accept', 'adjust', 'reject')),
+    strength      REAL NOT NULL,
+    pipeline      TEXT NOT NULL,              -- the operator chain as decided (full strength)
+    model_version TEXT NOT NULL,
+    decided_by    TEXT NOT NULL,
+    decided_at    TEXT NOT NULL,
+    note          TEXT NOT NULL DEFAULT ''
+);
+CREATE TRIGGER IF NOT EXISTS decisions_no_update BEFORE UPDATE ON decisions
+BEGIN SELECT RAISE(ABORT, 'the decision journal is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS decisions_no_delete BEFORE DELETE ON decisions
+BEGIN SELECT RAISE(ABORT, 'the decision journal is append-only'); END;
+CREATE TABLE IF NOT EXISTS renders (
+    id          INTEGER PRIMARY KEY,
+    decision_id TEXT NOT NULL REFERENCES decisions(id),
+    format      TEXT NOT NULL,
+    path        TEXT NOT NULL,
+    frames      INTEGER NOT NULL,
+    rendered_at TEXT NOT NULL
+);

@@ -1,0 +1,55 @@
+"""A title's settings: ``title.json`` at the root of the title directory."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import TitleError
+from workbench.io.atomic import atomic_write_text
+
+__all__ = ["SETTINGS_FILE", "TitleSettings", "now_iso"]
+
+SETTINGS_FILE = "title.json"
+
+
+def now_iso() -> str:
+    """Current UTC time, ISO 8601 with seconds: what every record in a title carries."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class TitleSettings:
+    """What a production fixes once: its name, colour pipeline and creative limits."""
+
+    name: str
+    working_space: str = "ACEScg"
+    delivery_space: str = "Rec.709"
+    ocio_config: str = "ocio://studio-config-v5.0.0_aces-v2.1_ocio-v2.6"
+    strength_cap: float = 1.0
+    created_at: str = field(default_factory=now_iso)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    schema: str = "TitleSettings.1"
+
+    def save(self, title_dir: Path) -> None:
+        """Write ``title.json`` atomically."""
+        atomic_write_text(title_dir / SETTINGS_FILE, json.dumps(asdict(self), indent=2) + "\n")
+
+    @classmethod
+    def load(cls, title_dir: Path) -> TitleSettings:
+        """Read ``title.json``; a missing or malformed file raises :class:`TitleError`."""
+        path = title_dir / SETTINGS_FILE
+        if not path.is_file():
+            raise TitleError(f"{title_dir}: not a title directory (no {SETTINGS_FILE}); "
+                             f"create one with `workbench init {title_dir}`")
+        try:
+            data = json.loads(path.read_text())
+        except json.JSONDecodeError as exc:
+            raise TitleError(f"{path}: malformed JSON at line {exc.lineno}: {exc.msg}") from None
+        if not str(data.get("schema", "")).startswith("TitleSettings."):
+            raise TitleError(f"{path}: expected schema TitleSettings.N, got {data.get('schema')!r}")
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
