@@ -1,4 +1,5 @@
 import importlib
+from pathlib import Path
 import threading
 
 import cv2
@@ -20,7 +21,7 @@ from workbench.errors import ColourSpaceError, ShapeError
 
 convert_module = importlib.import_module("workbench.color.convert")
 
-PHOTO = "/work/shared/data/photo/skimage_coffee.png"
+PHOTO = str(Path(__file__).resolve().parents[3] / "shared" / "data" / "photo" / "skimage_coffee.png")
 
 
 def grey(value: float, shape=(1, 3, 2, 2)) -> torch.Tensor:

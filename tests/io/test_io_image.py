@@ -18,7 +18,7 @@ from workbench.io import (
     write_tiff16,
 )
 
-DATA = Path("/work/shared/data")
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"  # ../shared/data beside the clone
 COFFEE = DATA / "photo" / "skimage_coffee.png"
 
 

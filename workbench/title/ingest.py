@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 from tqdm.auto import tqdm
 
+from workbench.checks import check_finite
 from workbench.color import resolve_space
 from workbench.errors import MediaError, TitleError
 from workbench.io import list_sequence, probe_movie, read_image, read_movie_frames
@@ -155,8 +156,9 @@ def _histograms(kind: str, files: list[Path], label: str) -> np.ndarray:
             hists.append(frame_histogram(rgb8))
     else:
         size = None
-        for f in files:
+        for number, f in enumerate(files):
             rgb, _ = read_image(f)
+            check_finite(rgb, f"{f.name} frame {number}")
             if size is not None and rgb.shape != size:
                 raise MediaError(f"{f.name}: size {rgb.shape[1]}x{rgb.shape[0]} does not match "
                                  f"{files[0].name} ({size[1]}x{size[0]})")

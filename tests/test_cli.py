@@ -1,0 +1,253 @@
+"""The `workbench` command end to end on a tiny real title, and every bad-input case."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import av
+import numpy as np
+import opentimelineio as otio
+import PyOpenColorIO as ocio
+import pytest
+
+from conftest import sha256
+from workbench.cli import main
+from workbench.io import read_image, write_exr
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
+    code = main(["-q", *map(str, args)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def proposed(capsys, dailies: Path, title_dir: Path) -> Path:
+    assert run(capsys, "init", title_dir, "--name", "Tiny")[0] == 0
+    code, out, _ = run(capsys, "ingest", title_dir, dailies / "street.mov", dailies / "face.mov")
+    assert code == 0, out
+    assert "3 shot(s) in 2 scene(s)" in out
+    assert run(capsys, "propose", title_dir)[0] == 0
+    return title_dir
+
+
+def test_whole_path(capsys, proposed: Path, dailies: Path, tmp_path: Path):
+    title = proposed
+    before = {p.name: sha256(p) for p in dailies.iterdir()}
+
+    code, out, _ = run(capsys, "status", title)
+    assert code == 0 and "street_001" in out and "street_002" in out and "face_001" in out
+
+    assert run(capsys, "decide", title, "street_001", "accept", "--by", "ana")[0] == 0
+    assert run(capsys, "decide", title, "street_002", "adjust", "--strength", "0.5",
+               "--note", "half way", "--by", "ana")[0] == 0
+    assert run(capsys, "decide", title, "face_001", "reject", "--by", "ben")[0] == 0
+
+    code, out, _ = run(capsys, "log", title, "--json")
+    log = json.loads(out)
+    assert [(e["shot"], e["verdict"], e["strength"], e["decided_by"]) for e in log] == [
+        ("street_001", "accept", 1.0, "ana"), ("street_002", "adjust", 0.5, "ana"),
+        ("face_001", "reject", 1.0, "ben")]
+    assert all(e["model_version"].startswith("classical-match/") for e in log)
+    assert log[1]["note"] == "half way"
+
+    renders = tmp_path / "renders"
+    code, out, _ = run(capsys, "render", title, "--out", renders)
+    assert code == 0 and "rendered 2 shot(s)" in out
+    assert not (renders / "face_001").exists(), "a rejected shot was rendered"
+    exrs = sorted((renders / "street_002").glob("*.exr"))
+    assert len(exrs) == 14  # frames 14..27 of street.mov
+    pixels, info = read_image(exrs[0])
+    assert info.format == "half"
+    assert info.metadata["workbench:decision"] == log[1]["id"]
+    assert info.metadata["workbench:shot"] == "street_002"
+    assert info.metadata["workbench:model_version"] == log[1]["model_version"]
+
+    out_dir = tmp_path / "delivery"
+    assert run(capsys, "export", title, "--out", out_dir)[0] == 0
+    # The grade file is read by OpenColorIO and holds the CDL at the decided strength.
+    cc = ocio.CDLTransform.CreateFromFile(str(out_dir / "grades" / "street_002.cc"), "")
+    slope = cc.getSlope()
+    log_slope = log[1]["pipeline"]["operators"][0]["params"]["slope_r"]
+    assert slope[0] == pytest.approx(1 + 0.5 * (log_slope - 1), abs=1e-5)
+    timeline = otio.adapters.read_from_file(str(out_dir / "timeline.otio"))
+    clips = list(timeline.find_clips())
+    assert [c.name for c in clips] == ["street_001", "street_002"]
+    assert clips[1].metadata["workbench"]["decision_id"] == log[1]["id"]
+    report = (out_dir / "report.html").read_text()
+    assert log[0]["id"] in report and "data:image/jpeg;base64," in report
+
+    # Source media is never written to.
+    assert {p.name: sha256(p) for p in dailies.iterdir()} == before
+
+
+def test_render_refuses_when_nothing_is_accepted(capsys, proposed: Path, tmp_path: Path):
+    code, _, err = run(capsys, "render", proposed, "--out", tmp_path / "r")
+    assert code == 2
+    assert "nothing to render" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not any((tmp_path / "r").rglob("*.exr"))
+
+
+def test_render_refuses_a_rejected_shot(capsys, proposed: Path, tmp_path: Path):
+    run(capsys, "decide", proposed, "street_001", "accept")
+    run(capsys, "decide", proposed, "face_001", "reject")
+    code, _, err = run(capsys, "render", proposed, "--out", tmp_path / "r", "--shot", "face_001")
+    assert code == 2 and "face_001 (rejected)" in err
+    # A later decision supersedes an earlier one: reject, then accept, renders.
+    run(capsys, "decide", proposed, "face_001", "accept")
+    assert run(capsys, "render", proposed, "--out", tmp_path / "r", "--shot", "face_001")[0] == 0
+
+
+def test_render_prores_and_png(capsys, proposed: Path, tmp_path: Path):
+    run(capsys, "decide", proposed, "face_001", "accept")
+    assert run(capsys, "render", proposed, "--out", tmp_path / "mov", "--format", "prores")[0] == 0
+    with av.open(str(tmp_path / "mov" / "face_001.mov")) as c:
+        s = c.streams.video[0]
+        assert s.codec_context.name == "prores" and s.codec_context.profile == "HQ"
+        assert sum(1 for _ in c.decode(s)) == 12
+    assert run(capsys, "render", proposed, "--out", tmp_path / "png", "--format", "png")[0] == 0
+    pngs = sorted((tmp_path / "png" / "face_001").glob("*.png"))
+    rgb, info = read_image(pngs[0])
+    assert len(pngs) == 12 and info.format == "uint16"
+    # face_001 is its scene's anchor: its grade is the identity, so the Rec.709 PNG
+    # reproduces the source frame (8-bit video decoded, 16-bit written).
+    with av.open(str(proposed.parent / "dailies" / "face.mov")) as c:
+        src = next(c.decode(video=0)).to_ndarray(format="rgb48le").astype(np.float32) / 65535
+    assert np.abs(rgb - src).mean() < 2 / 255
+
+
+def test_strength_cap_is_enforced(capsys, dailies: Path, title_dir: Path):
+    run(capsys, "init", title_dir, "--strength-cap", "0.6")
+    run(capsys, "ingest", title_dir, dailies / "face.mov")
+    run(capsys, "propose", title_dir)
+    code, _, err = run(capsys, "decide", title_dir, "face_001", "adjust", "--strength", "0.9")
+    assert code == 2 and "[0, 0.6]" in err
+
+
+def test_journal_is_append_only(capsys, proposed: Path):
+    run(capsys, "decide", proposed, "face_001", "accept")
+    db = sqlite3.connect(proposed / "catalog.sqlite")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("UPDATE decisions SET verdict='reject'")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("DELETE FROM decisions")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+# -- bad input: one line naming the file (and frame), non-zero exit, nothing half-written ----
+
+def _one_line_error(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("workbench: error: ") and "Traceback" not in err
+    return lines[0]
+
+
+def test_missing_source(capsys, title_dir: Path, tmp_path: Path):
+    run(capsys, "init", title_dir)
+    code, _, err = run(capsys, "ingest", title_dir, tmp_path / "nope.mov")
+    assert code == 2 and "nope.mov: does not exist" in _one_line_error(err)
+
+
+def test_unreadable_and_truncated_movies(capsys, title_dir: Path, dailies: Path, tmp_path: Path):
+    run(capsys, "init", title_dir)
+    garbage = tmp_path / "garbage.mov"
+    garbage.write_bytes(b"not a movie" * 100)
+    code, _, err = run(capsys, "ingest", title_dir, garbage)
+    assert code == 2 and "garbage.mov" in _one_line_error(err)
+
+    data = (dailies / "street.mov").read_bytes()
+    cut = tmp_path / "cut.mov"
+    cut.write_bytes(data[: len(data) // 2])
+    code, _, err = run(capsys, "ingest", title_dir, cut)
+    line = _one_line_error(err)
+    assert code == 2 and "cut.mov" in line
+    # Nothing was catalogued from the failed ingest.
+    code, out, _ = run(capsys, "status", title_dir)
+    assert out.strip() == ""
+
+
+def test_truncated_movie_names_the_frame(capsys, title_dir: Path, tmp_path: Path):
+    # A faststart movie (index first) cut short decodes until its data runs out.
+    from workbench.demo import sample_dir
+
+    src = av.open(str(sample_dir() / "carphone.mp4"))
+    fast = tmp_path / "fast.mp4"
+    with av.open(str(fast), "w", options={"movflags": "faststart"}) as out:
+        stream = out.add_stream_from_template(src.streams.video[0])
+        for packet in src.demux(src.streams.video[0]):
+            if packet.dts is not None:
+                packet.stream = stream
+                out.mux(packet)
+    src.close()
+    data = fast.read_bytes()
+    fast.write_bytes(data[: int(len(data) * 0.6)])
+    run(capsys, "init", title_dir)
+    code, _, err = run(capsys, "ingest", title_dir, fast)
+    line = _one_line_error(err)
+    assert code == 2 and "fast.mp4 frame " in line and "expected 120 frames" in line
+
+
+def test_unknown_colour_space(capsys, title_dir: Path, dailies: Path):
+    run(capsys, "init", title_dir)
+    code, _, err = run(capsys, "ingest", title_dir, dailies / "face.mov", "--colorspace", "LogC9")
+    line = _one_line_error(err)
+    assert code == 2 and "LogC9" in line and "ACEScct" in line
+
+
+def test_nan_pixels_and_mismatched_sizes(capsys, title_dir: Path, tmp_path: Path):
+    run(capsys, "init", title_dir)
+    seq = tmp_path / "plate"
+    seq.mkdir()
+    good = np.full((8, 12, 3), 0.18, np.float32)
+    bad = good.copy()
+    bad[2, 3, 1] = np.nan
+    write_exr(seq / "plate.1001.exr", good)
+    # The workbench refuses to write NaN, so the damaged frame is written with OIIO directly.
+    import OpenImageIO as oiio
+
+    out = oiio.ImageOutput.create(str(seq / "plate.1002.exr"))
+    out.open(str(seq / "plate.1002.exr"), oiio.ImageSpec(12, 8, 3, "half"))
+    out.write_image(bad)
+    out.close()
+    code, _, err = run(capsys, "ingest", title_dir, seq)
+    line = _one_line_error(err)
+    assert code == 2 and "plate.1002.exr frame 1" in line and "NaN" in line
+
+    seq2 = tmp_path / "plate2"
+    seq2.mkdir()
+    write_exr(seq2 / "plate2.1001.exr", good)
+    write_exr(seq2 / "plate2.1002.exr", np.zeros((10, 12, 3), np.float32))
+    code, _, err = run(capsys, "ingest", title_dir, seq2)
+    line = _one_line_error(err)
+    assert code == 2 and "plate2.1002.exr" in line and "does not match" in line
+
+
+def test_not_a_title(capsys, tmp_path: Path):
+    code, _, err = run(capsys, "propose", tmp_path)
+    assert code == 2 and "not a title directory" in _one_line_error(err)
+
+
+def test_unknown_shot(capsys, proposed: Path):
+    code, _, err = run(capsys, "decide", proposed, "street_099", "accept")
+    assert code == 2 and "no shot 'street_099'" in _one_line_error(err)
+
+
+def test_debug_shows_the_traceback(tmp_path: Path):
+    cmd = [sys.executable, "-m", "workbench.cli", "propose", str(tmp_path)]
+    plain = subprocess.run(cmd, capture_output=True, text=True)
+    assert plain.returncode == 2 and "Traceback" not in plain.stderr
+    debug = subprocess.run(cmd[:3] + ["--debug"] + cmd[3:], capture_output=True, text=True)
+    assert debug.returncode != 0 and "Traceback" in debug.stderr
+
+
+def test_help_is_instant():
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "workbench.cli", "--help"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0 and "demo" in out.stdout
+    assert "torch" not in out.stderr, "`workbench --help` must not import torch"

@@ -1,0 +1,62 @@
+"""`workbench demo` on the bundled sample title: the product's whole path, for real."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import opentimelineio as otio
+import PyOpenColorIO as ocio
+import pytest
+
+from conftest import sha256
+from workbench.cli import main
+from workbench.demo import SAMPLE_CLIPS, sample_dir
+from workbench.io import read_image
+from workbench.title import Title, journal
+
+
+@pytest.mark.slow
+def test_demo_delivers_a_traceable_graded_render(tmp_path: Path, capsys):
+    sample_before = {n: sha256(sample_dir() / n) for n in SAMPLE_CLIPS}
+    out = tmp_path / "demo-out"
+    assert main(["-q", "demo", "--out", str(out)]) == 0
+    summary = capsys.readouterr().out
+    assert "24 in 3 scene(s) from 3 clip(s)" in summary and "report.html" in summary
+
+    with Title.open(out / "title") as title:
+        decisions = journal(title)
+        shots = title.shots()
+        assert len(decisions) == len(shots) == 24
+        assert {d.decided_by for d in decisions} == {"demo"}
+        assert {d.verdict for d in decisions} == {"accept"}
+        assert {s.scene for s in shots} == {"12 STREET", "27 STUDIO", "31 CAR"}  # from the ALE
+        by_shot = {d.shot: d for d in decisions}
+
+    # Every shot rendered, each EXR traceable to its decision.
+    for shot in shots:
+        frames = sorted((out / "renders" / shot.name).glob("*.exr"))
+        assert len(frames) == shot.frame_count
+        _, info = read_image(frames[0])
+        assert info.metadata["workbench:decision"] == by_shot[shot.name].id
+
+    # Grades read by OpenColorIO; timeline read by OpenTimelineIO.
+    ccs = sorted((out / "grades").glob("*.cc"))
+    assert len(ccs) == 24
+    for cc in ccs:
+        ocio.CDLTransform.CreateFromFile(str(cc), "").validate()
+    clips = list(otio.adapters.read_from_file(str(out / "timeline.otio")).find_clips())
+    assert [c.name for c in clips] == [s.name for s in shots]
+    assert all(c.metadata["workbench"]["decision_id"] == by_shot[c.name].id for c in clips)
+    report = (out / "report.html").read_text()
+    assert report.count("<tr>") == 25 and all(d.id in report for d in decisions)
+
+    # The bundled footage was only read.
+    assert {n: sha256(sample_dir() / n) for n in SAMPLE_CLIPS} == sample_before
+
+    # A second run replaces the first; a folder the demo did not make is refused.
+    assert main(["-q", "demo", "--out", str(out)]) == 0
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "keep.txt").write_text("precious")
+    assert main(["-q", "demo", "--out", str(other)]) == 2
+    assert (other / "keep.txt").read_text() == "precious"
