@@ -13,8 +13,8 @@ import numpy as np
 import opentimelineio as otio
 import PyOpenColorIO as ocio
 import pytest
-
 from conftest import sha256
+
 from workbench.cli import main
 from workbench.io import read_image, write_exr
 
@@ -61,7 +61,7 @@ def test_whole_path(capsys, proposed: Path, dailies: Path, tmp_path: Path):
     assert not (renders / "face_001").exists(), "a rejected shot was rendered"
     exrs = sorted((renders / "street_002").glob("*.exr"))
     assert len(exrs) == 14  # frames 14..27 of street.mov
-    pixels, info = read_image(exrs[0])
+    _pixels, info = read_image(exrs[0])
     assert info.format == "half"
     assert info.metadata["workbench:decision"] == log[1]["id"]
     assert info.metadata["workbench:shot"] == "street_002"
@@ -242,7 +242,7 @@ def test_debug_shows_the_traceback(tmp_path: Path):
     cmd = [sys.executable, "-m", "workbench.cli", "propose", str(tmp_path)]
     plain = subprocess.run(cmd, capture_output=True, text=True)
     assert plain.returncode == 2 and "Traceback" not in plain.stderr
-    debug = subprocess.run(cmd[:3] + ["--debug"] + cmd[3:], capture_output=True, text=True)
+    debug = subprocess.run([*cmd[:3], "--debug", *cmd[3:]], capture_output=True, text=True)
     assert debug.returncode != 0 and "Traceback" in debug.stderr
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import opentimelineio as otio
 import PyOpenColorIO as ocio
 import pytest
-
 from conftest import sha256
+
 from workbench.cli import main
 from workbench.demo import SAMPLE_CLIPS, sample_dir
 from workbench.io import read_image

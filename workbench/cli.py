@@ -1,5 +1,6 @@
-"""The ``workbench`` command. Heavy modules are imported inside each command, so ``--help``
-answers at once.
+"""The ``workbench`` command.
+
+Heavy modules are imported inside each command, so ``--help`` answers at once.
 
 Errors a user can cause print one line, ``workbench: error: ...``, and exit 2; ``--debug``
 shows the traceback instead.
@@ -39,7 +40,7 @@ def cmd_ingest(a: argparse.Namespace) -> int:
 
     with Title.open(a.dir) as title:
         shots = ingest(title, a.sources, scene=a.scene, day=a.day, input_space=a.colorspace,
-                       ale=a.ale, edl=a.edl, progress=not a.quiet)
+                       ale=a.ale, edl=a.edl, proxy_width=a.proxy_width, progress=not a.quiet)
         print(f"ingested {len(a.sources)} source(s): {len(shots)} shot(s) in "
               f"{len({s.scene for s in shots})} scene(s)")
     return 0
@@ -52,7 +53,8 @@ def cmd_propose(a: argparse.Namespace) -> int:
     with Title.open(a.dir) as title:
         proposals = propose(title, progress=not a.quiet)
         for p in proposals:
-            print(f"{p.shot:32s} confidence {p.confidence:.2f}  {p.summary}")
+            print(f"{p.shot:32s} strength {p.strength:<4g} confidence {p.confidence:.2f}  "
+                  f"{p.summary}")
     return 0
 
 
@@ -132,7 +134,7 @@ def cmd_export(a: argparse.Namespace) -> int:
 
 
 def _latest_renders(title: Any) -> dict[str, tuple[str, Path, int, int]]:
-    """decision id → (format, path, first frame number, frames) of its newest render."""
+    """Decision id → (format, path, first frame number, frames) of its newest render."""
     rows = title.db.execute(
         "SELECT r.decision_id, r.format, r.path, r.frames, s.start_frame, c.first_frame "
         "FROM renders r JOIN decisions d ON d.id=r.decision_id JOIN shots s ON s.id=d.shot_id "
@@ -155,7 +157,8 @@ def _demo_summary(s: dict[str, Any]) -> str:
         f"workbench demo: {s['title']} in {s['seconds']} s",
         f"  shots      {s['shots']} in {s['scenes']} scene(s) from {s['clips']} clip(s)",
         f"  decisions  {s['decisions']} journaled (accepted by 'demo')",
-        f"  renders    {s['rendered_shots']} shot(s), {s['frames']} EXR frame(s) in {s['out']}/renders",
+        f"  renders    {s['rendered_shots']} shot(s), {s['frames']} EXR frame(s) "
+        f"in {s['out']}/renders",
         f"  grades     {s['grades']} ASC CDL file(s) in {s['out']}/grades",
         f"  timeline   {s['out']}/timeline.otio",
         f"  report     {s['out']}/report.html",
@@ -195,6 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--scene", help="scene for all sources (default: one per clip)")
     sp.add_argument("--day", help="shooting day for all sources (default: file date)")
     sp.add_argument("--colorspace", help="the sources' encoding, e.g. 'Rec.709', 'ARRI LogC3'")
+    sp.add_argument("--proxy-width", type=int, default=960,
+                    help="movies wider than this get a cached proxy for analysis (default 960)")
 
     sp = add("propose", cmd_propose, "propose a correction for every shot")
     sp.add_argument("dir", type=Path)
@@ -235,6 +240,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.fn(args))
+    except BrokenPipeError:  # `workbench log DIR | head`: the reader left, nothing is wrong
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         _say("workbench: interrupted; files already written are complete, none is partial")
         return 130

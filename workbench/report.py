@@ -15,11 +15,11 @@ from workbench.color import convert
 from workbench.interchange import Delivered
 from workbench.io import atomic_write_text
 from workbench.render import decided_pipeline
-from workbench.title import Shot, Title, journal, read_shot_frames
+from workbench.title import Shot, Title, journal, latest_proposal, read_shot_frames
 
 __all__ = ["before_after", "write_report"]
 
-THUMB_WIDTH = 360
+THUMB_WIDTH = 600
 
 
 def before_after(title: Title, shot: Shot, delivered: Delivered, width: int = THUMB_WIDTH
@@ -30,7 +30,7 @@ def before_after(title: Title, shot: Shot, delivered: Delivered, width: int = TH
     so the only difference between them is the decided grade.
     """
     middle = shot.start_frame + shot.frame_count // 2
-    rgb = next(f for i, f in read_shot_frames(shot, max_width=width) if i >= middle)
+    rgb = next(f for i, f in read_shot_frames(shot, max_width=width, proxy=True) if i >= middle)
     working = title.settings.working_space
     img = convert(torch.from_numpy(rgb).permute(2, 0, 1)[None].contiguous(),
                   shot.clip.input_space, working)
@@ -52,7 +52,7 @@ _STYLE = """
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;background:#151515;color:#ddd}
 h1{font-weight:600} table{border-collapse:collapse;width:100%}
 td,th{padding:.5em;border-bottom:1px solid #333;vertical-align:top;text-align:left}
-img{display:block;max-width:360px} .k{color:#888} code{color:#9cf}
+img{display:block;width:300px} td:last-child{min-width:24em} .k{color:#888} code{color:#9cf}
 .pair{display:flex;gap:6px} figure{margin:0} figcaption{color:#888;font-size:12px}
 """
 
@@ -64,22 +64,32 @@ def write_report(title: Title, delivered: Sequence[Delivered], path: Path) -> Pa
         before, after = before_after(title, d.shot, d)
         cdl = d.decision.pipeline.to_dict()["operators"]
         grade = html.escape(", ".join(op["schema"] for op in cdl) or "none (anchor, left as shot)")
+        proposal = latest_proposal(title, d.shot)
+        why = (f"<br><span class=k>proposed</span> {html.escape(proposal.summary)} "
+               f"<span class=k>confidence</span> {proposal.confidence:.2f}" if proposal else "")
         rows.append(f"""<tr>
 <td><b>{html.escape(d.shot.name)}</b><br><span class=k>scene</span> {html.escape(d.shot.scene)}
-<br><span class=k>frames</span> {d.shot.start_frame}–{d.shot.end_frame - 1} of {html.escape(d.shot.clip.name)}</td>
-<td><div class=pair><figure><img alt="before" src="{_jpeg_data_uri(before)}"><figcaption>before</figcaption></figure>
-<figure><img alt="after" src="{_jpeg_data_uri(after)}"><figcaption>after</figcaption></figure></div></td>
+<br><span class=k>frames</span> {d.shot.start_frame}–{d.shot.end_frame - 1} of \
+{html.escape(d.shot.clip.name)}</td>
+<td><div class=pair><figure><img alt="before" src="{_jpeg_data_uri(before)}">\
+<figcaption>before</figcaption></figure>
+<figure><img alt="after" src="{_jpeg_data_uri(after)}">\
+<figcaption>after</figcaption></figure></div></td>
 <td><b>{d.decision.verdict}</b> at strength {d.decision.strength:g}<br>
-<span class=k>by</span> {html.escape(d.decision.decided_by)} <span class=k>at</span> {d.decision.decided_at}<br>
-<span class=k>grade</span> {grade}<br><span class=k>model</span> {html.escape(d.decision.model_version)}<br>
+<span class=k>by</span> {html.escape(d.decision.decided_by)} \
+<span class=k>at</span> {d.decision.decided_at}<br>
+<span class=k>grade</span> {grade}<br>\
+<span class=k>model</span> {html.escape(d.decision.model_version)}<br>
 <span class=k>decision</span> <code>{d.decision.id}</code><br>
-<span class=k>render</span> {d.frames} frames {d.fmt.upper()}</td></tr>""")
+<span class=k>render</span> {d.frames} frames {d.fmt.upper()}{why}</td></tr>""")
     decisions = journal(title)
     body = f"""<!doctype html><html><head><meta charset="utf-8">
-<title>{html.escape(title.settings.name)}: delivery report</title><style>{_STYLE}</style></head><body>
+<title>{html.escape(title.settings.name)}: delivery report</title>\
+<style>{_STYLE}</style></head><body>
 <h1>{html.escape(title.settings.name)}: delivery report</h1>
 <p>{len(delivered)} shot(s) delivered from {len(title.shots())} in the title;
-{len(decisions)} decision(s) in the journal. Working space {html.escape(title.settings.working_space)},
+{len(decisions)} decision(s) in the journal. \
+Working space {html.escape(title.settings.working_space)},
 thumbnails in {html.escape(title.settings.delivery_space)}.</p>
 <table><tr><th>shot</th><th>before / after</th><th>decision</th></tr>
 {''.join(rows)}

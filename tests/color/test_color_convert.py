@@ -1,6 +1,6 @@
 import importlib
-from pathlib import Path
 import threading
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -21,7 +21,9 @@ from workbench.errors import ColourSpaceError, ShapeError
 
 convert_module = importlib.import_module("workbench.color.convert")
 
-PHOTO = str(Path(__file__).resolve().parents[3] / "shared" / "data" / "photo" / "skimage_coffee.png")
+PHOTO = str(
+    Path(__file__).resolve().parents[3] / "shared" / "data" / "photo" / "skimage_coffee.png"
+)
 
 
 def grey(value: float, shape=(1, 3, 2, 2)) -> torch.Tensor:

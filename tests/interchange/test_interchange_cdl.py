@@ -64,7 +64,7 @@ def test_ocio_reads_written_cc(tmp_path: Path) -> None:
 def test_malformed_xml_raises_naming_file(tmp_path: Path) -> None:
     path = tmp_path / "broken.cc"
     path.write_text('<ColorCorrection id="x"><SOPNode><Slope>1 1 1</Slope>')
-    with pytest.raises(ParameterError, match="broken.cc"):
+    with pytest.raises(ParameterError, match=r"broken\.cc"):
         read_cc(path)
 
 
@@ -72,7 +72,7 @@ def test_two_numbers_in_slope_raises(tmp_path: Path) -> None:
     path = tmp_path / "short.cc"
     path.write_text('<ColorCorrection id="x"><SOPNode><Slope>1.1 1.2</Slope>'
                     "<Offset>0 0 0</Offset><Power>1 1 1</Power></SOPNode></ColorCorrection>")
-    with pytest.raises(ParameterError, match="Slope") as info:
+    with pytest.raises(ParameterError, match=r"Slope") as info:
         read_cc(path)
     assert "short.cc" in str(info.value)
 
@@ -81,7 +81,7 @@ def test_non_numeric_raises(tmp_path: Path) -> None:
     path = tmp_path / "text.cc"
     path.write_text('<ColorCorrection id="x"><SOPNode><Slope>1 1 1</Slope>'
                     "<Offset>0 zero 0</Offset></SOPNode></ColorCorrection>")
-    with pytest.raises(ParameterError, match="Offset"):
+    with pytest.raises(ParameterError, match=r"Offset"):
         read_cc(path)
 
 
@@ -89,7 +89,7 @@ def test_non_numeric_saturation_raises(tmp_path: Path) -> None:
     path = tmp_path / "sat.cc"
     path.write_text('<ColorCorrection id="x"><SatNode><Saturation>high</Saturation></SatNode>'
                     "</ColorCorrection>")
-    with pytest.raises(ParameterError, match="Saturation") as info:
+    with pytest.raises(ParameterError, match=r"Saturation") as info:
         read_cc(path)
     assert "sat.cc" in str(info.value)
 
@@ -97,7 +97,7 @@ def test_non_numeric_saturation_raises(tmp_path: Path) -> None:
 def test_no_color_correction_raises(tmp_path: Path) -> None:
     path = tmp_path / "empty.cc"
     path.write_text("<ColorDecisionList/>")
-    with pytest.raises(ParameterError, match="no ColorCorrection"):
+    with pytest.raises(ParameterError, match=r"no ColorCorrection"):
         read_cc(path)
 
 

@@ -3,7 +3,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-import OpenImageIO as oiio  # noqa: N813
+import OpenImageIO as oiio
 import pytest
 
 from workbench.errors import MediaError, ParameterError, ShapeError

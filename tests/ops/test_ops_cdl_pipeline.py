@@ -185,11 +185,11 @@ def test_unknown_operator_survives_round_trip() -> None:
     assert isinstance(p.operators[1], UnknownOperator)
     assert p.to_dict() == data
     assert Pipeline.from_json(p.to_json()).to_dict() == data
-    with pytest.raises(ParameterError, match="Relight.3") as info:
+    with pytest.raises(ParameterError, match=r"Relight\.3") as info:
         p.validate()
     for known in ("CDL", "Exposure", "Saturation", "WhiteBalance"):
         assert known in str(info.value)
-    with pytest.raises(ParameterError, match="Relight.3"):
+    with pytest.raises(ParameterError, match=r"Relight\.3"):
         p.apply(torch.zeros(1, 3, 2, 2))
 
 
@@ -201,7 +201,7 @@ def test_newer_schema_version_is_kept_unknown() -> None:
 
 
 def test_pipeline_wrong_schema_raises() -> None:
-    with pytest.raises(ParameterError, match="Pipeline.1"):
+    with pytest.raises(ParameterError, match=r"Pipeline\.1"):
         Pipeline.from_dict({"schema": "Pipeline.9", "operators": []})
 
 

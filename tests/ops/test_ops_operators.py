@@ -214,11 +214,11 @@ def test_cdl_per_sample() -> None:
 
 def test_per_sample_wrong_length_raises() -> None:
     img = wide_image((2, 3, 2, 2))
-    with pytest.raises(ShapeError, match="Exposure.stops"):
+    with pytest.raises(ShapeError, match=r"Exposure\.stops"):
         apply_exposure(img, torch.tensor([1.0, 2.0, 3.0]))
-    with pytest.raises(ShapeError, match="CDL.slope"):
+    with pytest.raises(ShapeError, match=r"CDL\.slope"):
         apply_cdl(img, slope=torch.ones(4, 3))
-    with pytest.raises(ShapeError, match="Saturation.saturation"):
+    with pytest.raises(ShapeError, match=r"Saturation\.saturation"):
         apply_saturation(img, torch.ones(2, 2))
 
 
@@ -277,8 +277,10 @@ def test_functions_no_crash_on_special_values() -> None:
 # -- bad input -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", list(OPS))
-@pytest.mark.parametrize("bad", [torch.zeros(3, 4, 4), torch.zeros(1, 4, 4, 4),
-                                 torch.zeros(1, 1, 3, 4, 4), torch.zeros(1, 3, 2, 2, dtype=torch.int32)])
+@pytest.mark.parametrize("bad", [
+    torch.zeros(3, 4, 4), torch.zeros(1, 4, 4, 4), torch.zeros(1, 1, 3, 4, 4),
+    torch.zeros(1, 3, 2, 2, dtype=torch.int32),
+])
 def test_bad_image_raises(name: str, bad: torch.Tensor) -> None:
     with pytest.raises(ShapeError, match=f"{name} input"):
         make(name).forward(bad)
@@ -286,13 +288,13 @@ def test_bad_image_raises(name: str, bad: torch.Tensor) -> None:
 
 def test_functions_bad_image_raises() -> None:
     bad = torch.zeros(3, 4, 4)
-    with pytest.raises(ShapeError, match="apply_cdl"):
+    with pytest.raises(ShapeError, match=r"apply_cdl"):
         apply_cdl(bad)
-    with pytest.raises(ShapeError, match="apply_exposure"):
+    with pytest.raises(ShapeError, match=r"apply_exposure"):
         apply_exposure(bad, 1.0)
-    with pytest.raises(ShapeError, match="apply_saturation"):
+    with pytest.raises(ShapeError, match=r"apply_saturation"):
         apply_saturation(bad, 1.0)
-    with pytest.raises(ShapeError, match="apply_white_balance"):
+    with pytest.raises(ShapeError, match=r"apply_white_balance"):
         apply_white_balance(bad, white_balance_matrix(3200.0, 6500.0))
     with pytest.raises(ShapeError):
         apply_exposure(bad.numpy(), 1.0)  # type: ignore[arg-type]
@@ -322,12 +324,12 @@ def test_out_of_bounds_parameter_raises(cls: type[Operator], kwargs: dict[str, f
 
 @pytest.mark.parametrize("name", list(OPS))
 def test_unknown_parameter_raises(name: str) -> None:
-    with pytest.raises(ParameterError, match="unknown parameter.*bogus"):
+    with pytest.raises(ParameterError, match=r"unknown parameter.*bogus"):
         CLASSES[name](bogus=1.0)
 
 
 def test_wrong_type_parameter_raises() -> None:
-    with pytest.raises(ParameterError, match="Exposure"):
+    with pytest.raises(ParameterError, match=r"Exposure"):
         Exposure(stops="two")
 
 

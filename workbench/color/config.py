@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 
-import PyOpenColorIO as ocio  # noqa: N813  (the OCIO docs' spelling)
+import PyOpenColorIO as ocio
 
 from workbench.errors import ColourSpaceError
 

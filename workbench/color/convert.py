@@ -17,7 +17,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-import PyOpenColorIO as ocio  # noqa: N813  (the OCIO docs' spelling)
+import PyOpenColorIO as ocio
 import torch
 
 from workbench.checks import check_image

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import OpenImageIO as oiio  # noqa: N813
+import OpenImageIO as oiio
 
 from workbench.checks import check_finite
 from workbench.errors import MediaError, ParameterError, ShapeError

@@ -21,6 +21,7 @@ import torch
 
 from workbench.color import convert
 from workbench.errors import ParameterError
+from workbench.model.framing import ActiveArea
 from workbench.ops import CDL, CDLValues, apply_cdl
 
 __all__ = [
@@ -37,7 +38,9 @@ __all__ = [
 
 # ACEScct's log segment is (log2(x) + 9.72) / 17.52: one stop is 1/17.52 code values.
 ACESCCT_UNITS_PER_STOP = 1.0 / 17.52
-SLOPE_LIMITS = (0.5, 2.0)
+SLOPE_LIMITS = (2 / 3, 3 / 2)   # the shared contrast slope
+CHANNEL_SLOPE_SPREAD = 0.1      # how far one channel's slope may leave the shared one
+LUMA_AP1 = (0.2722287, 0.6740818, 0.0536895)
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,11 @@ class ShotStats:
     pixels_cct: torch.Tensor  # (N, 3) a subsample of pixels, for overlap measures
 
 
-def shot_stats(frames_working: torch.Tensor, max_pixels: int = 20000) -> ShotStats:
-    """Statistics of ``frames_working`` (N,3,H,W) ACEScg, measured in ACEScct."""
+def shot_stats(frames_working: torch.Tensor, area: ActiveArea | None = None,
+               max_pixels: int = 20000) -> ShotStats:
+    """Statistics of ``frames_working`` (N,3,H,W) ACEScg inside ``area``, measured in ACEScct."""
+    if area is not None:
+        frames_working = area.crop(frames_working).contiguous()
     cct = convert(frames_working, "ACEScg", "ACEScct")
     pixels = cct.permute(0, 2, 3, 1).reshape(-1, 3)
     if pixels.shape[0] > max_pixels:
@@ -61,8 +67,18 @@ def shot_stats(frames_working: torch.Tensor, max_pixels: int = 20000) -> ShotSta
 
 
 def fit_mean_std_cdl(shot: ShotStats, anchor: ShotStats) -> CDLValues:
-    """CDL slope and offset (in ACEScct) that give ``shot`` the anchor's mean and spread."""
-    slope = np.clip(anchor.std / np.maximum(shot.std, 1e-6), *SLOPE_LIMITS)
+    """CDL slope and offset (in ACEScct) that give ``shot`` the anchor's mean and spread.
+
+    The spread is matched mostly through one contrast slope shared by the channels (on luma),
+    with each channel allowed only ±``CHANNEL_SLOPE_SPREAD`` around it: per-channel contrast
+    is where a match between different framings goes wrong (a red-lit stage would be
+    "corrected" to neon), while per-channel offsets, which carry white balance and exposure,
+    are free.
+    """
+    luma = np.asarray(LUMA_AP1)
+    contrast = np.clip((anchor.std @ luma) / max(shot.std @ luma, 1e-6), *SLOPE_LIMITS)
+    per_channel = anchor.std / np.maximum(shot.std, 1e-6) / contrast
+    slope = contrast * np.clip(per_channel, 1 - CHANNEL_SLOPE_SPREAD, 1 + CHANNEL_SLOPE_SPREAD)
     offset = np.clip(anchor.mean - slope * shot.mean, -1.0, 1.0)
     return CDLValues(slope=tuple(float(v) for v in slope),  # type: ignore[arg-type]
                      offset=tuple(float(v) for v in offset))  # type: ignore[arg-type]
@@ -104,7 +120,7 @@ def matched_pixels(stats: ShotStats, values: CDLValues) -> torch.Tensor:
 
 def describe_difference(shot: ShotStats, anchor: ShotStats, anchor_name: str) -> str:
     """A sentence a person reads: how the shot differs from the anchor before matching."""
-    luma = np.array([0.2722287, 0.6740818, 0.0536895])
+    luma = np.asarray(LUMA_AP1)
     stops = float(((shot.mean - anchor.mean) @ luma) / ACESCCT_UNITS_PER_STOP)
     warm = float(((shot.mean[0] - shot.mean[2]) - (anchor.mean[0] - anchor.mean[2]))
                  / ACESCCT_UNITS_PER_STOP)

@@ -6,6 +6,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from workbench.errors import TitleError
+from workbench.model.framing import ActiveArea, active_area
 from workbench.model.match import (
     ShotStats,
     chroma_overlap,
@@ -19,9 +20,10 @@ from workbench.title import Proposal, Shot, Title, add_proposal, shot_working_fr
 
 __all__ = ["ANALYSIS_FRAMES", "ANALYSIS_WIDTH", "MODEL_VERSION", "choose_anchor", "propose"]
 
-MODEL_VERSION = "classical-match/1 (mean-std CDL in ACEScct)"
+MODEL_VERSION = "classical-match/2 (mean-std CDL in ACEScct, shared contrast)"
 ANALYSIS_FRAMES = 8     # frames sampled per shot
 ANALYSIS_WIDTH = 256    # analysis proxy width in pixels
+FULL_CONFIDENCE = 0.5   # at or above this overlap a match is proposed at full strength
 
 
 def choose_anchor(stats: dict[str, ShotStats], lengths: dict[str, int]) -> str:
@@ -47,10 +49,17 @@ def propose(title: Title, progress: bool = True) -> list[Proposal]:
     shots = title.shots()
     if not shots:
         raise TitleError(f"{title.root}: no shots to propose for; run `workbench ingest` first")
-    stats: dict[str, ShotStats] = {}
+    samples = {}
     for shot in tqdm(shots, desc="analyse", unit="shot", disable=not progress):
-        _, frames = shot_working_frames(shot, ANALYSIS_FRAMES, ANALYSIS_WIDTH)
-        stats[shot.name] = shot_stats(frames)
+        samples[shot.name] = shot_working_frames(shot, ANALYSIS_FRAMES, ANALYSIS_WIDTH)[1]
+    # Letterbox bars belong to the clip, not the shot: take the union of what each shot shows.
+    areas: dict[int, ActiveArea] = {}
+    for shot in shots:
+        a = active_area(samples[shot.name])
+        b = areas.get(shot.clip.id, a)
+        areas[shot.clip.id] = ActiveArea(min(a.top, b.top), max(a.bottom, b.bottom),
+                                         min(a.left, b.left), max(a.right, b.right))
+    stats = {s.name: shot_stats(samples[s.name], areas[s.clip.id]) for s in shots}
 
     by_scene: dict[str, list[Shot]] = {}
     for shot in shots:
@@ -78,6 +87,8 @@ def _propose_shot(title: Title, shot: Shot, anchor: Shot, stats: dict[str, ShotS
     s, a = stats[shot.name], stats[anchor.name]
     cdl = match_cdl(s, a)
     confidence = chroma_overlap(matched_pixels(s, cdl.values()), a.pixels_cct)
+    # A match the model is unsure of is proposed gently; the artist can still raise it.
+    strength = round(min(1.0, confidence / FULL_CONFIDENCE) * 20) / 20
     return add_proposal(title, shot, Pipeline([cdl]), model_version=MODEL_VERSION,
-                        strength=1.0, confidence=round(confidence, 3), anchor=anchor,
+                        strength=strength, confidence=round(confidence, 3), anchor=anchor,
                         summary=describe_difference(s, a, anchor.name))

@@ -21,7 +21,9 @@ def as_batch(value: float | torch.Tensor, img: torch.Tensor, name: str) -> torch
         return t.reshape(1, 1, 1, 1)
     if t.ndim == 1 and t.shape[0] in (1, img.shape[0]):
         return t.reshape(-1, 1, 1, 1)
-    raise ShapeError(f"{name}: expected a float or a ({img.shape[0]},) tensor, got {tuple(t.shape)}")
+    raise ShapeError(
+        f"{name}: expected a float or a ({img.shape[0]},) tensor, got {tuple(t.shape)}"
+    )
 
 
 def as_batch_rgb(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
 import param
@@ -53,17 +53,21 @@ class Operator(param.Parameterized):
     def __init__(self, **params: Any) -> None:
         # Name the operator and parameter in the error, as a colourist would read it.
         for key, value in params.items():
-            p = self.param[key] if key in self.param else None
-            if p is None or key == "name":
+            if key not in self.param or key == "name":
                 continue
+            p = self.param[key]
             lo, hi = getattr(p, "bounds", None) or (None, None)
             if isinstance(value, int | float) and not math.isfinite(value):
                 raise ParameterError(f"{type(self).__name__}.{key} must be finite, got {value}")
             if isinstance(value, int | float):
                 if lo is not None and value < lo:
-                    raise ParameterError(f"{type(self).__name__}.{key} must be >= {lo}, got {value}")
+                    raise ParameterError(
+                        f"{type(self).__name__}.{key} must be >= {lo}, got {value}"
+                    )
                 if hi is not None and value > hi:
-                    raise ParameterError(f"{type(self).__name__}.{key} must be <= {hi}, got {value}")
+                    raise ParameterError(
+                        f"{type(self).__name__}.{key} must be <= {hi}, got {value}"
+                    )
         unknown = sorted(k for k in params if k not in self.param)
         if unknown:
             raise ParameterError(
@@ -125,7 +129,10 @@ class Operator(param.Parameterized):
 
 
 class UnknownOperator:
-    """An operator from a newer or foreign workbench: kept verbatim so a round trip loses nothing."""
+    """An operator from a newer or foreign workbench, kept verbatim.
+
+    A round trip through it loses nothing.
+    """
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
@@ -159,7 +166,7 @@ class Pipeline:
     def __init__(self, operators: Iterable[Operator | UnknownOperator] = ()) -> None:
         self.operators = list(operators)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Operator | UnknownOperator]:
         return iter(self.operators)
 
     def __len__(self) -> int:
@@ -200,7 +207,8 @@ class Pipeline:
         for op in self.operators:
             if isinstance(op, UnknownOperator):
                 raise ParameterError(
-                    f"unknown operator {op.data.get('schema')!r}; known: {', '.join(sorted(OPERATORS))}"
+                    f"unknown operator {op.data.get('schema')!r}; "
+                    f"known: {', '.join(sorted(OPERATORS))}"
                 )
 
     def apply(self, img: torch.Tensor, working_space: str = "ACEScg") -> torch.Tensor:

@@ -142,7 +142,8 @@ class CDL(Operator):
     power_b = param.Number(1.0, bounds=(0.01, 10.0), softbounds=(0.5, 2.0), step=0.01,
                            label="Power B", doc="Blue power (1 = none).")
     saturation = param.Number(1.0, bounds=(0.0, 4.0), softbounds=(0.0, 2.0), step=0.01,
-                              label="Saturation", doc="ASC saturation with Rec.709 luma (1 = none).")
+                              label="Saturation",
+                              doc="ASC saturation with Rec.709 luma (1 = none).")
 
     @classmethod
     def from_values(cls, values: CDLValues, strength: float = 1.0) -> CDL:

@@ -47,6 +47,7 @@ class Clip:
     scene_id: int
     day: str | None
     metadata: dict[str, Any]
+    proxy: Path | None = None  # a smaller copy for analysis and previews, when one was made
 
 
 @dataclass(frozen=True)
@@ -206,15 +207,17 @@ class Title:
     def clips(self) -> list[Clip]:
         """Every clip, in ingest order."""
         rows = self.db.execute(
-            "SELECT c.*, d.label AS day FROM clips c LEFT JOIN days d ON d.id=c.day_id ORDER BY c.id")
+            "SELECT c.*, d.label AS day FROM clips c LEFT JOIN days d ON d.id=c.day_id "
+            "ORDER BY c.id")
         return [self._clip(r) for r in rows]
 
-    @staticmethod
-    def _clip(r: sqlite3.Row) -> Clip:
+    def _clip(self, r: sqlite3.Row) -> Clip:
+        metadata = json.loads(r["metadata"])
+        proxy = self.root / metadata["proxy"] if metadata.get("proxy") else None
         return Clip(r["id"], r["name"], Path(r["path"]), r["sha256"], r["size_bytes"], r["kind"],
                     r["width"], r["height"], Fraction(r["fps"]), r["frame_count"],
                     r["first_frame"], r["timecode"], r["input_space"], r["scene_id"], r["day"],
-                    json.loads(r["metadata"]))
+                    metadata, proxy if proxy and proxy.is_file() else None)
 
     # -- shots ---------------------------------------------------------------------------
     def add_shot(self, clip: Clip, name: str, start: int, end: int, source: str,
@@ -237,7 +240,8 @@ class Title:
             f"WHERE {col}=?", (key,)).fetchone()
         if row is None:
             names = [r[0] for r in self.db.execute("SELECT name FROM shots ORDER BY id LIMIT 6")]
-            hint = f"; shots include {', '.join(names)}" if names else "; the title has no shots yet"
+            hint = (f"; shots include {', '.join(names)}" if names
+                    else "; the title has no shots yet")
             raise TitleError(f"{self.root.name}: no shot {key!r}{hint}")
         return self._shot(row)
 

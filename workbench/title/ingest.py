@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fractions import Fraction
@@ -22,7 +22,14 @@ from tqdm.auto import tqdm
 from workbench.checks import check_finite
 from workbench.color import resolve_space
 from workbench.errors import MediaError, TitleError
-from workbench.io import list_sequence, probe_movie, read_image, read_movie_frames
+from workbench.io import (
+    list_sequence,
+    make_proxy,
+    probe_movie,
+    proxy_path,
+    read_image,
+    read_movie_frames,
+)
 from workbench.title.catalog import Clip, Shot, Title
 from workbench.title.cuts import detect_cuts, frame_histogram, shots_from_cuts
 
@@ -40,6 +47,7 @@ __all__ = [
 MOVIE_SUFFIXES = {".mov", ".mp4", ".m4v", ".mxf", ".avi", ".mkv"}
 IMAGE_SUFFIXES = {".exr", ".dpx", ".tif", ".tiff", ".png", ".jpg", ".jpeg"}
 MIN_SHOT_SECONDS = 0.5
+PROXY_WIDTH = 960         # movies wider than this get a cached H.264 proxy for analysis
 _FRAME_NUMBER = re.compile(r"^(.*?)[._]?(\d+)$")
 
 
@@ -50,7 +58,8 @@ class ClipNotes:
     scene: str | None = None
     day: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
-    shots: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, name) from an EDL
+    # (start, end, name) from an EDL
+    shots: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 def sha256_of(paths: Iterable[Path]) -> tuple[str, int]:
@@ -145,7 +154,8 @@ def _source_files(path: Path) -> tuple[str, list[Path], int]:
                 pass
         return "image", [path], 0
     raise MediaError(f"{path}: unsupported file type {suffix or '(none)'}; movies "
-                     f"{', '.join(sorted(MOVIE_SUFFIXES))}, images {', '.join(sorted(IMAGE_SUFFIXES))}")
+                     f"{', '.join(sorted(MOVIE_SUFFIXES))}, "
+                     f"images {', '.join(sorted(IMAGE_SUFFIXES))}")
 
 
 def _histograms(kind: str, files: list[Path], label: str) -> np.ndarray:
@@ -181,10 +191,10 @@ def _probe(kind: str, files: list[Path], path: Path) -> dict[str, Any]:
                                   "color_range": info.color_range}.items() if v}
         return {"width": info.width, "height": info.height, "fps": info.fps,
                 "frame_count": info.frame_count, "timecode": info.timecode, "tags": tags}
-    _, info = read_image(files[0])
-    return {"width": info.width, "height": info.height, "fps": Fraction(24),
-            "frame_count": len(files), "timecode": info.metadata.get("smpte:TimeCode"),
-            "tags": {"file_format": info.file_format, "format": info.format}}
+    _, image = read_image(files[0])
+    return {"width": image.width, "height": image.height, "fps": Fraction(24),
+            "frame_count": len(files), "timecode": image.metadata.get("smpte:TimeCode"),
+            "tags": {"file_format": image.file_format, "format": image.format}}
 
 
 def _file_day(files: Sequence[Path]) -> str:
@@ -194,7 +204,7 @@ def _file_day(files: Sequence[Path]) -> str:
 def ingest(title: Title, sources: Sequence[Path | str], *, scene: str | None = None,
            day: str | None = None, input_space: str | None = None,
            ale: Path | None = None, edl: Path | None = None,
-           progress: bool = True, log: Callable[[str], None] | None = None) -> list[Shot]:
+           proxy_width: int = PROXY_WIDTH, progress: bool = True) -> list[Shot]:
     """Catalogue ``sources`` (movies, image sequences or stills) into ``title``.
 
     Every source is checked (exists, decodes to the end, consistent frame size) before
@@ -210,6 +220,8 @@ def ingest(title: Title, sources: Sequence[Path | str], *, scene: str | None = N
         name); by default Rec.709 for video, ACEScg for EXR, sRGB for other images.
     ale, edl
         An ALE with per-clip Scene/Shoot Date columns; an EDL whose events give the shots.
+    proxy_width
+        Movies wider than this get a cached proxy at this width in ``title/proxies``.
 
     Returns
     -------
@@ -236,12 +248,16 @@ def ingest(title: Title, sources: Sequence[Path | str], *, scene: str | None = N
         if kind == "movie" and len(hists) != probe["frame_count"]:
             raise MediaError(f"{path.name} frame {len(hists)}: stream ends early "
                              f"(expected {probe['frame_count']} frames)")
-        planned.append((path, kind, files, first, name, space, sha, size, probe, hists))
+        extra = {}
+        if kind == "movie" and probe["width"] > proxy_width:
+            proxy = make_proxy(path, proxy_path(title.proxy_dir, sha, proxy_width), proxy_width)
+            extra["proxy"] = str(proxy.relative_to(title.root))
+        planned.append((path, kind, files, first, name, space, sha, size, probe, hists, extra))
 
     edl_shots = read_edl(edl, planned[0][8]["fps"]) if edl else {}
     created: list[Shot] = []
     with title.transaction():
-        for path, kind, files, first, name, space, sha, size, probe, hists in planned:
+        for path, kind, files, first, name, space, sha, size, probe, hists, extra in planned:
             note = notes.get(name) or notes.get(path.name) or ClipNotes()
             clip = title.add_clip(
                 name=name, path=path, sha256=sha, size_bytes=size, kind=kind,
@@ -249,10 +265,8 @@ def ingest(title: Title, sources: Sequence[Path | str], *, scene: str | None = N
                 frame_count=len(hists), first_frame=first, timecode=probe["timecode"],
                 input_space=space, scene=note.scene or scene or name,
                 day=note.day or day or _file_day(files),
-                metadata={**note.metadata, "source_tags": probe["tags"]})
+                metadata={**note.metadata, "source_tags": probe["tags"], **extra})
             created.extend(_add_shots(title, clip, hists, edl_shots.get(name)))
-            if log:
-                log(f"{path.name}: {len(created)} shot(s) so far, scene {note.scene or scene or name}")
     return created
 
 

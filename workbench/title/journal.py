@@ -9,7 +9,6 @@ or deleted (SQLite triggers refuse it). The latest entry for a shot is the one t
 from __future__ import annotations
 
 import getpass
-import json
 import os
 import uuid
 from dataclasses import dataclass

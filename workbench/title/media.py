@@ -10,23 +10,28 @@ import torch
 
 from workbench.checks import check_finite
 from workbench.color import to_working
-from workbench.io import list_sequence, read_image, read_movie_frames
+from workbench.io import list_sequence, probe_movie, read_image, read_movie_frames
 from workbench.title.catalog import Clip, Shot
 
 __all__ = ["read_clip_frames", "read_shot_frames", "shot_working_frames"]
 
 
 def read_clip_frames(clip: Clip, start: int = 0, stop: int | None = None, step: int = 1,
-                     max_width: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
+                     max_width: int | None = None, proxy: bool = False
+                     ) -> Iterator[tuple[int, np.ndarray]]:
     """Frames ``start:stop:step`` (0-based clip indices) as float32 ``(H, W, 3)`` arrays.
 
     Values are in the clip's input encoding (``clip.input_space``), normalised so 8-bit video
     is [0, 1]; float sources keep their values. NaN or Inf raise :class:`MediaError` naming
-    the file and frame.
+    the file and frame. ``proxy=True`` reads the clip's proxy when it has one and it is at
+    least ``max_width`` wide (analysis and previews; never for renders).
     """
     stop = clip.frame_count if stop is None else min(stop, clip.frame_count)
     if clip.kind == "movie":
-        for index, rgb8 in read_movie_frames(clip.path, start, stop, step, max_width):
+        source = clip.path
+        if proxy and clip.proxy is not None and max_width is not None:
+            source = clip.proxy if probe_movie(clip.proxy).width >= max_width else clip.path
+        for index, rgb8 in read_movie_frames(source, start, stop, step, max_width):
             yield index, rgb8.astype(np.float32) / 255.0
         return
     files = [p for _, p in list_sequence(clip.path)] if clip.kind == "sequence" else [clip.path]
@@ -39,10 +44,11 @@ def read_clip_frames(clip: Clip, start: int = 0, stop: int | None = None, step: 
         yield index, rgb
 
 
-def read_shot_frames(shot: Shot, step: int = 1, max_width: int | None = None
-                     ) -> Iterator[tuple[int, np.ndarray]]:
+def read_shot_frames(shot: Shot, step: int = 1, max_width: int | None = None,
+                     proxy: bool = False) -> Iterator[tuple[int, np.ndarray]]:
     """The shot's frames in the clip's encoding; see :func:`read_clip_frames`."""
-    yield from read_clip_frames(shot.clip, shot.start_frame, shot.end_frame, step, max_width)
+    yield from read_clip_frames(shot.clip, shot.start_frame, shot.end_frame, step, max_width,
+                                proxy)
 
 
 def shot_working_frames(shot: Shot, count: int, max_width: int | None = None
@@ -58,7 +64,7 @@ def shot_working_frames(shot: Shot, count: int, max_width: int | None = None
     wanted = sorted({shot.start_frame + round(i * (n - 1) / max(count - 1, 1))
                      for i in range(min(count, n))})
     indices, arrays = [], []
-    for index, rgb in read_shot_frames(shot, 1, max_width):
+    for index, rgb in read_shot_frames(shot, 1, max_width, proxy=True):
         if index in wanted:
             indices.append(index)
             arrays.append(rgb)

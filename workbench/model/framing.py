@@ -1,0 +1,47 @@
+"""The active picture area: what is left once letterbox or pillarbox bars are cropped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+__all__ = ["ActiveArea", "active_area"]
+
+BAR_LEVEL = 0.004     # ACEScg: a bar row/column never rises above this (about 3/255 on video)
+
+
+@dataclass(frozen=True)
+class ActiveArea:
+    """Rows ``[top, bottom)`` and columns ``[left, right)`` that hold picture."""
+
+    top: int
+    bottom: int
+    left: int
+    right: int
+
+    def crop(self, img: torch.Tensor) -> torch.Tensor:
+        """``img`` (…, H, W) cropped to the area."""
+        return img[..., self.top:self.bottom, self.left:self.right]
+
+
+def active_area(frames: torch.Tensor) -> ActiveArea:
+    """Find black bars that stay black on every frame of ``frames`` (N,3,H,W) ACEScg.
+
+    Only bars at the edges count; a dark picture inside them is kept. If nothing would be
+    left (a black shot), the whole frame is the active area.
+    """
+    h, w = frames.shape[-2:]
+    peak = frames.amax(dim=(0, 1))                     # (H, W): brightest value over frames
+    rows = (peak.amax(dim=1) > BAR_LEVEL).nonzero().flatten()
+    cols = (peak.amax(dim=0) > BAR_LEVEL).nonzero().flatten()
+    if rows.numel() == 0 or cols.numel() == 0:
+        return ActiveArea(0, h, 0, w)
+    # One pixel more is cropped on each side: codecs smear the bar edge.
+    top = int(rows[0]) + (1 if int(rows[0]) > 0 else 0)
+    bottom = int(rows[-1]) + 1 - (1 if int(rows[-1]) < h - 1 else 0)
+    left = int(cols[0]) + (1 if int(cols[0]) > 0 else 0)
+    right = int(cols[-1]) + 1 - (1 if int(cols[-1]) < w - 1 else 0)
+    if bottom - top < 2 or right - left < 2:
+        return ActiveArea(0, h, 0, w)
+    return ActiveArea(top, bottom, left, right)
