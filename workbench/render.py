@@ -20,6 +20,7 @@ from workbench.interchange import Delivered, write_cc
 from workbench.io import write_exr, write_png16, write_prores
 from workbench.ops import CDL, Operator, Pipeline
 from workbench.title import (
+    Clip,
     Decision,
     Shot,
     Title,
@@ -30,10 +31,21 @@ from workbench.title import (
     sha256_of,
 )
 
-__all__ = ["FORMATS", "decided_pipeline", "render", "render_shot", "write_grades"]
+__all__ = ["FORMATS", "decided_pipeline", "frame_timecode", "render", "render_shot", "write_grades"]
 
 FORMATS = ("exr", "png", "prores")
 BATCH = 8  # frames graded together
+
+
+def frame_timecode(clip: Clip, index: int) -> str | None:
+    """Timecode of frame ``index`` (0-based) of ``clip``, when the clip carries a start timecode."""
+    if not clip.timecode:
+        return None
+    import opentimelineio as otio
+
+    rate = float(clip.fps)
+    start = otio.opentime.from_timecode(clip.timecode, rate)
+    return str(otio.opentime.to_timecode(start + otio.opentime.RationalTime(index, rate), rate))
 
 
 def decided_pipeline(decision: Decision) -> Pipeline:
@@ -132,7 +144,7 @@ def render_shot(title: Title, shot: Shot, decision: Decision, out: Path, fmt: st
 
         count = write_prores(path, frames(), shot.clip.fps,
                              metadata={"comment": f"workbench decision {decision.id}", **meta},
-                             timecode=shot.clip.timecode)
+                             timecode=frame_timecode(shot.clip, shot.start_frame))
     else:
         path = out / shot.name
         path.mkdir(parents=True, exist_ok=True)
@@ -143,8 +155,10 @@ def render_shot(title: Title, shot: Shot, decision: Decision, out: Path, fmt: st
                 number = shot.clip.first_frame + index
                 target = path / f"{shot.name}.{number:04d}.{fmt}"
                 if fmt == "exr":
+                    tc = frame_timecode(shot.clip, index)
                     write_exr(target, rgb, {**meta, "workbench:colorspace": space,
-                                            "workbench:frame": str(number)})
+                                            "workbench:frame": str(number),
+                                            **({"workbench:timecode": tc} if tc else {})})
                 else:
                     write_png16(target, rgb)
                 count += 1

@@ -270,10 +270,22 @@ def ingest(title: Title, sources: Sequence[Path | str], *, scene: str | None = N
     return created
 
 
+def _timecode_frames(timecode: str, fps: Fraction) -> int:
+    import opentimelineio as otio
+
+    return int(otio.opentime.from_timecode(timecode, float(fps)).to_frames())
+
+
 def _add_shots(title: Title, clip: Clip, hists: np.ndarray,
                edl_events: list[tuple[int, int, str]] | None) -> list[Shot]:
     if edl_events:
-        ranges = [(s, min(e, clip.frame_count)) for s, e, _ in edl_events if s < clip.frame_count]
+        # EDL source timecodes count from the clip's own start timecode, when it has one.
+        origin = _timecode_frames(clip.timecode, clip.fps) if clip.timecode else 0
+        ranges = [(max(s - origin, 0), min(e - origin, clip.frame_count))
+                  for s, e, _ in edl_events if 0 <= s - origin < clip.frame_count]
+        if not ranges:
+            raise TitleError(f"{clip.path.name}: no EDL event falls inside the clip's "
+                             f"{clip.frame_count} frames")
         source = "edl"
     elif clip.frame_count > 1:
         min_len = max(2, round(float(clip.fps) * MIN_SHOT_SECONDS))
