@@ -47,3 +47,35 @@ def test_identity_grade_round_trips_the_pixels(tmp_path: Path):
     expected = convert_array(frame.astype(np.float32) / 255, "Rec.709", "ACEScg")
     assert info.metadata["workbench:colorspace"] == "ACEScg"
     assert np.abs(rgb - expected).max() < 2e-3  # half-float precision
+
+
+def test_letterbox_bars_stay_as_shot(tmp_path: Path):
+    """A grade's offset must not lift the letterbox: bars are restored after grading."""
+    from workbench.color import convert_array
+    from workbench.model import MODEL_VERSION
+    from workbench.ops import CDL, Pipeline
+    from workbench.title import add_proposal
+
+    frames = [f.astype(np.float32) / 255 for _, f in
+              read_movie_frames(sample_dir() / "livesession.mp4", 340, 365)]
+    movie = tmp_path / "live.mov"
+    write_prores(movie, frames, Fraction(24))
+    with Title.create(tmp_path / "title") as title:
+        ingest(title, [movie], progress=False)
+        propose(title, progress=False)  # finds the picture area of the clip
+        area = title.clip("live").metadata["active_area"]
+        assert area["top"] > 10 and area["bottom"] < 134   # 176x144, letterboxed
+        shot = title.shot("live_001")
+        lift = CDL(offset_r=0.1, offset_g=0.1, offset_b=0.1)   # lifts black a lot
+        add_proposal(title, shot, Pipeline([lift]), model_version=MODEL_VERSION, strength=1.0,
+                     confidence=1.0, summary="test: a strong lift")
+        decide(title, shot, "accept")
+        exr = render(title, tmp_path / "exr", "exr", progress=False)[0]
+    rgb, _ = read_image(sorted(exr.path.glob("*.exr"))[0])
+    decoded = next(read_movie_frames(movie, 0, 1))[1].astype(np.float32) / 255
+    source = convert_array(decoded, "Rec.709", "ACEScg")
+    top, bottom = area["top"], area["bottom"]
+    bars = np.concatenate([rgb[:top], rgb[bottom:]])
+    source_bars = np.concatenate([source[:top], source[bottom:]])
+    assert np.abs(bars - source_bars).max() < 1e-3   # as shot (half precision)
+    assert (rgb[top:bottom] - source[top:bottom]).mean() > 0.01   # the picture was lifted

@@ -18,6 +18,7 @@ from workbench.color import convert
 from workbench.errors import DecisionError, MediaError
 from workbench.interchange import Delivered, write_cc
 from workbench.io import write_exr, write_png16, write_prores
+from workbench.model.framing import ActiveArea, keep_blanking
 from workbench.ops import CDL, Operator, Pipeline
 from workbench.title import (
     Clip,
@@ -31,7 +32,15 @@ from workbench.title import (
     sha256_of,
 )
 
-__all__ = ["FORMATS", "decided_pipeline", "frame_timecode", "render", "render_shot", "write_grades"]
+__all__ = [
+    "FORMATS",
+    "apply_decided",
+    "decided_pipeline",
+    "frame_timecode",
+    "render",
+    "render_shot",
+    "write_grades",
+]
 
 FORMATS = ("exr", "png", "prores")
 BATCH = 8  # frames graded together
@@ -46,6 +55,22 @@ def frame_timecode(clip: Clip, index: int) -> str | None:
     rate = float(clip.fps)
     start = otio.opentime.from_timecode(clip.timecode, rate)
     return str(otio.opentime.to_timecode(start + otio.opentime.RationalTime(index, rate), rate))
+
+
+def apply_decided(pipeline: Pipeline, img: torch.Tensor, working_space: str, clip: Clip
+                  ) -> torch.Tensor:
+    """Grade ``img`` (B,3,H,W) with ``pipeline``, keeping the clip's letterbox bars as shot."""
+    if not len(pipeline):
+        return img
+    graded = pipeline.apply(img, working_space)
+    area = clip.metadata.get("active_area")
+    if area is None:
+        return graded
+    full = ActiveArea.from_dict(area)
+    h, w = img.shape[-2:]
+    if (h, w) != (clip.height, clip.width):  # a preview: scale the area to it
+        full = full.scaled(h, w, clip.height, clip.width)
+    return graded if full.is_full(h, w) else keep_blanking(graded, img, full)
 
 
 def decided_pipeline(decision: Decision) -> Pipeline:
@@ -105,7 +130,7 @@ def _graded_batches(title: Title, shot: Shot, pipeline: Pipeline, out_space: str
     def flush() -> tuple[list[int], np.ndarray]:
         batch = torch.from_numpy(np.stack(frames)).permute(0, 3, 1, 2).contiguous()
         img = convert(batch, shot.clip.input_space, working)
-        graded = pipeline.apply(img, working) if len(pipeline) else img
+        graded = apply_decided(pipeline, img, working, shot.clip)
         out = convert(graded, working, out_space)
         return indices.copy(), out.permute(0, 2, 3, 1).contiguous().numpy()
 

@@ -14,7 +14,7 @@ import torch
 from workbench.color import convert
 from workbench.interchange import Delivered
 from workbench.io import atomic_write_text
-from workbench.render import decided_pipeline
+from workbench.render import apply_decided, decided_pipeline
 from workbench.title import Shot, Title, journal, latest_proposal, read_shot_frames
 
 __all__ = ["before_after", "write_report"]
@@ -34,8 +34,7 @@ def before_after(title: Title, shot: Shot, delivered: Delivered, width: int = TH
     working = title.settings.working_space
     img = convert(torch.from_numpy(rgb).permute(2, 0, 1)[None].contiguous(),
                   shot.clip.input_space, working)
-    pipeline = decided_pipeline(delivered.decision)
-    after = pipeline.apply(img, working) if len(pipeline) else img
+    after = apply_decided(decided_pipeline(delivered.decision), img, working, shot.clip)
     space = title.settings.delivery_space
     to_hwc = lambda t: convert(t, working, space)[0].permute(1, 2, 0).clamp(0, 1).numpy()  # noqa: E731
     return to_hwc(img), to_hwc(after)

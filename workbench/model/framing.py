@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
 
-__all__ = ["ActiveArea", "active_area"]
+__all__ = ["ActiveArea", "active_area", "keep_blanking"]
 
 BAR_LEVEL = 0.004     # ACEScg: a bar row/column never rises above this (about 3/255 on video)
 
@@ -23,6 +24,28 @@ class ActiveArea:
     def crop(self, img: torch.Tensor) -> torch.Tensor:
         """``img`` (…, H, W) cropped to the area."""
         return img[..., self.top:self.bottom, self.left:self.right]
+
+    def scaled(self, height: int, width: int, from_height: int, from_width: int) -> ActiveArea:
+        """The same area on a ``height`` × ``width`` frame, measured on a smaller one.
+
+        Rounded inwards, so a scaled area never includes a bar row.
+        """
+        sy, sx = height / from_height, width / from_width
+        return ActiveArea(math.ceil(self.top * sy), math.floor(self.bottom * sy),
+                          math.ceil(self.left * sx), math.floor(self.right * sx))
+
+    def is_full(self, height: int, width: int) -> bool:
+        """True when the area is the whole ``height`` × ``width`` frame (no bars)."""
+        return (self.top, self.bottom, self.left, self.right) == (0, height, 0, width)
+
+    def to_dict(self) -> dict[str, int]:
+        """JSON-ready form."""
+        return {"top": self.top, "bottom": self.bottom, "left": self.left, "right": self.right}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, int]) -> ActiveArea:
+        """Inverse of :meth:`to_dict`."""
+        return cls(int(data["top"]), int(data["bottom"]), int(data["left"]), int(data["right"]))
 
 
 def active_area(frames: torch.Tensor) -> ActiveArea:
@@ -45,3 +68,18 @@ def active_area(frames: torch.Tensor) -> ActiveArea:
     if bottom - top < 2 or right - left < 2:
         return ActiveArea(0, h, 0, w)
     return ActiveArea(top, bottom, left, right)
+
+
+def keep_blanking(graded: torch.Tensor, source: torch.Tensor, area: ActiveArea) -> torch.Tensor:
+    """``graded`` inside ``area``, ``source`` outside it: bars stay as shot, whatever the grade.
+
+    A grade's offset would otherwise lift letterbox black to a coloured grey; blanking is
+    restored after grading, as a finishing suite does.
+
+    Shape
+    -----
+    ``(B, 3, H, W)`` and ``(B, 3, H, W)`` → ``(B, 3, H, W)``
+    """
+    out = source.clone()
+    out[..., area.top:area.bottom, area.left:area.right] = area.crop(graded)
+    return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import torch
 from tqdm.auto import tqdm
 
 from workbench.errors import TitleError
@@ -66,6 +67,7 @@ def propose(title: Title, progress: bool = True) -> list[Proposal]:
         by_scene.setdefault(shot.scene, []).append(shot)
     proposals = []
     with title.transaction():
+        _store_active_areas(title, shots, areas, samples)
         for scene, members in by_scene.items():
             anchor = title.anchor(scene)
             if anchor is None:
@@ -76,6 +78,22 @@ def propose(title: Title, progress: bool = True) -> list[Proposal]:
             for shot in members:
                 proposals.append(_propose_shot(title, shot, anchor, stats))
     return proposals
+
+
+def _store_active_areas(title: Title, shots: list[Shot], areas: dict[int, ActiveArea],
+                        samples: dict[str, torch.Tensor]) -> None:
+    """Record each clip's picture area, found on the analysis proxy, at full resolution.
+
+    Render uses it to keep letterbox bars as shot.
+    """
+    done: set[int] = set()
+    for shot in shots:
+        if shot.clip.id in done:
+            continue
+        h, w = samples[shot.name].shape[-2:]
+        full = areas[shot.clip.id].scaled(shot.clip.height, shot.clip.width, h, w)
+        title.update_clip_metadata(shot.clip, active_area=full.to_dict())
+        done.add(shot.clip.id)
 
 
 def _propose_shot(title: Title, shot: Shot, anchor: Shot, stats: dict[str, ShotStats]

@@ -194,6 +194,13 @@ class Title:
         )
         return self.clip(int(cur.lastrowid or 0))
 
+    def update_clip_metadata(self, clip: Clip, **values: Any) -> Clip:
+        """Merge ``values`` into the clip's JSON metadata (what analysis learned about it)."""
+        merged = {**clip.metadata, **values}
+        self.db.execute("UPDATE clips SET metadata=? WHERE id=?",
+                        (json.dumps(merged, sort_keys=True), clip.id))
+        return self.clip(clip.id)
+
     def clip(self, key: int | str) -> Clip:
         """A clip by id or name."""
         col = "c.id" if isinstance(key, int) else "c.name"
