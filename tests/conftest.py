@@ -16,9 +16,6 @@ from workbench.io import read_movie_frames, write_prores
 # the workbench registers the clean-up, so test runs end without a screen of "leaked" lines.
 import_colour()
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

@@ -35,9 +35,14 @@ def proposed(capsys, dailies: Path, title_dir: Path) -> Path:
     return title_dir
 
 
-def test_whole_path(capsys, proposed: Path, dailies: Path, tmp_path: Path):
-    title = proposed
+def test_whole_path(capsys, dailies: Path, title_dir: Path, tmp_path: Path):
     before = {p.name: sha256(p) for p in dailies.iterdir()}
+    title = title_dir
+    assert run(capsys, "init", title, "--name", "Tiny")[0] == 0
+    assert run(capsys, "ingest", title, dailies / "street.mov", dailies / "face.mov")[0] == 0
+    assert run(capsys, "propose", title)[0] == 0
+    # Source media is never written to, from the first step on.
+    assert {p.name: sha256(p) for p in dailies.iterdir()} == before
 
     code, out, _ = run(capsys, "status", title)
     assert code == 0 and "street_001" in out and "street_002" in out and "face_001" in out
@@ -61,7 +66,7 @@ def test_whole_path(capsys, proposed: Path, dailies: Path, tmp_path: Path):
     assert not (renders / "face_001").exists(), "a rejected shot was rendered"
     exrs = sorted((renders / "street_002").glob("*.exr"))
     assert len(exrs) == 14  # frames 14..27 of street.mov
-    _pixels, info = read_image(exrs[0])
+    _, info = read_image(exrs[0])
     assert info.format == "half"
     assert info.metadata["workbench:decision"] == log[1]["id"]
     assert info.metadata["workbench:shot"] == "street_002"
@@ -81,7 +86,26 @@ def test_whole_path(capsys, proposed: Path, dailies: Path, tmp_path: Path):
     report = (out_dir / "report.html").read_text()
     assert log[0]["id"] in report and "data:image/jpeg;base64," in report
 
-    # Source media is never written to.
+    # The EXR is what OpenColorIO makes of the source with the exported grade: decode, source
+    # encoding -> ACEScct, the .cc, -> ACEScg.
+    from workbench.title import Title, read_shot_frames
+
+    with Title.open(title) as t:
+        shot = t.shot("street_002")
+        source = next(read_shot_frames(shot))[1]
+    config = ocio.Config.CreateFromFile("ocio://studio-config-v5.0.0_aces-v2.1_ocio-v2.6")
+    group = ocio.GroupTransform([
+        ocio.ColorSpaceTransform("Rec.1886 Rec.709 - Display", "ACEScct"),
+        ocio.FileTransform(str(out_dir / "grades" / "street_002.cc"),
+                           interpolation=ocio.INTERP_LINEAR),
+        ocio.ColorSpaceTransform("ACEScct", "ACEScg")])
+    expected = np.ascontiguousarray(source, dtype=np.float32)
+    config.getProcessor(group).getOptimizedCPUProcessor(
+        ocio.OPTIMIZATION_LOSSLESS).applyRGB(expected)
+    rendered, _ = read_image(exrs[0])
+    assert np.abs(rendered - expected).max() < 2e-3 * max(1.0, float(np.abs(expected).max()))
+
+    # ... nor by deciding, rendering and exporting.
     assert {p.name: sha256(p) for p in dailies.iterdir()} == before
 
 
@@ -251,3 +275,50 @@ def test_help_is_instant():
                          capture_output=True, text=True)
     assert out.returncode == 0 and "demo" in out.stdout
     assert "torch" not in out.stderr, "`workbench --help` must not import torch"
+
+
+@pytest.mark.parametrize("cap", ["-1", "0", "5", "nan"])
+def test_init_refuses_a_bad_strength_cap(capsys, title_dir: Path, cap: str):
+    code, _, err = run(capsys, "init", title_dir, "--strength-cap", cap)
+    assert code == 2 and "strength_cap must be in (0, 1]" in _one_line_error(err)
+    assert not (title_dir / "title.json").exists()
+
+
+def test_decide_names_the_proposal_it_judges(capsys, proposed: Path):
+    code, out, _ = run(capsys, "status", proposed)
+    pid = next(w for w in out.split() if w.startswith("p") and w[1:].isdigit())
+    code, _, err = run(capsys, "decide", proposed, "face_001", "accept", "--proposal", pid[1:])
+    assert code == 2 and "is for shot street_001, not face_001" in _one_line_error(err)
+    assert run(capsys, "decide", proposed, "street_001", "accept", "--proposal", pid[1:])[0] == 0
+
+
+def test_render_into_a_file_is_refused(capsys, proposed: Path, tmp_path: Path):
+    run(capsys, "decide", proposed, "face_001", "accept")
+    target = tmp_path / "a-file"
+    target.write_text("keep")
+    code, _, err = run(capsys, "render", proposed, "--out", target)
+    assert code == 2 and "a-file: is a file" in _one_line_error(err)
+    assert target.read_text() == "keep"
+
+
+def test_concurrent_decisions_are_all_journaled(capsys, proposed: Path):
+    """Two artists deciding at the same moment: every decision lands, in one order."""
+    import threading
+
+    from workbench.title import Title, decide, journal
+
+    def artist(name: str) -> None:
+        with Title.open(proposed) as title:
+            shot = title.shot("face_001")
+            for _ in range(15):
+                decide(title, shot, "accept", by=name)
+
+    threads = [threading.Thread(target=artist, args=(n,)) for n in ("ana", "ben")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with Title.open(proposed) as title:
+        entries = journal(title)
+    assert len(entries) == 30
+    assert [e.seq for e in entries] == list(range(1, 31))

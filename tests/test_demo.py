@@ -50,7 +50,9 @@ def test_demo_delivers_a_traceable_graded_render(tmp_path: Path, capsys):
     report = (out / "report.html").read_text()
     assert report.count("<tr>") == 25 and all(d.id in report for d in decisions)
 
-    # The bundled footage was only read.
+    # The title's sources (the demo's copies in dailies/) were only read, through ingest,
+    # propose, render and export: they still equal the bundled originals.
+    assert {n: sha256(out / "dailies" / n) for n in SAMPLE_CLIPS} == sample_before
     assert {n: sha256(sample_dir() / n) for n in SAMPLE_CLIPS} == sample_before
 
     # A second run replaces the first; a folder the demo did not make is refused.

@@ -6,6 +6,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+import pytest
+from conftest import sha256
 
 from workbench.demo import sample_dir
 from workbench.io import probe_movie, read_image, read_movie_frames, write_prores
@@ -62,13 +64,13 @@ def test_letterbox_bars_stay_as_shot(tmp_path: Path):
     write_prores(movie, frames, Fraction(24))
     with Title.create(tmp_path / "title") as title:
         ingest(title, [movie], progress=False)
-        propose(title, progress=False)  # finds the picture area of the clip
-        area = title.clip("live").metadata["active_area"]
-        assert area["top"] > 10 and area["bottom"] < 134   # 176x144, letterboxed
         shot = title.shot("live_001")
+        area = propose(title, progress=False)[0].active_area  # the picture area of the clip
+        assert area is not None
+        assert area["top"] > 10 and area["bottom"] < 134   # 176x144, letterboxed
         lift = CDL(offset_r=0.1, offset_g=0.1, offset_b=0.1)   # lifts black a lot
         add_proposal(title, shot, Pipeline([lift]), model_version=MODEL_VERSION, strength=1.0,
-                     confidence=1.0, summary="test: a strong lift")
+                     confidence=1.0, summary="test: a strong lift", active_area=area)
         decide(title, shot, "accept")
         exr = render(title, tmp_path / "exr", "exr", progress=False)[0]
     rgb, _ = read_image(sorted(exr.path.glob("*.exr"))[0])
@@ -79,3 +81,94 @@ def test_letterbox_bars_stay_as_shot(tmp_path: Path):
     source_bars = np.concatenate([source[:top], source[bottom:]])
     assert np.abs(bars - source_bars).max() < 1e-3   # as shot (half precision)
     assert (rgb[top:bottom] - source[top:bottom]).mean() > 0.01   # the picture was lifted
+
+
+def _street(tmp_path: Path, fps: Fraction, timecode: str | None) -> Path:
+    """32 frames of the sample street edit, a cut at frame 16."""
+    frames = [f.astype(np.float32) / 255 for _, f in
+              read_movie_frames(sample_dir() / "bikes.mp4", 14, 46, max_width=160)]
+    movie = tmp_path / "A001C003.mov"
+    write_prores(movie, frames, fps, timecode=timecode)
+    return movie
+
+
+def test_ntsc_timecode_keeps_its_counting(tmp_path: Path):
+    """29.97 non-drop stays non-drop and drop frame stays drop frame in the delivery."""
+    for timecode, second_shot in (("01:00:00:00", "01:00:00:16"), ("00:59:59;28", "01:00:00;14")):
+        root = tmp_path / timecode.replace(":", "").replace(";", "d")
+        root.mkdir()
+        movie = _street(root, Fraction(30000, 1001), timecode)
+        with Title.create(root / "title") as title:
+            ingest(title, [movie], progress=False)
+            propose(title, progress=False)
+            decide(title, title.shot("A001C003_002"), "accept")
+            mov = render(title, root / "mov", "prores", progress=False)[0]
+        assert probe_movie(mov.path).timecode == second_shot
+
+
+def test_a_failed_render_keeps_the_previous_delivery(tmp_path: Path, monkeypatch):
+    import workbench.render as render_module
+
+    movie = _street(tmp_path, Fraction(25), None)
+    with Title.create(tmp_path / "title") as title:
+        ingest(title, [movie], progress=False)
+        propose(title, progress=False)
+        decide(title, title.shot("A001C003_001"), "accept")
+        first = render(title, tmp_path / "out", "exr", progress=False)[0]
+        before = {p.name: sha256(p) for p in first.path.iterdir()}
+        decide(title, title.shot("A001C003_001"), "adjust", strength=0.5)  # a new grade
+        calls = []
+
+        def failing_write(path, rgb, metadata=None):
+            calls.append(path)
+            if len(calls) == 4:
+                raise OSError(28, "No space left on device", str(path))
+            return render_module.__dict__["_real_write_exr"](path, rgb, metadata)
+
+        monkeypatch.setitem(render_module.__dict__, "_real_write_exr", render_module.write_exr)
+        monkeypatch.setattr(render_module, "write_exr", failing_write)
+        with pytest.raises(OSError):
+            render(title, tmp_path / "out", "exr", progress=False)
+    assert {p.name: sha256(p) for p in first.path.iterdir()} == before   # untouched
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["A001C003_001"]  # no temp left
+
+
+def test_render_refuses_a_sequence_changed_since_ingest(tmp_path: Path):
+    from workbench.errors import MediaError
+    from workbench.io import write_exr
+
+    seq = tmp_path / "plate"
+    seq.mkdir()
+    for n in range(1001, 1004):
+        write_exr(seq / f"plate.{n}.exr", np.full((8, 12, 3), 0.18 * (n - 1000), np.float32))
+    with Title.create(tmp_path / "title") as title:
+        shots = ingest(title, [seq / "plate.####.exr"], progress=False)
+        assert [s.name for s in shots] == ["plate_001"]
+        clip = title.clip("plate")
+        assert (clip.kind, clip.first_frame, clip.frame_count) == ("sequence", 1001, 3)
+        propose(title, progress=False)
+        decide(title, shots[0], "accept")
+        write_exr(seq / "plate.1002.exr", np.full((8, 12, 3), 0.5, np.float32))  # re-delivered
+        with pytest.raises(MediaError, match="changed since ingest"):
+            render(title, tmp_path / "out", "exr", progress=False)
+    assert not (tmp_path / "out" / "plate_001").exists()
+
+
+def test_otio_range_of_a_prores_delivery_is_its_timecode(tmp_path: Path):
+    import opentimelineio as otio
+
+    from workbench.interchange import delivery_timeline, write_timeline
+    from workbench.render import delivered_renders
+
+    movie = _street(tmp_path, Fraction(25), "10:00:00:00")
+    with Title.create(tmp_path / "title") as title:
+        ingest(title, [movie], progress=False)
+        propose(title, progress=False)
+        decide(title, title.shot("A001C003_002"), "accept")
+        render(title, tmp_path / "mov", "prores", progress=False)
+        write_timeline(tmp_path / "t.otio", delivery_timeline("t", delivered_renders(title)))
+    clip = otio.adapters.read_from_file(str(tmp_path / "t.otio")).find_clips()[0]
+    ref = clip.media_reference
+    assert isinstance(ref, otio.schema.ExternalReference)
+    assert otio.opentime.to_timecode(ref.available_range.start_time, 25) == "10:00:00:16"
+    assert clip.source_range.duration.to_frames() == 16

@@ -13,6 +13,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +28,9 @@ def cmd_init(a: argparse.Namespace) -> int:
     from workbench.color import resolve_space
     from workbench.title import Title
 
-    for space in (a.working_space, a.delivery_space):
-        resolve_space(space)
-    title = Title.create(a.dir, name=a.name, working_space=a.working_space,
-                         delivery_space=a.delivery_space, strength_cap=a.strength_cap)
+    resolve_space(a.delivery_space)
+    title = Title.create(a.dir, name=a.name, delivery_space=a.delivery_space,
+                         strength_cap=a.strength_cap)
     print(f"created title {title.settings.name!r} at {title.root}")
     return 0
 
@@ -40,7 +40,8 @@ def cmd_ingest(a: argparse.Namespace) -> int:
 
     with Title.open(a.dir) as title:
         shots = ingest(title, a.sources, scene=a.scene, day=a.day, input_space=a.colorspace,
-                       ale=a.ale, edl=a.edl, proxy_width=a.proxy_width, progress=not a.quiet)
+                       ale=a.ale, edl=a.edl, fps=a.fps, proxy_width=a.proxy_width,
+                       progress=not a.quiet)
         print(f"ingested {len(a.sources)} source(s): {len(shots)} shot(s) in "
               f"{len({s.scene for s in shots})} scene(s)")
     return 0
@@ -63,7 +64,7 @@ def cmd_decide(a: argparse.Namespace) -> int:
 
     with Title.open(a.dir) as title:
         d = decide(title, title.shot(a.shot), a.verdict, strength=a.strength, note=a.note or "",
-                   by=a.by)
+                   by=a.by, proposal_id=a.proposal)
         print(f"{d.verdict} {d.shot} at strength {d.strength:g} by {d.decided_by} "
               f"(decision {d.id})")
     return 0
@@ -94,8 +95,9 @@ def cmd_status(a: argparse.Namespace) -> int:
         for shot in title.shots():
             p = latest_proposal(title, shot)
             mark = "anchor" if shot.id in anchors else ""
+            pid = f"p{p.id}" if p else ""
             print(f"{shot.name:32s} {shot.scene:24s} {shot.frame_count:5d} fr  "
-                  f"{shot_status(title, shot):9s} {mark:6s} {p.summary if p else ''}")
+                  f"{shot_status(title, shot):9s} {mark:6s} {pid:5s} {p.summary if p else ''}")
     return 0
 
 
@@ -111,16 +113,14 @@ def cmd_render(a: argparse.Namespace) -> int:
 
 
 def cmd_export(a: argparse.Namespace) -> int:
-    from workbench.interchange import Delivered, delivery_timeline, write_timeline
-    from workbench.render import write_grades
+    from workbench.interchange import delivery_timeline, write_timeline
+    from workbench.render import delivered_renders, write_grades
     from workbench.report import write_report
-    from workbench.title import Title, accepted_decisions
+    from workbench.title import Title
 
     out = Path(a.out)
     with Title.open(a.dir) as title:
-        renders = _latest_renders(title)
-        delivered = [Delivered(s, d, *renders[d.id]) for s, d in accepted_decisions(title)
-                     if d.id in renders]
+        delivered = delivered_renders(title)
         if not delivered:
             from workbench.errors import DecisionError
 
@@ -131,15 +131,6 @@ def cmd_export(a: argparse.Namespace) -> int:
         write_report(title, delivered, out / "report.html")
         print(f"exported {len(delivered)} grade(s), timeline.otio and report.html into {out}")
     return 0
-
-
-def _latest_renders(title: Any) -> dict[str, tuple[str, Path, int, int]]:
-    """Decision id → (format, path, first frame number, frames) of its newest render."""
-    rows = title.db.execute(
-        "SELECT r.decision_id, r.format, r.path, r.frames, s.start_frame, c.first_frame "
-        "FROM renders r JOIN decisions d ON d.id=r.decision_id JOIN shots s ON s.id=d.shot_id "
-        "JOIN clips c ON c.id=s.clip_id ORDER BY r.id")
-    return {r[0]: (r[1], Path(r[2]), r[4] + r[5], r[3]) for r in rows}
 
 
 def cmd_demo(a: argparse.Namespace) -> int:
@@ -184,7 +175,6 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("init", cmd_init, "create a new title directory")
     sp.add_argument("dir", type=Path)
     sp.add_argument("--name", help="the production's name (default: the folder's)")
-    sp.add_argument("--working-space", default="ACEScg")
     sp.add_argument("--delivery-space", default="Rec.709",
                     help="encoding of PNG/ProRes renders and thumbnails")
     sp.add_argument("--strength-cap", type=float, default=1.0,
@@ -198,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--scene", help="scene for all sources (default: one per clip)")
     sp.add_argument("--day", help="shooting day for all sources (default: file date)")
     sp.add_argument("--colorspace", help="the sources' encoding, e.g. 'Rec.709', 'ARRI LogC3'")
+    sp.add_argument("--fps", type=Fraction, help="frame rate of image sequences, e.g. 24000/1001")
     sp.add_argument("--proxy-width", type=int, default=960,
                     help="movies wider than this get a cached proxy for analysis (default 960)")
 
@@ -211,6 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--strength", type=float, help="with adjust: the strength to apply, 0..1")
     sp.add_argument("--note", help="why, for the journal")
     sp.add_argument("--by", help="who decides (default: $WORKBENCH_USER or login name)")
+    sp.add_argument("--proposal", type=int,
+                    help="the proposal id decided on (default: the shot's latest; see status)")
 
     sp = add("log", cmd_log, "print the decision journal")
     sp.add_argument("dir", type=Path)
@@ -255,6 +248,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if isinstance(exc, WorkbenchError):
             _say(f"workbench: error: {exc}")
+            return 2
+        if isinstance(exc, OSError) and exc.filename:
+            _say(f"workbench: error: {exc.filename}: {exc.strerror}")
             return 2
         _say(f"workbench: unexpected {type(exc).__name__}: {exc} (run with --debug for details)")
         return 1

@@ -17,7 +17,8 @@ from tqdm.auto import tqdm
 from workbench.color import convert
 from workbench.errors import DecisionError, MediaError
 from workbench.interchange import Delivered, write_cc
-from workbench.io import write_exr, write_png16, write_prores
+from workbench.io import list_sequence, write_exr, write_png16, write_prores
+from workbench.io.atomic import atomic_dir
 from workbench.model.framing import ActiveArea, keep_blanking
 from workbench.ops import CDL, Operator, Pipeline
 from workbench.title import (
@@ -27,18 +28,22 @@ from workbench.title import (
     Title,
     accepted_decisions,
     latest_decision,
+    latest_renders,
     read_shot_frames,
     record_render,
     sha256_of,
 )
+from workbench.title.timecode import offset_timecode, timecode_to_frames
 
 __all__ = [
     "FORMATS",
     "apply_decided",
     "decided_pipeline",
+    "delivered_renders",
     "frame_timecode",
     "render",
     "render_shot",
+    "timeline_start",
     "write_grades",
 ]
 
@@ -48,38 +53,33 @@ BATCH = 8  # frames graded together
 
 def frame_timecode(clip: Clip, index: int) -> str | None:
     """Timecode of frame ``index`` (0-based) of ``clip``, when the clip carries a start timecode."""
-    if not clip.timecode:
-        return None
-    import opentimelineio as otio
-
-    rate = float(clip.fps)
-    start = otio.opentime.from_timecode(clip.timecode, rate)
-    return str(otio.opentime.to_timecode(start + otio.opentime.RationalTime(index, rate), rate))
+    return offset_timecode(clip.timecode, index, clip.fps) if clip.timecode else None
 
 
-def apply_decided(pipeline: Pipeline, img: torch.Tensor, working_space: str, clip: Clip
+def apply_decided(decision: Decision, img: torch.Tensor, working_space: str, clip: Clip
                   ) -> torch.Tensor:
-    """Grade ``img`` (B,3,H,W) with ``pipeline``, keeping the clip's letterbox bars as shot."""
+    """Grade ``img`` (B,3,H,W) as ``decision`` says, keeping its letterbox bars as shot.
+
+    ``img`` is the clip's frame at full size, or a preview of it (the area is scaled).
+    """
+    pipeline = decided_pipeline(decision)
     if not len(pipeline):
         return img
     graded = pipeline.apply(img, working_space)
-    area = clip.metadata.get("active_area")
-    if area is None:
+    if decision.active_area is None:
         return graded
-    full = ActiveArea.from_dict(area)
+    area = ActiveArea.from_dict(decision.active_area)
     h, w = img.shape[-2:]
-    if (h, w) != (clip.height, clip.width):  # a preview: scale the area to it
-        full = full.scaled(h, w, clip.height, clip.width)
-    return graded if full.is_full(h, w) else keep_blanking(graded, img, full)
+    if (h, w) != (clip.height, clip.width):
+        area = area.scaled(h, w, clip.height, clip.width)
+    return keep_blanking(graded, img, area)
 
 
 def decided_pipeline(decision: Decision) -> Pipeline:
     """The decision's operator chain at the strength the artist chose."""
-    ops = []
-    for op in decision.pipeline:
-        assert isinstance(op, Operator)
-        ops.append(type(op)(strength=decision.strength, **op.params_dict()))
-    return Pipeline(ops)
+    decision.pipeline.validate()
+    return Pipeline(type(op)(strength=decision.strength, **op.params_dict())
+                    for op in decision.pipeline if isinstance(op, Operator))
 
 
 def _to_decide(title: Title, shots: Sequence[str] | None) -> list[tuple[Shot, Decision]]:
@@ -106,21 +106,23 @@ def _to_decide(title: Title, shots: Sequence[str] | None) -> list[tuple[Shot, De
 
 
 def _check_unchanged(shot: Shot, verified: set[int]) -> None:
+    """Refuse a source that is missing or changed since ingest (its SHA-256 differs)."""
     clip = shot.clip
     if clip.id in verified:
         return
-    files = [clip.path] if clip.kind != "sequence" else None
-    if files is not None:
-        if not clip.path.exists():
-            raise MediaError(f"{clip.path}: source is missing (it was ingested as {clip.name})")
-        sha, _ = sha256_of(files)
-        if sha != clip.sha256:
-            raise MediaError(f"{clip.path}: source changed since ingest (sha256 differs); "
-                             f"re-ingest it before rendering")
+    try:
+        files = [p for _, p in list_sequence(clip.path)] if clip.kind == "sequence" else [clip.path]
+    except MediaError as exc:
+        raise MediaError(f"{clip.path}: source changed since ingest ({exc})") from None
+    if not all(f.exists() for f in files):
+        raise MediaError(f"{clip.path}: source is missing (it was ingested as {clip.name})")
+    if sha256_of(files)[0] != clip.sha256:
+        raise MediaError(f"{clip.path}: source changed since ingest (sha256 differs); "
+                         f"re-ingest it before rendering")
     verified.add(clip.id)
 
 
-def _graded_batches(title: Title, shot: Shot, pipeline: Pipeline, out_space: str
+def _graded_batches(title: Title, shot: Shot, decision: Decision, out_space: str
                     ) -> Iterator[tuple[list[int], np.ndarray]]:
     """Batches of (clip frame indices, graded float32 (N, H, W, 3) arrays in ``out_space``)."""
     working = title.settings.working_space
@@ -130,14 +132,14 @@ def _graded_batches(title: Title, shot: Shot, pipeline: Pipeline, out_space: str
     def flush() -> tuple[list[int], np.ndarray]:
         batch = torch.from_numpy(np.stack(frames)).permute(0, 3, 1, 2).contiguous()
         img = convert(batch, shot.clip.input_space, working)
-        graded = apply_decided(pipeline, img, working, shot.clip)
+        graded = apply_decided(decision, img, working, shot.clip)
         out = convert(graded, working, out_space)
         return indices.copy(), out.permute(0, 2, 3, 1).contiguous().numpy()
 
     for index, rgb in read_shot_frames(shot):
         if rgb.shape[:2] != (shot.clip.height, shot.clip.width):
-            raise MediaError(f"{shot.clip.path.name} frame {index}: size "
-                             f"{rgb.shape[1]}x{rgb.shape[0]} does not match the clip's "
+            raise MediaError(f"{shot.clip.path.name} frame {shot.clip.first_frame + index}: "
+                             f"size {rgb.shape[1]}x{rgb.shape[0]} does not match the clip's "
                              f"{shot.clip.width}x{shot.clip.height}")
         indices.append(index)
         frames.append(rgb)
@@ -149,46 +151,74 @@ def _graded_batches(title: Title, shot: Shot, pipeline: Pipeline, out_space: str
         yield flush()
 
 
+def _render_movie(title: Title, shot: Shot, decision: Decision, path: Path,
+                  meta: dict[str, str], bar: tqdm | None) -> tuple[int, int]:
+    """ProRes 422 HQ of the shot; returns (frames, timeline position of its first frame)."""
+    space = title.settings.delivery_space
+
+    def frames() -> Iterator[np.ndarray]:
+        for _, batch in _graded_batches(title, shot, decision, space):
+            yield from batch
+            if bar:
+                bar.update(len(batch))
+
+    count = write_prores(path, frames(), shot.clip.fps,
+                         timecode=frame_timecode(shot.clip, shot.start_frame),
+                         metadata={"comment": f"workbench decision {decision.id}", **meta})
+    return count, timeline_start(shot, "prores")
+
+
+def _render_frames(title: Title, shot: Shot, decision: Decision, folder: Path, fmt: str,
+                   meta: dict[str, str], bar: tqdm | None) -> tuple[int, int]:
+    """One file per frame, named by the source frame number; returns (frames, first number)."""
+    space = title.settings.working_space if fmt == "exr" else title.settings.delivery_space
+    count = 0
+    for indices, batch in _graded_batches(title, shot, decision, space):
+        for index, rgb in zip(indices, batch, strict=True):
+            number = shot.clip.first_frame + index
+            target = folder / f"{shot.name}.{number:04d}.{fmt}"
+            if fmt == "exr":
+                tc = frame_timecode(shot.clip, index)
+                write_exr(target, rgb, {**meta, "workbench:colorspace": space,
+                                        "workbench:frame": str(number),
+                                        **({"workbench:timecode": tc} if tc else {})})
+            else:
+                write_png16(target, rgb)
+            count += 1
+        if bar:
+            bar.update(len(indices))
+    return count, timeline_start(shot, fmt)
+
+
+def timeline_start(shot: Shot, fmt: str) -> int:
+    """Where a rendered shot's media starts, in frames, for its OTIO reference.
+
+    Frame files are numbered by source frame; a movie's media time starts at its timecode
+    (OpenTimelineIO's convention for a movie), or at 0 when it has none.
+    """
+    if fmt != "prores":
+        return shot.clip.first_frame + shot.start_frame
+    tc = frame_timecode(shot.clip, shot.start_frame)
+    return timecode_to_frames(tc, shot.clip.fps) if tc else 0
+
+
 def render_shot(title: Title, shot: Shot, decision: Decision, out: Path, fmt: str,
                 bar: tqdm | None = None) -> Delivered:
-    """Render one accepted shot into ``out``; returns where it went."""
-    pipeline = decided_pipeline(decision)
-    first = shot.clip.first_frame + shot.start_frame
+    """Render one accepted shot into ``out``; returns where it went.
+
+    A shot's frames appear in ``out/<shot>/`` all together when the last one is written; an
+    interrupted render leaves the previous delivery of the shot, if any, as it was.
+    """
     meta = {"workbench:title": title.settings.name, "workbench:shot": shot.name,
             "workbench:decision": decision.id, "workbench:model_version": decision.model_version,
             "workbench:strength": f"{decision.strength:g}", "workbench:source": shot.clip.name}
     if fmt == "prores":
         path = out / f"{shot.name}.mov"
-        space = title.settings.delivery_space
-
-        def frames() -> Iterator[np.ndarray]:
-            for _, batch in _graded_batches(title, shot, pipeline, space):
-                yield from batch
-                if bar:
-                    bar.update(len(batch))
-
-        count = write_prores(path, frames(), shot.clip.fps,
-                             metadata={"comment": f"workbench decision {decision.id}", **meta},
-                             timecode=frame_timecode(shot.clip, shot.start_frame))
+        count, first = _render_movie(title, shot, decision, path, meta, bar)
     else:
         path = out / shot.name
-        path.mkdir(parents=True, exist_ok=True)
-        space = title.settings.working_space if fmt == "exr" else title.settings.delivery_space
-        count = 0
-        for indices, batch in _graded_batches(title, shot, pipeline, space):
-            for index, rgb in zip(indices, batch, strict=True):
-                number = shot.clip.first_frame + index
-                target = path / f"{shot.name}.{number:04d}.{fmt}"
-                if fmt == "exr":
-                    tc = frame_timecode(shot.clip, index)
-                    write_exr(target, rgb, {**meta, "workbench:colorspace": space,
-                                            "workbench:frame": str(number),
-                                            **({"workbench:timecode": tc} if tc else {})})
-                else:
-                    write_png16(target, rgb)
-                count += 1
-            if bar:
-                bar.update(len(indices))
+        with atomic_dir(path) as folder:
+            count, first = _render_frames(title, shot, decision, folder, fmt, meta, bar)
     record_render(title, decision, fmt, str(path), count)
     return Delivered(shot, decision, fmt, path, first, count)
 
@@ -197,27 +227,45 @@ def render(title: Title, out: Path, fmt: str = "exr", shots: Sequence[str] | Non
            progress: bool = True) -> list[Delivered]:
     """Render every accepted shot (or the named ones, all of which must be accepted).
 
+    Every source is checked against its ingest hash before the first frame is written.
+
     Raises
     ------
     DecisionError
         When nothing is accepted, or a named shot is not.
+    MediaError
+        When a source is missing or changed since ingest.
     """
     if fmt not in FORMATS:
         raise DecisionError(f"unknown render format {fmt!r}; known: {', '.join(FORMATS)}")
     todo = _to_decide(title, shots)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise DecisionError(f"{out}: is a file; --out must be a folder")
     if out.resolve() in {s.clip.path.parent.resolve() for s, _ in todo}:
         raise DecisionError(f"{out}: refusing to render into a folder of source media")
     verified: set[int] = set()
     for shot, _ in todo:
         _check_unchanged(shot, verified)
+    out.mkdir(parents=True, exist_ok=True)
     delivered = []
     total = sum(s.frame_count for s, _ in todo)
     with tqdm(total=total, desc=f"render {fmt}", unit="frame", disable=not progress) as bar:
         for shot, decision in todo:
             delivered.append(render_shot(title, shot, decision, out, fmt, bar))
     return delivered
+
+
+def delivered_renders(title: Title) -> list[Delivered]:
+    """The newest render of every accepted shot, as :class:`Delivered` (for export)."""
+    renders = latest_renders(title)
+    out = []
+    for shot, decision in accepted_decisions(title):
+        if decision.id not in renders:
+            continue
+        fmt, path, frames = renders[decision.id]
+        out.append(Delivered(shot, decision, fmt, path, timeline_start(shot, fmt), frames))
+    return out
 
 
 def write_grades(delivered: Sequence[Delivered], out: Path) -> list[Path]:

@@ -14,8 +14,8 @@ import torch
 from workbench.color import convert
 from workbench.interchange import Delivered
 from workbench.io import atomic_write_text
-from workbench.render import apply_decided, decided_pipeline
-from workbench.title import Shot, Title, journal, latest_proposal, read_shot_frames
+from workbench.render import apply_decided
+from workbench.title import Shot, Title, get_proposal, journal, read_shot_frames
 
 __all__ = ["before_after", "write_report"]
 
@@ -34,10 +34,14 @@ def before_after(title: Title, shot: Shot, delivered: Delivered, width: int = TH
     working = title.settings.working_space
     img = convert(torch.from_numpy(rgb).permute(2, 0, 1)[None].contiguous(),
                   shot.clip.input_space, working)
-    after = apply_decided(decided_pipeline(delivered.decision), img, working, shot.clip)
+    after = apply_decided(delivered.decision, img, working, shot.clip)
     space = title.settings.delivery_space
-    to_hwc = lambda t: convert(t, working, space)[0].permute(1, 2, 0).clamp(0, 1).numpy()  # noqa: E731
-    return to_hwc(img), to_hwc(after)
+    return _display_hwc(img, working, space), _display_hwc(after, working, space)
+
+
+def _display_hwc(img: torch.Tensor, working: str, space: str) -> np.ndarray:
+    """The first image of ``img`` in ``space``, as a ``(H, W, 3)`` array clipped to [0, 1]."""
+    return convert(img, working, space)[0].permute(1, 2, 0).clamp(0, 1).numpy()
 
 
 def _jpeg_data_uri(rgb: np.ndarray) -> str:
@@ -63,7 +67,8 @@ def write_report(title: Title, delivered: Sequence[Delivered], path: Path) -> Pa
         before, after = before_after(title, d.shot, d)
         cdl = d.decision.pipeline.to_dict()["operators"]
         grade = html.escape(", ".join(op["schema"] for op in cdl) or "none (anchor, left as shot)")
-        proposal = latest_proposal(title, d.shot)
+        proposal = (get_proposal(title, d.decision.proposal_id)
+                    if d.decision.proposal_id is not None else None)
         why = (f"<br><span class=k>proposed</span> {html.escape(proposal.summary)} "
                f"<span class=k>confidence</span> {proposal.confidence:.2f}" if proposal else "")
         rows.append(f"""<tr>

@@ -51,3 +51,11 @@ def test_letterbox_is_found_and_ignored():
     inside = shot_stats(live, area)
     whole = shot_stats(live)
     assert inside.mean.mean() > whole.mean.mean()
+
+
+def test_unsure_matches_are_proposed_gently():
+    from workbench.model.propose import proposed_strength
+
+    assert proposed_strength(0.9) == 1.0
+    assert proposed_strength(0.4) == 0.8
+    assert proposed_strength(0.2) == 0.0   # a guess: nothing changes unless an artist says so

@@ -61,3 +61,24 @@ def test_a_broken_edl_is_named(dailies: Path, title_dir: Path, tmp_path: Path):
         with pytest.raises(TitleError, match=r"bad\.edl"):
             ingest(title, [dailies / "street.mov"], edl=edl, progress=False)
         assert title.shots() == []
+
+
+def test_edl_source_timecode_counts_from_the_clip_start(tmp_path: Path):
+    """A camera file that starts at 14:03:10:00 is cut by its own timecode, as an editor did."""
+    from fractions import Fraction
+
+    import numpy as np
+
+    from workbench.demo import sample_dir
+    from workbench.io import read_movie_frames, write_prores
+
+    frames = [f.astype(np.float32) / 255 for _, f in
+              read_movie_frames(sample_dir() / "bikes.mp4", 16, 44, max_width=160)]
+    movie = tmp_path / "street.mov"
+    write_prores(movie, frames, Fraction(25), timecode="14:03:10:00")
+    edl = tmp_path / "cut.edl"
+    edl.write_text(EDL.replace("00:00:00:00 00:00:00:12", "14:03:10:00 14:03:10:12")
+                      .replace("00:00:00:14 00:00:01:03", "14:03:10:14 14:03:11:03"))
+    with Title.create(tmp_path / "title") as title:
+        shots = ingest(title, [movie], edl=edl, progress=False)
+        assert [(s.start_frame, s.end_frame) for s in shots] == [(0, 12), (14, 28)]

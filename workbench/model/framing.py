@@ -26,13 +26,15 @@ class ActiveArea:
         return img[..., self.top:self.bottom, self.left:self.right]
 
     def scaled(self, height: int, width: int, from_height: int, from_width: int) -> ActiveArea:
-        """The same area on a ``height`` × ``width`` frame, measured on a smaller one.
+        """The same area on a ``height`` × ``width`` frame, measured on a ``from_`` one.
 
-        Rounded inwards, so a scaled area never includes a bar row.
+        Rounded outwards, so every row that may hold picture stays inside the area.
         """
         sy, sx = height / from_height, width / from_width
-        return ActiveArea(math.ceil(self.top * sy), math.floor(self.bottom * sy),
-                          math.ceil(self.left * sx), math.floor(self.right * sx))
+        return ActiveArea(max(0, math.floor(self.top * sy)),
+                          min(height, math.ceil(self.bottom * sy)),
+                          max(0, math.floor(self.left * sx)),
+                          min(width, math.ceil(self.right * sx)))
 
     def is_full(self, height: int, width: int) -> bool:
         """True when the area is the whole ``height`` × ``width`` frame (no bars)."""
@@ -48,11 +50,13 @@ class ActiveArea:
         return cls(int(data["top"]), int(data["bottom"]), int(data["left"]), int(data["right"]))
 
 
-def active_area(frames: torch.Tensor) -> ActiveArea:
+def active_area(frames: torch.Tensor, margin: int = 0) -> ActiveArea:
     """Find black bars that stay black on every frame of ``frames`` (N,3,H,W) ACEScg.
 
-    Only bars at the edges count; a dark picture inside them is kept. If nothing would be
-    left (a black shot), the whole frame is the active area.
+    Only bars at the edges count; a dark picture inside them is kept. ``margin`` more pixels
+    are cropped on each side that has a bar (codecs smear the bar's edge into the picture;
+    statistics want them out, blanking wants them graded). If nothing would be left (a black
+    shot), the whole frame is the active area.
     """
     h, w = frames.shape[-2:]
     peak = frames.amax(dim=(0, 1))                     # (H, W): brightest value over frames
@@ -60,11 +64,10 @@ def active_area(frames: torch.Tensor) -> ActiveArea:
     cols = (peak.amax(dim=0) > BAR_LEVEL).nonzero().flatten()
     if rows.numel() == 0 or cols.numel() == 0:
         return ActiveArea(0, h, 0, w)
-    # One pixel more is cropped on each side: codecs smear the bar edge.
-    top = int(rows[0]) + (1 if int(rows[0]) > 0 else 0)
-    bottom = int(rows[-1]) + 1 - (1 if int(rows[-1]) < h - 1 else 0)
-    left = int(cols[0]) + (1 if int(cols[0]) > 0 else 0)
-    right = int(cols[-1]) + 1 - (1 if int(cols[-1]) < w - 1 else 0)
+    top = int(rows[0]) + (margin if int(rows[0]) > 0 else 0)
+    bottom = int(rows[-1]) + 1 - (margin if int(rows[-1]) < h - 1 else 0)
+    left = int(cols[0]) + (margin if int(cols[0]) > 0 else 0)
+    right = int(cols[-1]) + 1 - (margin if int(cols[-1]) < w - 1 else 0)
     if bottom - top < 2 or right - left < 2:
         return ActiveArea(0, h, 0, w)
     return ActiveArea(top, bottom, left, right)

@@ -23,6 +23,7 @@ from workbench.color import convert
 from workbench.errors import ParameterError
 from workbench.model.framing import ActiveArea
 from workbench.ops import CDL, CDLValues, apply_cdl
+from workbench.ops.saturation import ACESCG_LUMA
 
 __all__ = [
     "ACESCCT_UNITS_PER_STOP",
@@ -40,7 +41,6 @@ __all__ = [
 ACESCCT_UNITS_PER_STOP = 1.0 / 17.52
 SLOPE_LIMITS = (2 / 3, 3 / 2)   # the shared contrast slope
 CHANNEL_SLOPE_SPREAD = 0.1      # how far one channel's slope may leave the shared one
-LUMA_AP1 = (0.2722287, 0.6740818, 0.0536895)
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def fit_mean_std_cdl(shot: ShotStats, anchor: ShotStats) -> CDLValues:
     "corrected" to neon), while per-channel offsets, which carry white balance and exposure,
     are free.
     """
-    luma = np.asarray(LUMA_AP1)
+    luma = np.asarray(ACESCG_LUMA)
     contrast = np.clip((anchor.std @ luma) / max(shot.std @ luma, 1e-6), *SLOPE_LIMITS)
     per_channel = anchor.std / np.maximum(shot.std, 1e-6) / contrast
     slope = contrast * np.clip(per_channel, 1 - CHANNEL_SLOPE_SPREAD, 1 + CHANNEL_SLOPE_SPREAD)
@@ -120,7 +120,7 @@ def matched_pixels(stats: ShotStats, values: CDLValues) -> torch.Tensor:
 
 def describe_difference(shot: ShotStats, anchor: ShotStats, anchor_name: str) -> str:
     """A sentence a person reads: how the shot differs from the anchor before matching."""
-    luma = np.asarray(LUMA_AP1)
+    luma = np.asarray(ACESCG_LUMA)
     stops = float(((shot.mean - anchor.mean) @ luma) / ACESCCT_UNITS_PER_STOP)
     warm = float(((shot.mean[0] - shot.mean[2]) - (anchor.mean[0] - anchor.mean[2]))
                  / ACESCCT_UNITS_PER_STOP)

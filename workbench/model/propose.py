@@ -19,12 +19,20 @@ from workbench.model.match import (
 from workbench.ops import Pipeline
 from workbench.title import Proposal, Shot, Title, add_proposal, shot_working_frames
 
-__all__ = ["ANALYSIS_FRAMES", "ANALYSIS_WIDTH", "MODEL_VERSION", "choose_anchor", "propose"]
+__all__ = [
+    "ANALYSIS_FRAMES",
+    "ANALYSIS_WIDTH",
+    "MODEL_VERSION",
+    "choose_anchor",
+    "propose",
+    "proposed_strength",
+]
 
 MODEL_VERSION = "classical-match/2 (mean-std CDL in ACEScct, shared contrast)"
 ANALYSIS_FRAMES = 8     # frames sampled per shot
 ANALYSIS_WIDTH = 256    # analysis proxy width in pixels
 FULL_CONFIDENCE = 0.5   # at or above this overlap a match is proposed at full strength
+MIN_CONFIDENCE = 0.3    # below it, at strength 0
 
 
 def choose_anchor(stats: dict[str, ShotStats], lengths: dict[str, int]) -> str:
@@ -53,21 +61,16 @@ def propose(title: Title, progress: bool = True) -> list[Proposal]:
     samples = {}
     for shot in tqdm(shots, desc="analyse", unit="shot", disable=not progress):
         samples[shot.name] = shot_working_frames(shot, ANALYSIS_FRAMES, ANALYSIS_WIDTH)[1]
-    # Letterbox bars belong to the clip, not the shot: take the union of what each shot shows.
-    areas: dict[int, ActiveArea] = {}
-    for shot in shots:
-        a = active_area(samples[shot.name])
-        b = areas.get(shot.clip.id, a)
-        areas[shot.clip.id] = ActiveArea(min(a.top, b.top), max(a.bottom, b.bottom),
-                                         min(a.left, b.left), max(a.right, b.right))
-    stats = {s.name: shot_stats(samples[s.name], areas[s.clip.id]) for s in shots}
+    inner = _clip_areas(shots, samples, margin=1)  # statistics: bars and their smeared edge out
+    picture = _clip_areas(shots, samples, margin=0)  # blanking: everything that may be picture
+    stats = {s.name: shot_stats(samples[s.name], inner[s.clip.id]) for s in shots}
+    blanking = {s.name: _full_resolution(picture[s.clip.id], s, samples[s.name]) for s in shots}
 
     by_scene: dict[str, list[Shot]] = {}
     for shot in shots:
         by_scene.setdefault(shot.scene, []).append(shot)
     proposals = []
     with title.transaction():
-        _store_active_areas(title, shots, areas, samples)
         for scene, members in by_scene.items():
             anchor = title.anchor(scene)
             if anchor is None:
@@ -76,37 +79,54 @@ def propose(title: Title, progress: bool = True) -> list[Proposal]:
                 anchor = next(s for s in members if s.name == name)
                 title.set_anchor(scene, anchor)
             for shot in members:
-                proposals.append(_propose_shot(title, shot, anchor, stats))
+                proposals.append(_propose_shot(title, shot, anchor, stats, blanking[shot.name]))
     return proposals
 
 
-def _store_active_areas(title: Title, shots: list[Shot], areas: dict[int, ActiveArea],
-                        samples: dict[str, torch.Tensor]) -> None:
-    """Record each clip's picture area, found on the analysis proxy, at full resolution.
-
-    Render uses it to keep letterbox bars as shot.
-    """
-    done: set[int] = set()
+def _clip_areas(shots: list[Shot], samples: dict[str, torch.Tensor], margin: int
+                ) -> dict[int, ActiveArea]:
+    """Each clip's picture area: bars belong to the clip, so the union over its shots."""
+    areas: dict[int, ActiveArea] = {}
     for shot in shots:
-        if shot.clip.id in done:
-            continue
-        h, w = samples[shot.name].shape[-2:]
-        full = areas[shot.clip.id].scaled(shot.clip.height, shot.clip.width, h, w)
-        title.update_clip_metadata(shot.clip, active_area=full.to_dict())
-        done.add(shot.clip.id)
+        a = active_area(samples[shot.name], margin)
+        b = areas.get(shot.clip.id, a)
+        areas[shot.clip.id] = ActiveArea(min(a.top, b.top), max(a.bottom, b.bottom),
+                                         min(a.left, b.left), max(a.right, b.right))
+    return areas
 
 
-def _propose_shot(title: Title, shot: Shot, anchor: Shot, stats: dict[str, ShotStats]
-                  ) -> Proposal:
+def _full_resolution(area: ActiveArea, shot: Shot, sample: torch.Tensor
+                     ) -> dict[str, int] | None:
+    """``area`` found on the analysis frames, at the clip's size; ``None`` if there are no bars."""
+    h, w = sample.shape[-2:]
+    full = area.scaled(shot.clip.height, shot.clip.width, h, w)
+    return None if full.is_full(shot.clip.height, shot.clip.width) else full.to_dict()
+
+
+def proposed_strength(confidence: float) -> float:
+    """Strength to propose a match at: full when the model is sure, less as it is not.
+
+    Below ``MIN_CONFIDENCE`` (a title card against a stage, say) the match is a guess, so it is
+    proposed at 0: nothing changes unless an artist raises it.
+    """
+    if confidence < MIN_CONFIDENCE:
+        return 0.0
+    return round(min(1.0, confidence / FULL_CONFIDENCE) * 20) / 20
+
+
+def _propose_shot(title: Title, shot: Shot, anchor: Shot, stats: dict[str, ShotStats],
+                  area: dict[str, int] | None) -> Proposal:
     if shot.id == anchor.id:
         return add_proposal(title, shot, Pipeline(), model_version=MODEL_VERSION, strength=1.0,
-                            confidence=1.0, anchor=anchor,
+                            confidence=1.0, anchor=anchor, active_area=area,
                             summary=f"anchor of scene {shot.scene}: left as shot")
     s, a = stats[shot.name], stats[anchor.name]
     cdl = match_cdl(s, a)
     confidence = chroma_overlap(matched_pixels(s, cdl.values()), a.pixels_cct)
-    # A match the model is unsure of is proposed gently; the artist can still raise it.
-    strength = round(min(1.0, confidence / FULL_CONFIDENCE) * 20) / 20
+    strength = proposed_strength(confidence)
+    summary = describe_difference(s, a, anchor.name)
+    if strength == 0.0:
+        summary += "; low confidence, proposed at strength 0"
     return add_proposal(title, shot, Pipeline([cdl]), model_version=MODEL_VERSION,
                         strength=strength, confidence=round(confidence, 3), anchor=anchor,
-                        summary=describe_difference(s, a, anchor.name))
+                        summary=summary, active_area=area)

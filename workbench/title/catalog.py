@@ -133,7 +133,14 @@ class Title:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All-or-nothing block: an error leaves the catalog as it was."""
+        """All-or-nothing block: an error leaves the catalog as it was.
+
+        ``BEGIN IMMEDIATE`` takes the write lock at once, so two artists deciding at the same
+        moment are serialised rather than colliding. Nested use joins the outer block.
+        """
+        if self.db.in_transaction:
+            yield self.db
+            return
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
@@ -194,12 +201,9 @@ class Title:
         )
         return self.clip(int(cur.lastrowid or 0))
 
-    def update_clip_metadata(self, clip: Clip, **values: Any) -> Clip:
-        """Merge ``values`` into the clip's JSON metadata (what analysis learned about it)."""
-        merged = {**clip.metadata, **values}
-        self.db.execute("UPDATE clips SET metadata=? WHERE id=?",
-                        (json.dumps(merged, sort_keys=True), clip.id))
-        return self.clip(clip.id)
+    def has_clip(self, name: str) -> bool:
+        """True if a clip called ``name`` is catalogued."""
+        return self.db.execute("SELECT 1 FROM clips WHERE name=?", (name,)).fetchone() is not None
 
     def clip(self, key: int | str) -> Clip:
         """A clip by id or name."""

@@ -32,6 +32,7 @@ from workbench.io import (
 )
 from workbench.title.catalog import Clip, Shot, Title
 from workbench.title.cuts import detect_cuts, frame_histogram, shots_from_cuts
+from workbench.title.timecode import timecode_to_frames
 
 __all__ = [
     "IMAGE_SUFFIXES",
@@ -49,6 +50,7 @@ IMAGE_SUFFIXES = {".exr", ".dpx", ".tif", ".tiff", ".png", ".jpg", ".jpeg"}
 MIN_SHOT_SECONDS = 0.5
 PROXY_WIDTH = 960         # movies wider than this get a cached H.264 proxy for analysis
 _FRAME_NUMBER = re.compile(r"^(.*?)[._]?(\d+)$")
+_PATTERN = re.compile(r"[._]?(#+|%0?\d*d)$")
 
 
 @dataclass
@@ -85,7 +87,9 @@ def default_input_space(path: Path) -> str:
 
 
 def clip_name_for(path: Path) -> str:
-    """A clip's name: the file stem, without the frame number for a sequence."""
+    """A clip's name: the file stem, without the frame number or pattern of a sequence."""
+    if "#" in path.name or "%" in path.name:
+        return _PATTERN.sub("", path.stem) or path.parent.name
     stem = path.stem if path.is_file() else path.name
     m = _FRAME_NUMBER.match(stem)
     return m.group(1) if (m and path.suffix.lower() in IMAGE_SUFFIXES and m.group(1)) else stem
@@ -135,17 +139,18 @@ def read_edl(path: Path, fps: Fraction | None = None) -> dict[str, list[tuple[in
 
 def _source_files(path: Path) -> tuple[str, list[Path], int]:
     """Kind, the files that hold the frames, and the first frame number."""
-    if not path.exists():
-        raise MediaError(f"{path}: does not exist")
     if path.is_dir() or "#" in path.name or "%" in path.name:
+        if not path.exists() and not path.parent.is_dir():
+            raise MediaError(f"{path}: does not exist")
         frames = list_sequence(path)
         return "sequence", [p for _, p in frames], frames[0][0]
+    if not path.exists():
+        raise MediaError(f"{path}: does not exist")
     suffix = path.suffix.lower()
     if suffix in MOVIE_SUFFIXES:
         return "movie", [path], 0
     if suffix in IMAGE_SUFFIXES:
-        stem = path.stem
-        if _FRAME_NUMBER.match(stem) and any(ch.isdigit() for ch in stem[-1:]):
+        if _FRAME_NUMBER.match(path.stem) and path.stem[-1:].isdigit():
             try:
                 frames = list_sequence(path)
                 if len(frames) > 1:
@@ -158,7 +163,7 @@ def _source_files(path: Path) -> tuple[str, list[Path], int]:
                      f"images {', '.join(sorted(IMAGE_SUFFIXES))}")
 
 
-def _histograms(kind: str, files: list[Path], label: str) -> np.ndarray:
+def _histograms(kind: str, files: list[Path], first: int, label: str) -> np.ndarray:
     """Per-frame histograms for cut detection; every frame is decoded, so damage shows here."""
     hists = []
     if kind == "movie":
@@ -166,15 +171,16 @@ def _histograms(kind: str, files: list[Path], label: str) -> np.ndarray:
             hists.append(frame_histogram(rgb8))
     else:
         size = None
-        for number, f in enumerate(files):
+        for number, f in enumerate(files, start=first):
             rgb, _ = read_image(f)
             check_finite(rgb, f"{f.name} frame {number}")
             if size is not None and rgb.shape != size:
-                raise MediaError(f"{f.name}: size {rgb.shape[1]}x{rgb.shape[0]} does not match "
-                                 f"{files[0].name} ({size[1]}x{size[0]})")
+                raise MediaError(f"{f.name} frame {number}: size {rgb.shape[1]}x{rgb.shape[0]} "
+                                 f"does not match {files[0].name} ({size[1]}x{size[0]})")
             size = rgb.shape
             small = cv2.resize(rgb, (96, max(1, round(96 * rgb.shape[0] / rgb.shape[1]))),
                                interpolation=cv2.INTER_AREA)
+            # Linear EXR is roughly display-encoded so histogram bins spread as on video.
             disp = np.clip(small, 0, 1) ** (1 / 2.2) if f.suffix.lower() == ".exr" else small
             hists.append(frame_histogram((np.clip(disp, 0, 1) * 255).astype(np.uint8)))
     if not hists:
@@ -182,19 +188,60 @@ def _histograms(kind: str, files: list[Path], label: str) -> np.ndarray:
     return np.stack(hists)
 
 
-def _probe(kind: str, files: list[Path], path: Path) -> dict[str, Any]:
+@dataclass
+class _Source:
+    """A source checked and measured, ready to be catalogued."""
+
+    path: Path
+    name: str
+    kind: str
+    files: list[Path]
+    first_frame: int
+    input_space: str
+    sha256: str
+    size_bytes: int
+    width: int
+    height: int
+    fps: Fraction
+    timecode: str | None
+    tags: dict[str, Any]
+    histograms: np.ndarray
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def _examine(path: Path, input_space: str | None, fps: Fraction | None) -> _Source:
+    """Open, hash and fully decode one source; raise on anything a render would trip on."""
+    kind, files, first = _source_files(path)
+    space = input_space or default_input_space(files[0])
+    resolve_space(space)
+    sha, size = sha256_of(files)
+    hists = _histograms(kind, files, first, path.name)
     if kind == "movie":
         info = probe_movie(path)
+        if len(hists) != info.frame_count:
+            raise MediaError(f"{path.name} frame {len(hists)}: stream ends early "
+                             f"(expected {info.frame_count} frames)")
         tags = {k: v for k, v in {"codec": info.codec, "pix_fmt": info.pix_fmt,
                                   "color_primaries": info.color_primaries,
                                   "color_trc": info.color_trc, "colorspace": info.colorspace,
                                   "color_range": info.color_range}.items() if v}
-        return {"width": info.width, "height": info.height, "fps": info.fps,
-                "frame_count": info.frame_count, "timecode": info.timecode, "tags": tags}
+        return _Source(path, clip_name_for(path), kind, files, first, space, sha, size,
+                       info.width, info.height, info.fps, info.timecode, tags, hists)
     _, image = read_image(files[0])
-    return {"width": image.width, "height": image.height, "fps": Fraction(24),
-            "frame_count": len(files), "timecode": image.metadata.get("smpte:TimeCode"),
-            "tags": {"file_format": image.file_format, "format": image.format}}
+    rate = fps or _image_fps(image.metadata) or Fraction(24)
+    return _Source(path, clip_name_for(path), kind, files, first, space, sha, size,
+                   image.width, image.height, rate, None,
+                   {"file_format": image.file_format, "format": image.format}, hists)
+
+
+def _image_fps(metadata: dict[str, str]) -> Fraction | None:
+    """The frame rate an EXR or DPX header states, if any."""
+    for key in ("FramesPerSecond", "dpx:FrameRate", "smpte:FrameRate"):
+        try:
+            return Fraction(metadata[key].replace(" ", "")).limit_denominator(1001)
+        except (KeyError, ValueError, ZeroDivisionError):
+            continue
+    return None
 
 
 def _file_day(files: Sequence[Path]) -> str:
@@ -203,11 +250,11 @@ def _file_day(files: Sequence[Path]) -> str:
 
 def ingest(title: Title, sources: Sequence[Path | str], *, scene: str | None = None,
            day: str | None = None, input_space: str | None = None,
-           ale: Path | None = None, edl: Path | None = None,
+           ale: Path | None = None, edl: Path | None = None, fps: Fraction | None = None,
            proxy_width: int = PROXY_WIDTH, progress: bool = True) -> list[Shot]:
     """Catalogue ``sources`` (movies, image sequences or stills) into ``title``.
 
-    Every source is checked (exists, decodes to the end, consistent frame size) before
+    Every source is checked (exists, decodes to the end, finite pixels, one frame size) before
     anything is written, so a bad file leaves the catalog as it was.
 
     Parameters
@@ -220,6 +267,8 @@ def ingest(title: Title, sources: Sequence[Path | str], *, scene: str | None = N
         name); by default Rec.709 for video, ACEScg for EXR, sRGB for other images.
     ale, edl
         An ALE with per-clip Scene/Shoot Date columns; an EDL whose events give the shots.
+    fps
+        Frame rate of image sequences (movies state their own); else the header's, else 24.
     proxy_width
         Movies wider than this get a cached proxy at this width in ``title/proxies``.
 
@@ -234,53 +283,41 @@ def ingest(title: Title, sources: Sequence[Path | str], *, scene: str | None = N
     paths = [Path(s).expanduser().absolute() for s in sources]
     if not paths:
         raise TitleError("nothing to ingest: give at least one movie, sequence or image")
-    planned = []
+    examined: list[_Source] = []
     bar = tqdm(paths, desc="ingest", unit="clip", disable=not progress)
     for path in bar:
         bar.set_postfix_str(path.name)
-        kind, files, first = _source_files(path)
-        name = clip_name_for(path)
-        space = input_space or default_input_space(files[0])
-        resolve_space(space)
-        sha, size = sha256_of(files)
-        probe = _probe(kind, files, path)
-        hists = _histograms(kind, files, path.name)
-        if kind == "movie" and len(hists) != probe["frame_count"]:
-            raise MediaError(f"{path.name} frame {len(hists)}: stream ends early "
-                             f"(expected {probe['frame_count']} frames)")
-        extra = {}
-        if kind == "movie" and probe["width"] > proxy_width:
-            proxy = make_proxy(path, proxy_path(title.proxy_dir, sha, proxy_width), proxy_width)
-            extra["proxy"] = str(proxy.relative_to(title.root))
-        planned.append((path, kind, files, first, name, space, sha, size, probe, hists, extra))
+        source = _examine(path, input_space, fps)
+        if title.has_clip(source.name) or source.name in {s.name for s in examined}:
+            raise TitleError(f"{path}: a clip named {source.name!r} is already in the title")
+        examined.append(source)
+    for source in examined:  # a cache: made once everything is known to be good
+        if source.kind == "movie" and source.width > proxy_width:
+            proxy = make_proxy(source.path, proxy_path(title.proxy_dir, source.sha256,
+                                                       proxy_width), proxy_width)
+            source.metadata["proxy"] = str(proxy.relative_to(title.root))
 
-    edl_shots = read_edl(edl, planned[0][8]["fps"]) if edl else {}
+    edl_shots = read_edl(edl, examined[0].fps) if edl else {}
     created: list[Shot] = []
     with title.transaction():
-        for path, kind, files, first, name, space, sha, size, probe, hists, extra in planned:
-            note = notes.get(name) or notes.get(path.name) or ClipNotes()
+        for src in examined:
+            note = notes.get(src.name) or notes.get(src.path.name) or ClipNotes()
             clip = title.add_clip(
-                name=name, path=path, sha256=sha, size_bytes=size, kind=kind,
-                width=probe["width"], height=probe["height"], fps=probe["fps"],
-                frame_count=len(hists), first_frame=first, timecode=probe["timecode"],
-                input_space=space, scene=note.scene or scene or name,
-                day=note.day or day or _file_day(files),
-                metadata={**note.metadata, "source_tags": probe["tags"], **extra})
-            created.extend(_add_shots(title, clip, hists, edl_shots.get(name)))
+                name=src.name, path=src.path, sha256=src.sha256, size_bytes=src.size_bytes,
+                kind=src.kind, width=src.width, height=src.height, fps=src.fps,
+                frame_count=len(src.histograms), first_frame=src.first_frame,
+                timecode=src.timecode, input_space=src.input_space,
+                scene=note.scene or scene or src.name, day=note.day or day or _file_day(src.files),
+                metadata={**note.metadata, "source_tags": src.tags, **src.metadata})
+            created.extend(_add_shots(title, clip, src.histograms, edl_shots.get(src.name)))
     return created
-
-
-def _timecode_frames(timecode: str, fps: Fraction) -> int:
-    import opentimelineio as otio
-
-    return int(otio.opentime.from_timecode(timecode, float(fps)).to_frames())
 
 
 def _add_shots(title: Title, clip: Clip, hists: np.ndarray,
                edl_events: list[tuple[int, int, str]] | None) -> list[Shot]:
     if edl_events:
         # EDL source timecodes count from the clip's own start timecode, when it has one.
-        origin = _timecode_frames(clip.timecode, clip.fps) if clip.timecode else 0
+        origin = timecode_to_frames(clip.timecode, clip.fps) if clip.timecode else 0
         ranges = [(max(s - origin, 0), min(e - origin, clip.frame_count))
                   for s, e, _ in edl_events if 0 <= s - origin < clip.frame_count]
         if not ranges:

@@ -9,9 +9,11 @@ or deleted (SQLite triggers refuse it). The latest entry for a shot is the one t
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from workbench.errors import DecisionError, ParameterError
@@ -27,9 +29,11 @@ __all__ = [
     "add_proposal",
     "current_user",
     "decide",
+    "get_proposal",
     "journal",
     "latest_decision",
     "latest_proposal",
+    "latest_renders",
     "record_render",
     "shot_status",
 ]
@@ -50,6 +54,7 @@ class Proposal:
     confidence: float
     summary: str
     created_at: str
+    active_area: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,7 @@ class Decision:
     decided_by: str
     decided_at: str
     note: str
+    active_area: dict[str, int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, as ``workbench log --json`` prints it."""
@@ -75,6 +81,7 @@ class Decision:
             "verdict": self.verdict, "strength": self.strength,
             "pipeline": self.pipeline.to_dict(), "model_version": self.model_version,
             "decided_by": self.decided_by, "decided_at": self.decided_at, "note": self.note,
+            "active_area": self.active_area,
         }
 
 
@@ -85,43 +92,62 @@ def current_user() -> str:
 
 def add_proposal(title: Title, shot: Shot, pipeline: Pipeline, *, model_version: str,
                  strength: float, confidence: float, summary: str,
-                 anchor: Shot | None = None) -> Proposal:
-    """Store a proposal for ``shot``; its strength is capped by the title's ``strength_cap``."""
+                 anchor: Shot | None = None,
+                 active_area: dict[str, int] | None = None) -> Proposal:
+    """Store a proposal for ``shot``; its strength is capped by the title's ``strength_cap``.
+
+    ``active_area`` is the picture area (full-resolution rows and columns); the grade applies
+    inside it and letterbox bars outside it are kept as shot.
+    """
     strength = min(strength, title.settings.strength_cap)
     cur = title.db.execute(
         "INSERT INTO proposals(shot_id, anchor_shot_id, model_version, pipeline, strength,"
-        " confidence, summary, created_at) VALUES (?,?,?,?,?,?,?,?)",
+        " confidence, summary, active_area, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
         (shot.id, anchor.id if anchor else None, model_version, pipeline.to_json(), strength,
-         confidence, summary, now_iso()))
-    return _proposal(title, int(cur.lastrowid or 0))
+         confidence, summary, json.dumps(active_area) if active_area else None, now_iso()))
+    return get_proposal(title, int(cur.lastrowid or 0))
 
 
 def latest_proposal(title: Title, shot: Shot) -> Proposal | None:
     """The newest proposal for ``shot``, or ``None``."""
     row = title.db.execute("SELECT id FROM proposals WHERE shot_id=? ORDER BY id DESC LIMIT 1",
                            (shot.id,)).fetchone()
-    return _proposal(title, int(row[0])) if row else None
+    return get_proposal(title, int(row[0])) if row else None
 
 
-def _proposal(title: Title, pid: int) -> Proposal:
+def get_proposal(title: Title, pid: int) -> Proposal:
+    """The proposal with id ``pid``."""
     r = title.db.execute(
         "SELECT p.*, s.name AS shot, a.name AS anchor FROM proposals p JOIN shots s ON "
         "s.id=p.shot_id LEFT JOIN shots a ON a.id=p.anchor_shot_id WHERE p.id=?", (pid,)).fetchone()
+    if r is None:
+        raise DecisionError(f"{title.root.name}: no proposal {pid}")
     return Proposal(r["id"], r["shot"], r["anchor"], r["model_version"],
                     Pipeline.from_json(r["pipeline"]), r["strength"], r["confidence"],
-                    r["summary"], r["created_at"])
+                    r["summary"], r["created_at"], _area(r["active_area"]))
+
+
+def _area(text: str | None) -> dict[str, int] | None:
+    return json.loads(text) if text else None
 
 
 def decide(title: Title, shot: Shot, verdict: str, *, strength: float | None = None,
-           note: str = "", by: str | None = None) -> Decision:
-    """Journal an artist's verdict on the latest proposal for ``shot``.
+           note: str = "", by: str | None = None, proposal_id: int | None = None) -> Decision:
+    """Journal an artist's verdict on a proposal for ``shot`` (by default its latest).
 
     ``accept`` takes the proposal at its proposed strength; ``adjust`` needs ``strength``;
-    ``reject`` records that nothing is to be rendered for the shot.
+    ``reject`` records that nothing is to be rendered for the shot. Naming ``proposal_id``
+    makes sure the verdict is on the proposal the artist looked at, even if a newer one exists.
     """
     if verdict not in VERDICTS:
         raise DecisionError(f"verdict must be one of {', '.join(VERDICTS)}, got {verdict!r}")
-    proposal = latest_proposal(title, shot)
+    if proposal_id is not None:
+        proposal: Proposal | None = get_proposal(title, proposal_id)
+        if proposal is not None and proposal.shot != shot.name:
+            raise DecisionError(f"proposal {proposal_id} is for shot {proposal.shot}, "
+                                f"not {shot.name}")
+    else:
+        proposal = latest_proposal(title, shot)
     if proposal is None:
         raise DecisionError(f"shot {shot.name}: nothing to decide, no proposal yet "
                             f"(run `workbench propose {title.root}`)")
@@ -135,13 +161,17 @@ def decide(title: Title, shot: Shot, verdict: str, *, strength: float | None = N
             raise ParameterError(f"shot {shot.name}: strength must be in [0, {cap:g}] "
                                  f"(the title's cap), got {strength:g}")
     chosen = proposal.strength if strength is None else strength
-    seq = int(title.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM decisions").fetchone()[0])
     did = str(uuid.uuid4())
-    title.db.execute(
-        "INSERT INTO decisions(id, seq, shot_id, proposal_id, verdict, strength, pipeline,"
-        " model_version, decided_by, decided_at, note) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        (did, seq, shot.id, proposal.id, verdict, chosen, proposal.pipeline.to_json(),
-         proposal.model_version, by or current_user(), now_iso(), note))
+    area = json.dumps(proposal.active_area) if proposal.active_area else None
+    with title.transaction():  # the next seq and the insert, atomically
+        next_seq = "SELECT COALESCE(MAX(seq), 0) + 1 FROM decisions"
+        seq = int(title.db.execute(next_seq).fetchone()[0])
+        title.db.execute(
+            "INSERT INTO decisions(id, seq, shot_id, proposal_id, verdict, strength, pipeline,"
+            " model_version, active_area, decided_by, decided_at, note)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (did, seq, shot.id, proposal.id, verdict, chosen, proposal.pipeline.to_json(),
+             proposal.model_version, area, by or current_user(), now_iso(), note))
     return _decisions(title, "WHERE d.id=?", (did,))[0]
 
 
@@ -174,7 +204,7 @@ def _decisions(title: Title, where: str, args: tuple[Any, ...]) -> list[Decision
         f"{where} ORDER BY d.seq", args)
     return [Decision(r["id"], r["seq"], r["shot"], r["proposal_id"], r["verdict"], r["strength"],
                      Pipeline.from_json(r["pipeline"]), r["model_version"], r["decided_by"],
-                     r["decided_at"], r["note"]) for r in rows]
+                     r["decided_at"], r["note"], _area(r["active_area"])) for r in rows]
 
 
 def record_render(title: Title, decision: Decision, fmt: str, path: str, frames: int) -> None:
@@ -182,6 +212,12 @@ def record_render(title: Title, decision: Decision, fmt: str, path: str, frames:
     title.db.execute(
         "INSERT INTO renders(decision_id, format, path, frames, rendered_at) VALUES (?,?,?,?,?)",
         (decision.id, fmt, path, frames, now_iso()))
+
+
+def latest_renders(title: Title) -> dict[str, tuple[str, Path, int]]:
+    """Decision id → (format, path, frames) of that decision's newest render."""
+    rows = title.db.execute("SELECT decision_id, format, path, frames FROM renders ORDER BY id")
+    return {r[0]: (r[1], Path(r[2]), int(r[3])) for r in rows}
 
 
 def shot_status(title: Title, shot: Shot) -> str:

@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS proposals (
     strength      REAL NOT NULL,
     confidence    REAL NOT NULL,
     summary       TEXT NOT NULL,
+    active_area   TEXT,                       -- JSON picture area; outside it bars stay as shot
     created_at    TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS decisions (
@@ -56,6 +57,7 @@ CREATE TABLE IF NOT EXISTS decisions (
     strength      REAL NOT NULL,
     pipeline      TEXT NOT NULL,              -- the operator chain as decided (full strength)
     model_version TEXT NOT NULL,
+    active_area   TEXT,                       -- copied from the proposal: renders repeat exactly
     decided_by    TEXT NOT NULL,
     decided_at    TEXT NOT NULL,
     note          TEXT NOT NULL DEFAULT ''

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from workbench.color.config import CONFIG_URI
 from workbench.errors import TitleError
 from workbench.io.atomic import atomic_write_text
 
@@ -28,11 +29,24 @@ class TitleSettings:
     name: str
     working_space: str = "ACEScg"
     delivery_space: str = "Rec.709"
-    ocio_config: str = "ocio://studio-config-v5.0.0_aces-v2.1_ocio-v2.6"
+    ocio_config: str = CONFIG_URI
     strength_cap: float = 1.0
     created_at: str = field(default_factory=now_iso)
     metadata: dict[str, Any] = field(default_factory=dict)
     schema: str = "TitleSettings.1"
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.strength_cap, int | float) and 0.0 < self.strength_cap <= 1.0):
+            raise TitleError(f"strength_cap must be in (0, 1], got {self.strength_cap!r}")
+        if self.working_space != "ACEScg":
+            raise TitleError(f"working_space must be ACEScg (the only working space this "
+                             f"version grades in), got {self.working_space!r}")
+        if self.ocio_config != CONFIG_URI:
+            raise TitleError(f"ocio_config must be {CONFIG_URI} (the config this version is "
+                             f"checked against), got {self.ocio_config!r}")
+        from workbench.color import resolve_space
+
+        resolve_space(self.delivery_space)
 
     def save(self, title_dir: Path) -> None:
         """Write ``title.json`` atomically."""
