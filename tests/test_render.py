@@ -172,3 +172,18 @@ def test_otio_range_of_a_prores_delivery_is_its_timecode(tmp_path: Path):
     assert isinstance(ref, otio.schema.ExternalReference)
     assert otio.opentime.to_timecode(ref.available_range.start_time, 25) == "10:00:00:16"
     assert clip.source_range.duration.to_frames() == 16
+
+
+def test_ten_bit_sources_are_graded_at_ten_bits(tmp_path: Path):
+    """A 10-bit ProRes ramp keeps its 10-bit steps through ingest and render (no 8-bit banding)."""
+    ramp = np.tile(np.linspace(0, 1, 1024, dtype=np.float32)[None, :, None], (16, 1, 3))
+    movie = tmp_path / "ramp.mov"
+    write_prores(movie, [ramp] * 3, Fraction(24))
+    with Title.create(tmp_path / "title") as title:
+        ingest(title, [movie], progress=False)
+        assert title.clip("ramp").metadata["source_tags"]["bits_per_component"] == 10
+        propose(title, progress=False)
+        decide(title, title.shot("ramp_001"), "accept")
+        exr = render(title, tmp_path / "exr", "exr", progress=False)[0]
+    rgb, _ = read_image(sorted(exr.path.glob("*.exr"))[0])
+    assert len(np.unique(rgb[8, :, 1])) > 600   # 8 bits would give at most 256

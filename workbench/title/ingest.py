@@ -222,6 +222,7 @@ def _examine(path: Path, input_space: str | None, fps: Fraction | None) -> _Sour
             raise MediaError(f"{path.name} frame {len(hists)}: stream ends early "
                              f"(expected {info.frame_count} frames)")
         tags = {k: v for k, v in {"codec": info.codec, "pix_fmt": info.pix_fmt,
+                                  "bits_per_component": info.bits_per_component,
                                   "color_primaries": info.color_primaries,
                                   "color_trc": info.color_trc, "colorspace": info.colorspace,
                                   "color_range": info.color_range}.items() if v}

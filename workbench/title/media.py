@@ -31,8 +31,12 @@ def read_clip_frames(clip: Clip, start: int = 0, stop: int | None = None, step: 
         source = clip.path
         if proxy and clip.proxy is not None and max_width is not None:
             source = clip.proxy if probe_movie(clip.proxy).width >= max_width else clip.path
-        for index, rgb8 in read_movie_frames(source, start, stop, step, max_width):
-            yield index, rgb8.astype(np.float32) / 255.0
+        # 10- and 12-bit sources are read at 16 bits; proxies are 8-bit H.264.
+        bits = clip.metadata.get("source_tags", {}).get("bits_per_component", 8)
+        depth = 16 if bits > 8 and source == clip.path else 8
+        scale = np.float32(65535.0 if depth == 16 else 255.0)
+        for index, rgb in read_movie_frames(source, start, stop, step, max_width, depth=depth):
+            yield index, rgb.astype(np.float32) / scale
         return
     files = [p for _, p in list_sequence(clip.path)] if clip.kind == "sequence" else [clip.path]
     for index in range(start, stop, step):
