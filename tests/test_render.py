@@ -31,7 +31,9 @@ def test_timecode_follows_the_shot(tmp_path: Path):
     assert probe_movie(mov.path).timecode == "01:00:00:14"
     first = sorted(exr.path.glob("*.exr"))[0]
     assert first.name == "A001C003_002.0014.exr"
-    assert read_image(first)[1].metadata["workbench:timecode"] == "01:00:00:14"
+    header = read_image(first)[1].metadata
+    assert header["smpte:TimeCode"] == "01:00:00:14"   # the standard EXR timeCode attribute
+    assert header["FramesPerSecond"] == "25/1"
 
 
 def test_identity_grade_round_trips_the_pixels(tmp_path: Path):
@@ -119,11 +121,11 @@ def test_a_failed_render_keeps_the_previous_delivery(tmp_path: Path, monkeypatch
         decide(title, title.shot("A001C003_001"), "adjust", strength=0.5)  # a new grade
         calls = []
 
-        def failing_write(path, rgb, metadata=None):
+        def failing_write(path, rgb, metadata=None, **kwargs):
             calls.append(path)
             if len(calls) == 4:
                 raise OSError(28, "No space left on device", str(path))
-            return render_module.__dict__["_real_write_exr"](path, rgb, metadata)
+            return render_module.__dict__["_real_write_exr"](path, rgb, metadata, **kwargs)
 
         monkeypatch.setitem(render_module.__dict__, "_real_write_exr", render_module.write_exr)
         monkeypatch.setattr(render_module, "write_exr", failing_write)

@@ -180,8 +180,8 @@ def _render_frames(title: Title, shot: Shot, decision: Decision, folder: Path, f
             if fmt == "exr":
                 tc = frame_timecode(shot.clip, index)
                 write_exr(target, rgb, {**meta, "workbench:colorspace": space,
-                                        "workbench:frame": str(number),
-                                        **({"workbench:timecode": tc} if tc else {})})
+                                        "workbench:frame": str(number)},
+                          timecode=tc, fps=shot.clip.fps)
             else:
                 write_png16(target, rgb)
             count += 1

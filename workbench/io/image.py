@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -154,6 +155,8 @@ def read_image(path: str | os.PathLike[str]) -> tuple[np.ndarray, ImageInfo]:
         kind = attrib.type
         if kind.basetype in (oiio.UINT8, oiio.INT8) and kind.arraylen > 16:
             metadata[attrib.name] = f"<{kind.arraylen} bytes>"  # ICC profiles, EXIF blobs
+        elif str(kind) in ("timecode", "rational"):  # OIIO formats these as people write them
+            metadata[attrib.name] = spec.get_string_attribute(attrib.name)
         else:
             metadata[attrib.name] = _attr_str(attrib.value)
     info = ImageInfo(
@@ -210,12 +213,28 @@ def _quantise(rgb: np.ndarray, where: str, dtype: type[np.unsignedinteger]) -> n
     return np.round(np.clip(arr, 0.0, 1.0) * top).astype(dtype)
 
 
+def _smpte_timecode_bits(timecode: str, where: str) -> int:
+    """SMPTE 12M packed BCD of ``HH:MM:SS:FF`` (drop-frame flag set for ``;``)."""
+    parts = timecode.replace(";", ":").split(":")
+    if len(parts) != 4 or not all(p.isdigit() for p in parts):
+        raise ParameterError(f"{where}: timecode must be HH:MM:SS:FF, got {timecode!r}")
+    h, m, s, f = (int(p) for p in parts)
+
+    def bcd(v: int) -> int:
+        return ((v // 10) << 4) | (v % 10)
+
+    drop = 0x40 if ";" in timecode else 0
+    return (bcd(h) << 24) | (bcd(m) << 16) | (bcd(s) << 8) | bcd(f) | drop
+
+
 def write_exr(
     path: str | os.PathLike[str],
     rgb: np.ndarray,
     metadata: Mapping[str, str | int | float] | None = None,
     half: bool = True,
     compression: str = "zip",
+    timecode: str | None = None,
+    fps: Fraction | None = None,
 ) -> Path:
     """Write scene-referred RGB to OpenEXR, unclamped, atomically.
 
@@ -233,6 +252,10 @@ def write_exr(
         ``True`` for 16-bit half float (values must fit ±65504), ``False`` for 32-bit float.
     compression
         An OpenEXR compression: ``"zip"``, ``"piz"``, ``"dwaa"``, ``"none"``...
+    timecode, fps
+        The frame's SMPTE timecode (``"01:00:00:14"``, ``;`` for drop frame) and rate, written
+        as the standard ``timeCode`` and ``framesPerSecond`` header attributes that Nuke,
+        Resolve and conform tools read.
 
     Returns
     -------
@@ -266,6 +289,12 @@ def write_exr(
     spec.attribute("compression", compression)
     for key, value in (metadata or {}).items():
         spec.attribute(str(key), str(value))
+    if timecode is not None:
+        spec.attribute("smpte:TimeCode", oiio.TypeDesc("timecode"),
+                       (_smpte_timecode_bits(timecode, path.name), 0))
+    if fps is not None:
+        spec.attribute("FramesPerSecond", oiio.TypeDesc("rational"),
+                       (fps.numerator, fps.denominator))
     pixels = arr.astype(np.float16) if half else arr
     _write(path, pixels, spec)
     return path
