@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint setup setup-dev clean
+.PHONY: demo test bench lint setup setup-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ demo: $(STAMP)
 test: $(DEVSTAMP)
 	$(BIN)/python -m pytest; code=$$?; [ $$code -eq 0 ] || [ $$code -eq 5 ]
 
+
+# Speed against the named anchors, merged into benchmarks/results.json (quoted in the README).
+bench: $(DEVSTAMP)
+	$(BIN)/python -m benchmarks
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check workbench tests

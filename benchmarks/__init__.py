@@ -1,0 +1,1 @@
+"""Speed and quality benchmarks against named anchors; run with ``make bench``."""

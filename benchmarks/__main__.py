@@ -1,0 +1,23 @@
+"""Run every benchmark and merge its entries into benchmarks/results.json."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+from benchmarks.common import RESULTS, write_results
+
+BENCHMARKS = ["bench_cdl"]
+
+
+def main(names: list[str]) -> None:
+    """Run the named benchmarks (all by default)."""
+    entries = []
+    for name in names or BENCHMARKS:
+        entries.extend(importlib.import_module(f"benchmarks.{name}").run())
+    write_results(entries)
+    print(f"wrote {len(entries)} entries to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
