@@ -254,10 +254,14 @@ def test_read_prores_at_16_bits_keeps_10_bit_levels(ramp_prores: tuple[Path, np.
         assert np.array_equal(rgb, deep[0][1])
     rgb16 = deep[0][1]
     assert len(np.unique(rgb16[8, :, 1])) > 256
-    assert np.abs(rgb16 / 65535.0 - ramp[None, :, None]).max() < 1.5 / 1023
-    # Full scale, near enough: swscale's 10-bit limited -> rgb48 gain is ~0.4% low (code 940
-    # gives 65283), which write_prores' inverse error (1.0 -> code 943) about cancels here.
-    assert rgb16.min() == 0 and rgb16.max() > 65535 - 2 * 64
+    # Encoding: each Y' code is BT.709's round(64 + 876 * E'Y), within one code.
+    with av.open(str(path), "r") as c:
+        y = _plane(next(c.decode(video=0)), 0)
+    assert np.abs(y[8].astype(int) - np.round(64 + 876 * ramp)).max() <= 1
+    assert (y.min(), y.max()) == (64, 940)
+    # Decoding: back to the ramp within the quantisation of 876 luma steps (half a step).
+    assert np.abs(rgb16 / 65535.0 - ramp[None, :, None]).max() < 0.6 / 876
+    assert rgb16.min() == 0 and rgb16.max() == 65535
 
     # depth=8 (the default) is today's uint8 rgb24 output, the same picture quantised.
     ((_, rgb8),) = read_movie_frames(path, stop=1)
@@ -265,13 +269,158 @@ def test_read_prores_at_16_bits_keeps_10_bit_levels(ramp_prores: tuple[Path, np.
     assert rgb8.dtype == np.uint8 and np.array_equal(rgb8, explicit8)
     assert len(np.unique(rgb8[8, :, 1])) <= 256
     diff = np.abs(rgb8.astype(int) - rgb16.astype(int) / 257.0)
-    assert diff.max() <= 2.0 and diff.mean() < 0.75
+    assert diff.max() <= 0.5 and diff.mean() < 0.3
 
     # 16-bit decode of an 8-bit source: same matrix and range, just finer steps.
     ((_, bikes16),) = read_movie_frames(SAMPLE / "bikes.mp4", 30, 31, max_width=320, depth=16)
     ((_, bikes8),) = read_movie_frames(SAMPLE / "bikes.mp4", 30, 31, max_width=320)
     assert bikes16.dtype == np.uint16 and bikes16.shape == bikes8.shape
     assert np.abs(bikes8 - bikes16 / 257.0).mean() < 0.5
+
+
+def _plane(frame: av.VideoFrame, index: int) -> np.ndarray:
+    """Plane ``index`` of a 16-bit-per-sample frame as a ``(height, width)`` uint16 copy."""
+    plane = frame.planes[index]
+    rows = np.frombuffer(plane, np.uint16, count=plane.line_size // 2 * plane.height)
+    return rows.reshape(plane.height, -1)[:, : plane.width].copy()
+
+
+# ITU-R BT.709 / BT.601 / BT.2020 (Kr, Kb)
+KR_KB = {"bt709": (0.2126, 0.0722), "bt601": (0.299, 0.114), "bt2020": (0.2627, 0.0593)}
+
+# Greys and 75% colour bars (white, yellow, cyan, green, magenta, red, blue, black), then
+# mid grey and 100% white; with their standard 10-bit BT.709 limited-range Y'CbCr codes.
+BARS = np.array(
+    [[.75, .75, .75], [.75, .75, 0], [0, .75, .75], [0, .75, 0], [.75, 0, .75], [.75, 0, 0],
+     [0, 0, .75], [0, 0, 0], [.5, .5, .5], [1, 1, 1]],
+    np.float32,
+)  # fmt: skip
+BAR_CODES = [
+    (721, 512, 512), (674, 176, 543), (581, 589, 176), (534, 253, 207), (251, 771, 817),
+    (204, 435, 848), (111, 848, 481), (64, 512, 512), (502, 512, 512), (940, 512, 512),
+]  # fmt: skip
+
+
+def _ycbcr_codes(rgb: np.ndarray, kr: float, kb: float) -> np.ndarray:
+    """10-bit limited-range codes of R'G'B' by the BT.709/601/2020 equations (unrounded)."""
+    ey = kr * rgb[..., 0] + (1 - kr - kb) * rgb[..., 1] + kb * rgb[..., 2]
+    pb = (rgb[..., 2] - ey) / (2 * (1 - kb))
+    pr = (rgb[..., 0] - ey) / (2 * (1 - kr))
+    return np.stack([64 + 876 * ey, 512 + 896 * pb, 512 + 896 * pr], axis=-1)
+
+
+@pytest.fixture(scope="module")
+def bars_prores(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """ProRes of BARS, each a 16 px wide, 8 px high patch."""
+    path = tmp_path_factory.mktemp("bars") / "bars.mov"
+    write_prores(path, [np.repeat(np.repeat(BARS[None], 8, 0), 16, 1)], Fraction(24))
+    return path
+
+
+def test_prores_codes_are_bt709_limited_range(bars_prores: Path) -> None:
+    with av.open(str(bars_prores), "r") as c:
+        frame = next(c.decode(video=0))
+        assert frame.format.name == "yuv422p10le"
+        y, cb, cr = (_plane(frame, i) for i in range(3))
+    assert y.shape == (8, 160) and cb.shape == cr.shape == (8, 80)
+    formula = np.round(_ycbcr_codes(BARS.astype(np.float64), *KR_KB["bt709"]))
+    assert np.array_equal(formula, np.array(BAR_CODES))
+    for k, want in enumerate(BAR_CODES):
+        # Patch centres: chroma is co-sited with even luma columns, column 16k+8 -> 8k+4.
+        got = (y[4, 16 * k + 8], cb[4, 8 * k + 4], cr[4, 8 * k + 4])
+        assert np.abs(np.array(got, int) - want).max() <= 1, (BARS[k], got, want)
+        assert np.abs(y[:, 16 * k + 2 : 16 * k + 14].astype(int) - want[0]).max() <= 1
+
+
+def test_read_prores_bars_at_16_bits(bars_prores: Path) -> None:
+    ((_, rgb16),) = read_movie_frames(bars_prores, depth=16)
+    assert rgb16.shape == (8, 160, 3) and rgb16.dtype == np.uint16
+    centres = rgb16[:, 8::16].astype(float)  # (8, 10, 3)
+    assert np.abs(centres - BARS[None] * 65535.0).max() <= 1.5 / 1023 * 65535
+    assert (rgb16[4, 8 + 16 * 9] == 65535).all() and (rgb16[4, 8 + 16 * 7] == 0).all()
+    assert (rgb16[4, 8 + 16 * 8] == 32768).all()
+
+
+def _write_codes(path: Path, fmt: str, planes: list[np.ndarray], colorspace: int, rng: int) -> None:
+    """A one-frame lossless FFV1 ``.mkv`` holding exactly these 10-bit plane codes."""
+    height, width = planes[0].shape
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("ffv1", rate=25)
+        stream.width, stream.height, stream.pix_fmt = width, height, fmt
+        stream.codec_context.colorspace = colorspace
+        stream.codec_context.color_range = rng
+        frame = av.VideoFrame(width, height, fmt)
+        for plane, codes in zip(frame.planes, planes, strict=True):
+            rows = np.frombuffer(plane, np.uint16, count=plane.line_size // 2 * plane.height)
+            rows.reshape(plane.height, -1)[:, : plane.width] = codes
+        frame.colorspace, frame.color_range, frame.pts = colorspace, rng, 0
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            out.mux(packet)
+
+
+def test_read_exact_10_bit_codes(tmp_path: Path) -> None:
+    # White, mid grey and black as BT.709 limited-range codes decode to exact 16-bit levels
+    # (swscale gave 65283 for 940 and 32641 for 502).
+    y = np.repeat(np.array([[940, 940, 502, 502, 64, 64]], np.uint16), 2, 0)
+    chroma = np.full((2, 3), 512, np.uint16)
+    path = tmp_path / "codes.mkv"
+    _write_codes(path, "yuv422p10le", [y, chroma, chroma], 1, 1)
+    ((_, rgb16),) = read_movie_frames(path, depth=16)
+    assert rgb16[0, ::2, 0].tolist() == [65535, 32768, 0]
+    assert (rgb16 == rgb16[..., :1]).all()
+    ((_, rgb8),) = read_movie_frames(path)
+    assert rgb8[0, ::2, 0].tolist() == [255, 128, 0]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "matrix", "colorspace", "full"),
+    [
+        ("yuv444p10le", "bt2020", 9, True),
+        ("yuv420p10le", "bt601", 6, False),
+        ("yuv422p10le", "bt709", 1, True),
+        ("yuv420p10le", "bt709", 2, False),  # untagged: BT.709
+    ],
+)
+def test_read_10_bit_follows_matrix_and_range_tags(
+    tmp_path: Path, fmt: str, matrix: str, colorspace: int, full: bool
+) -> None:
+    kr, kb = KR_KB[matrix]
+    colours = BARS[:8].astype(np.float64)
+    codes = _ycbcr_codes(colours, kr, kb)  # limited range
+    if full:  # ITU-T H.273 full range: 1023 * E, chroma offset 512
+        codes[:, 0] = (codes[:, 0] - 64) / 876 * 1023
+        codes[:, 1:] = (codes[:, 1:] - 512) / 896 * 1023 + 512
+    codes = np.round(codes)
+    sub_x, sub_y = {"yuv444p10le": (1, 1), "yuv422p10le": (2, 1), "yuv420p10le": (2, 2)}[fmt]
+    patch = 8
+    planes = [np.repeat(np.repeat(codes[None, :, 0], patch, 0), patch, 1).astype(np.uint16)]
+    for i in (1, 2):
+        planes.append(np.repeat(np.repeat(codes[None, :, i], patch // sub_y, 0), patch // sub_x, 1))
+    path = tmp_path / "tagged.mkv"
+    _write_codes(path, fmt, [p.astype(np.uint16) for p in planes], colorspace, 2 if full else 1)
+    info = probe_movie(path)
+    assert info.pix_fmt == fmt and info.color_range == ("pc" if full else "tv")
+    ((_, rgb16),) = read_movie_frames(path, depth=16)
+    centres = rgb16[patch // 2, patch // 2 :: patch].astype(float)
+    assert np.abs(centres / 65535.0 - colours).max() < 1.5 / 1023
+    # Downscaled reads are the area average of the full-size conversion.
+    ((_, small),) = read_movie_frames(path, max_width=32, depth=16)
+    assert small.shape == (4, 32, 3)
+    assert np.abs(small[2, 2::4].astype(float) / 65535.0 - colours).max() < 1.5 / 1023
+
+
+def test_read_422_chroma_is_cosited_and_interpolated(tmp_path: Path) -> None:
+    # Cr rises linearly along the row: odd luma columns (between chroma samples) get the mean
+    # of their neighbours, even ones the sample itself.
+    y = np.full((2, 16), 502, np.uint16)
+    cb = np.full((2, 8), 512, np.uint16)
+    cr = np.repeat((512 + 16 * np.arange(8))[None].astype(np.uint16), 2, 0)
+    path = tmp_path / "chroma.mkv"
+    _write_codes(path, "yuv422p10le", [y, cb, cr], 1, 1)
+    ((_, rgb16),) = read_movie_frames(path, depth=16)
+    pr = (np.arange(16) / 2).clip(max=7) * 16 / 896  # chroma code offset at each luma column
+    red = 0.5 + 2 * (1 - 0.2126) * pr
+    assert np.abs(rgb16[0, :, 0] / 65535.0 - red).max() < 0.6 / 65535
 
 
 def test_read_frames_rejects_other_depths(bikes: Path) -> None:

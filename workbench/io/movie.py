@@ -4,6 +4,15 @@ Sources are opened read-only (``av.open(..., mode="r")``). Decoded frames are co
 with the stream's own YUV matrix and range; an untagged stream is read as BT.709 limited range
 (what the dailies here are), never left to swscale's BT.601 default. Frames come back as 8-bit
 (``rgb24``) or, for 10/12-bit sources, 16-bit (``rgb48le``) RGB.
+
+8-bit sources are converted by swscale, which is exact there. Above 8 bits swscale's Y'CbCr <->
+RGB is not (10-bit limited-range white, code 940, decodes to 65283 of 65535 and RGB 1.0 encodes
+to code 943), so planar 9..16-bit Y'CbCr is converted here in numpy with the equations of
+ITU-R BT.709 / BT.601 / BT.2020 (:func:`_ycbcr_to_rgb`, :func:`_to_yuv422p10`). Chroma is taken
+as co-sited with the even luma columns (the 4:2:2 siting of BT.709/ProRes and the "left" 4:2:0
+siting of MPEG-2/H.264/HEVC, where it sits vertically midway between two luma rows); decoding
+interpolates it linearly to full resolution, encoding filters it with ``[1, 2, 1] / 4`` centred
+on each kept (even) column.
 """
 
 from __future__ import annotations
@@ -15,8 +24,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Any, cast
 
 import av
+import cv2
 import numpy as np
 from av.video.reformatter import ColorPrimaries, ColorRange, Colorspace, ColorTrc, Interpolation
 
@@ -47,6 +58,14 @@ _RANGES = {1: "tv", 2: "pc"}
 _SWS_MATRIX = {
     1: Colorspace.ITU709, 4: Colorspace.FCC, 5: Colorspace.ITU601, 6: Colorspace.ITU601,
     7: Colorspace.SMPTE240M, 9: Colorspace.BT2020, 10: Colorspace.BT2020,
+}  # fmt: skip
+
+# Tagged matrix -> (Kr, Kb) of E'Y = Kr*R' + (1 - Kr - Kb)*G' + Kb*B', for the numpy conversion of
+# >8-bit frames; the same choices as _SWS_MATRIX (bt2020c, constant luminance, read as bt2020nc).
+_BT709_KR_KB = (0.2126, 0.0722)
+_KR_KB = {
+    1: _BT709_KR_KB, 4: (0.30, 0.11), 5: (0.299, 0.114), 6: (0.299, 0.114),
+    7: (0.212, 0.087), 9: (0.2627, 0.0593), 10: (0.2627, 0.0593),
 }  # fmt: skip
 
 # Containers whose index (sample table) gives an exact frame count even when the media data is
@@ -217,11 +236,129 @@ def probe_movie(path: str | os.PathLike[str]) -> MovieInfo:
     )
 
 
+def _plane_samples(plane: av.video.plane.VideoPlane) -> np.ndarray:
+    """A ``(height, width)`` uint16 view of a 2-byte-per-sample plane (writable if the frame is)."""
+    buffer = cast(Any, plane)  # VideoPlane has the buffer protocol; its stub does not say so
+    rows = np.frombuffer(buffer, np.uint16, count=plane.line_size // 2 * plane.height)
+    return rows.reshape(plane.height, -1)[:, : plane.width]
+
+
+def _yuv_planes(frame: av.VideoFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The Y', Cb, Cr planes of a planar little-endian 9..16-bit Y'CbCr frame, as uint16 views.
+
+    Chroma planes are full size or halved (rounding up) in each direction: 4:4:4, 4:2:2, 4:2:0,
+    4:4:0, with or without alpha (ignored). ``None`` for any other layout (8-bit, RGB, semi-planar
+    ``p010``, big-endian, 4:1:1...), which swscale converts instead.
+    """
+    fmt = frame.format
+    comps = fmt.components
+    if (
+        fmt.is_rgb
+        or fmt.has_palette
+        or fmt.is_big_endian
+        or not fmt.is_planar
+        or len(comps) < 3
+        or not 8 < comps[0].bits <= 16
+        or [int(c.plane) for c in comps[:3]] != [0, 1, 2]
+        or not fmt.name.startswith(("yuv", "yuva"))
+    ):
+        return None
+    planes = [_plane_samples(frame.planes[index]) for index in range(3)]
+    w, h = frame.width, frame.height
+    cw, ch = planes[1].shape[1], planes[1].shape[0]
+    if cw not in (w, (w + 1) // 2) or ch not in (h, (h + 1) // 2) or planes[2].shape != (ch, cw):
+        return None
+    return planes[0], planes[1], planes[2]
+
+
+def _upsample_chroma(c: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Bring a chroma plane to ``(height, width)`` float32 by linear interpolation.
+
+    Horizontally, subsampled chroma is co-sited with the even luma columns: even columns copy it,
+    odd ones average their two neighbours. Vertically (4:2:0), it sits midway between luma rows
+    ``2j`` and ``2j + 1``, which get ``3/4`` of it and ``1/4`` of the chroma row above or below.
+    Edges repeat the outermost sample.
+    """
+    out = c.astype(np.float32)
+    if out.shape[0] != height:
+        prev = np.concatenate([out[:1], out[:-1]])
+        nxt = np.concatenate([out[1:], out[-1:]])
+        rows = np.empty((2 * out.shape[0], out.shape[1]), np.float32)
+        rows[0::2] = 0.75 * out + 0.25 * prev
+        rows[1::2] = 0.75 * out + 0.25 * nxt
+        out = rows[:height]
+    if out.shape[1] != width:
+        nxt = np.concatenate([out[:, 1:], out[:, -1:]], axis=1)
+        cols = np.empty((out.shape[0], 2 * out.shape[1]), np.float32)
+        cols[:, 0::2] = out
+        cols[:, 1::2] = 0.5 * (out + nxt)
+        out = cols[:, :width]
+    return out
+
+
+def _ycbcr_to_rgb(
+    y: np.ndarray, cb: np.ndarray, cr: np.ndarray, bits: int, full: bool, kr_kb: tuple[float, float]
+) -> np.ndarray:
+    """R'G'B' float32 ``(H, W, 3)``, nominal [0, 1] (not clipped), from ``bits``-bit Y'CbCr codes.
+
+    Limited range (BT.709/BT.601/BT.2020): ``Y' = (16 + 219 E'Y) * 2**(bits-8)``, ``Cb, Cr =
+    (128 + 224 E'PB,PR) * 2**(bits-8)`` (10 bits: 64 + 876 E'Y, 512 + 896 E'PB). Full range
+    (ITU-T H.273): ``Y' = (2**bits - 1) E'Y``, ``Cb, Cr = (2**bits - 1) E'PB,PR + 2**(bits-1)``.
+    Chroma planes must already be full size.
+    """
+    if full:
+        y_off, y_gain = 0.0, float(2**bits - 1)
+        c_off, c_gain = float(2 ** (bits - 1)), float(2**bits - 1)
+    else:
+        scale = float(2 ** (bits - 8))
+        y_off, y_gain = 16.0 * scale, 219.0 * scale
+        c_off, c_gain = 128.0 * scale, 224.0 * scale
+    kr, kb = kr_kb
+    ey = (y.astype(np.float32) - y_off) / y_gain
+    pb = (cb - c_off) / c_gain
+    pr = (cr - c_off) / c_gain
+    rgb = np.empty((*ey.shape, 3), np.float32)
+    rgb[..., 0] = ey + 2.0 * (1.0 - kr) * pr
+    rgb[..., 2] = ey + 2.0 * (1.0 - kb) * pb
+    rgb[..., 1] = (ey - kr * rgb[..., 0] - kb * rgb[..., 2]) / (1.0 - kr - kb)
+    return rgb
+
+
+def _deep_frame_to_rgb(
+    frame: av.VideoFrame, width: int, height: int, depth: int
+) -> np.ndarray | None:
+    """:func:`_frame_to_rgb` in numpy for >8-bit planar Y'CbCr; ``None`` for other formats.
+
+    The frame is converted at full size; a smaller ``(width, height)`` is then an area average
+    (``cv2.INTER_AREA``) of the RGB.
+    """
+    planes = _yuv_planes(frame)
+    if planes is None:
+        return None
+    y, cb, cr = planes
+    h, w = y.shape
+    bits = int(frame.format.components[0].bits)
+    full = int(frame.color_range) == 2
+    kr_kb = _KR_KB.get(int(frame.colorspace), _BT709_KR_KB)
+    cb_full, cr_full = _upsample_chroma(cb, w, h), _upsample_chroma(cr, w, h)
+    rgb = _ycbcr_to_rgb(y, cb_full, cr_full, bits, full, kr_kb)
+    if (width, height) != (w, h):
+        rgb = cv2.resize(rgb, (width, height), interpolation=cv2.INTER_AREA)
+    peak, dtype = (65535.0, np.uint16) if depth == 16 else (255.0, np.uint8)
+    np.clip(rgb, 0.0, 1.0, out=rgb)
+    return np.rint(rgb * peak).astype(dtype)
+
+
 def _frame_to_rgb(frame: av.VideoFrame, width: int, height: int, depth: int = 8) -> np.ndarray:
     """Convert a decoded frame to ``(height, width, 3)`` RGB with its own YUV matrix.
 
     ``depth=8`` gives uint8 (``rgb24``), ``depth=16`` uint16 full scale 0..65535 (``rgb48le``).
+    Planar Y'CbCr above 8 bits is converted in numpy (:func:`_deep_frame_to_rgb`), anything else
+    by swscale.
     """
+    deep = _deep_frame_to_rgb(frame, width, height, depth)
+    if deep is not None:
+        return deep
     fmt = frame.format
     matrix = src_range = dst_range = None
     if not (fmt.is_rgb or fmt.has_palette or fmt.name.startswith("gray")):
@@ -434,17 +571,33 @@ def read_movie_frames(
 
 
 def _to_yuv422p10(rgb: np.ndarray) -> av.VideoFrame:
-    """Encode display RGB in [0, 1] as a BT.709 limited-range yuv422p10le frame."""
-    rgb16 = np.round(np.clip(rgb, 0.0, 1.0) * 65535.0).astype(np.uint16)
-    frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb16), format="rgb48le")
-    return frame.reformat(
-        format="yuv422p10le",
-        dst_colorspace=Colorspace.ITU709,
-        dst_color_range=ColorRange.MPEG,
-        dst_color_trc=ColorTrc.BT709,
-        dst_color_primaries=ColorPrimaries.BT709,
-        interpolation=Interpolation.BICUBIC | Interpolation.ACCURATE_RND,
-    )
+    """Encode display RGB in [0, 1] as a BT.709 limited-range yuv422p10le frame.
+
+    Per ITU-R BT.709: ``E'Y = 0.2126 R' + 0.7152 G' + 0.0722 B'``, ``E'PB = (B' - E'Y) / 1.8556``,
+    ``E'PR = (R' - E'Y) / 1.5748``; codes ``Y' = round(64 + 876 E'Y)``, ``Cb, Cr = round(512 + 896
+    E'PB,PR)``. Chroma is co-sited with the even luma columns and low-passed with ``[1, 2, 1] / 4``
+    centred there (the edge column repeated) before every other column is dropped.
+    """
+    rgb = np.clip(np.asarray(rgb, dtype=np.float32), 0.0, 1.0)
+    height, width = rgb.shape[:2]
+    kr, kb = _BT709_KR_KB
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    ey = kr * r + (1.0 - kr - kb) * g + kb * b
+    codes = [np.rint(64.0 + 876.0 * ey)]
+    for diff, k in ((b - ey, kb), (r - ey, kr)):
+        p = diff / (2.0 * (1.0 - k))
+        left = np.concatenate([p[:, :1], p[:, :-1]], axis=1)
+        right = np.concatenate([p[:, 1:], p[:, -1:]], axis=1)
+        sub = (0.25 * left + 0.5 * p + 0.25 * right)[:, 0::2]
+        codes.append(np.rint(512.0 + 896.0 * sub))
+    frame = av.VideoFrame(width, height, "yuv422p10le")
+    for plane, code in zip(frame.planes, codes, strict=True):
+        _plane_samples(plane)[...] = np.clip(code, 0, 1023).astype(np.uint16)
+    frame.colorspace = Colorspace.ITU709
+    frame.color_range = ColorRange.MPEG
+    frame.color_trc = ColorTrc.BT709
+    frame.color_primaries = ColorPrimaries.BT709
+    return frame
 
 
 def _verify_prores(tmp: Path, name: str, written: int) -> None:
@@ -468,8 +621,9 @@ def write_prores(
 ) -> int:
     """Write Apple ProRes 422 HQ (10-bit 4:2:2) in a QuickTime ``.mov``, atomically.
 
-    This is a display-referred delivery file: input is clipped to [0, 1], quantised to 16-bit
-    RGB and converted to ``yuv422p10le`` with the BT.709 matrix in limited (tv) range. The file
+    This is a display-referred delivery file: input is clipped to [0, 1] and converted to
+    ``yuv422p10le`` with the BT.709 matrix in limited (tv) range (white: Y' 940, black: 64),
+    chroma co-sited with the even columns. The file
     is tagged primaries/transfer/matrix ``bt709`` and range ``tv``; the tags, codec, profile and
     frame count are read back and checked before the file takes its final name.
 
