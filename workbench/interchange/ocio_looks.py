@@ -1,0 +1,146 @@
+"""An OpenColorIO config carrying a title's looks, for Nuke or any other OCIO host.
+
+The config is the pinned built-in ACES studio config (:data:`workbench.color.CONFIG_URI`),
+serialised to a file with one ``Look`` per title look added: an ASC CDL becomes a
+``CDLTransform`` (style ``CDL_NO_CLAMP``, as :func:`workbench.ops.cdl.apply_cdl` renders it);
+a ``.cube`` becomes a ``FileTransform`` on a copy of the file in a ``luts/`` folder beside the
+config, found through the config's ``search_path: luts``, so the folder can be moved whole.
+
+The built-in config serialises as a self-contained file (it has no file references of its own),
+so nothing else is copied.
+
+References
+----------
+OpenColorIO, "Looks": https://opencolorio.readthedocs.io/en/latest/guides/authoring/looks.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import PyOpenColorIO as ocio
+
+from workbench.color.config import CONFIG_URI, resolve_space
+from workbench.errors import ColourSpaceError, ParameterError
+from workbench.interchange.cdl import _check_values
+from workbench.io.atomic import atomic_write_bytes, atomic_write_text
+from workbench.ops.cdl import CDLValues
+
+__all__ = ["LUT_FOLDER", "write_looks_config"]
+
+LUT_FOLDER = "luts"
+"""Folder beside the written config holding its LUT files (the config's ``search_path``)."""
+
+
+def _check_name(name: object, path: Path, existing: set[str]) -> str:
+    if not isinstance(name, str) or not name.strip() or name != name.strip():
+        raise ParameterError(f"{path.name}: a look name must be a non-empty string without "
+                             f"surrounding spaces, got {name!r}")
+    # OCIO parses look lists as "a, +b, -c": these characters would change the meaning.
+    if any(c in name for c in ",:|") or name[0] in "+-":
+        raise ParameterError(f"{path.name}: look name {name!r} must not contain ',', ':' or '|' "
+                             "nor start with '+' or '-'")
+    if name in existing:
+        raise ParameterError(f"{path.name}: look {name!r} already exists in the config")
+    existing.add(name)
+    return name
+
+
+def _cdl_transform(name: str, values: CDLValues, path: Path) -> ocio.CDLTransform:
+    _check_values(values, f"{path.name} look {name!r}")
+    t = ocio.CDLTransform(slope=list(values.slope), offset=list(values.offset),
+                          power=list(values.power), sat=float(values.saturation), id=name)
+    t.setStyle(ocio.CDL_NO_CLAMP)
+    return t
+
+
+def _check_lut(src: Path, name: str, path: Path) -> None:
+    """Fail now, naming the file, if OCIO cannot read the LUT (it refuses some .cube variants)."""
+    if not src.is_file():
+        raise ParameterError(f"{path.name} look {name!r}: LUT {src} does not exist")
+    try:
+        ocio.Config.CreateRaw().getProcessor(ocio.FileTransform(src=str(src.resolve())))
+    except ocio.Exception as exc:
+        raise ParameterError(f"{path.name} look {name!r}: OpenColorIO cannot read {src}: "
+                             f"{str(exc).splitlines()[0]}") from None
+
+
+def write_looks_config(path: Path, looks: Mapping[str, CDLValues | str | Path],
+                       process_space: str = "ACEScct") -> Path:
+    """Write an OCIO config: the pinned built-in config plus the title's looks.
+
+    Parameters
+    ----------
+    path
+        Destination ``.ocio`` file; its folder must exist. ``.cube`` looks are copied into
+        ``<folder>/luts/`` (the config's search path) and referred to by file name.
+    looks
+        ``{look name: CDLValues or path to a .cube}``. A CDL is applied in ``process_space``
+        with OCIO's ``CDL_NO_CLAMP`` style; a LUT is applied in ``process_space`` too (the space
+        it expects as input and gives as output).
+    process_space
+        Workbench or OCIO name of the look's process space (default ``ACEScct``, where the
+        workbench grades).
+
+    Returns
+    -------
+    Path
+        ``path``. A host applies a look with e.g. ``LookTransform(src="ACEScg", dst="ACEScg",
+        looks=name)`` or Nuke's OCIOLookTransform.
+
+    Raises
+    ------
+    ParameterError
+        For no looks, a bad or duplicate look name, non-finite CDL values, a missing or
+        unreadable LUT, or two different LUTs with the same file name.
+    ColourSpaceError
+        For an unknown ``process_space``.
+    """
+    path = Path(path)
+    if not looks:
+        raise ParameterError(f"{path.name}: no looks to write")
+    space = resolve_space(process_space)
+    config = ocio.Config.CreateFromFile(CONFIG_URI)  # a fresh, editable copy, not get_config()
+    if config.getColorSpace(space) is None:
+        raise ColourSpaceError(f"process space {space!r} is not in {CONFIG_URI}")
+    existing = set(config.getLookNames())
+
+    luts: dict[str, bytes] = {}
+    for name, look in looks.items():
+        name = _check_name(name, path, existing)
+        transform: ocio.Transform
+        if isinstance(look, CDLValues):
+            transform = _cdl_transform(name, look, path)
+        elif isinstance(look, str | Path):
+            src = Path(look)
+            _check_lut(src, name, path)
+            data = src.read_bytes()
+            if luts.get(src.name, data) != data:
+                raise ParameterError(f"{path.name}: two different LUTs are named {src.name!r}")
+            luts[src.name] = data
+            transform = ocio.FileTransform(src=src.name, interpolation=ocio.INTERP_BEST)
+        else:
+            raise ParameterError(f"{path.name} look {name!r}: expected CDLValues or a .cube "
+                                 f"path, got {type(look).__name__}")
+        config.addLook(ocio.Look(name=name, processSpace=space, transform=transform,
+                                 description=f"workbench title look, applied in {space}"))
+
+    if luts:
+        config.setSearchPath(LUT_FOLDER)
+    config.setDescription(config.getDescription().rstrip("\n")
+                          + f"\n\nWith the title's looks added by workbench: {', '.join(looks)}.\n")
+    try:
+        config.validate()
+    except ocio.Exception as exc:
+        raise ParameterError(f"{path.name}: the config does not validate: {exc}") from None
+
+    if luts:
+        folder = path.parent / LUT_FOLDER
+        folder.mkdir(exist_ok=True)
+        for file_name, data in luts.items():
+            dst = folder / file_name
+            if dst.is_file() and dst.read_bytes() == data:
+                continue
+            atomic_write_bytes(dst, data)
+    return atomic_write_text(path, config.serialize())
