@@ -1,6 +1,31 @@
-"""Industry interchange: ASC CDL files and OpenTimelineIO timelines."""
+"""Industry interchange: ASC CDL, .cube LUTs, CMX 3600 EDL, OCIO looks, OpenTimelineIO."""
 
-from workbench.interchange.cdl import read_cc, write_cc
+from workbench.interchange.cdl import (
+    CDLEntry,
+    read_cc,
+    read_cdl_file,
+    write_cc,
+    write_ccc,
+    write_cdl,
+)
+from workbench.interchange.cube import CubeLUT, read_cube, write_cube
+from workbench.interchange.edl import write_edl
+from workbench.interchange.ocio_looks import write_looks_config
 from workbench.interchange.timeline import Delivered, delivery_timeline, write_timeline
 
-__all__ = ["Delivered", "delivery_timeline", "read_cc", "write_cc", "write_timeline"]
+__all__ = [
+    "CDLEntry",
+    "CubeLUT",
+    "Delivered",
+    "delivery_timeline",
+    "read_cc",
+    "read_cdl_file",
+    "read_cube",
+    "write_cc",
+    "write_ccc",
+    "write_cdl",
+    "write_cube",
+    "write_edl",
+    "write_looks_config",
+    "write_timeline",
+]

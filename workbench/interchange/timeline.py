@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import opentimelineio as otio
 
 from workbench.io.atomic import atomic_path
 from workbench.ops import CDL
-from workbench.title import Decision, Shot
+
+if TYPE_CHECKING:  # title imports ops, which reads .cube files through this package
+    from workbench.title import Decision, Shot
 
 __all__ = ["Delivered", "delivery_timeline", "write_timeline"]
 

@@ -17,13 +17,15 @@ import param
 import torch
 
 from workbench.checks import check_image
-from workbench.errors import ParameterError
+from workbench.errors import ParameterError, ShapeError
 
 __all__ = [
     "OPERATORS",
     "Operator",
     "Pipeline",
     "UnknownOperator",
+    "blend_matte",
+    "check_matte",
     "operator_from_dict",
     "register_operator",
 ]
@@ -35,6 +37,46 @@ def register_operator(cls: type[Operator]) -> type[Operator]:
     """Class decorator: make ``cls`` loadable from JSON by its class name."""
     OPERATORS[cls.__name__] = cls
     return cls
+
+
+def check_matte(matte: torch.Tensor, img: torch.Tensor, where: str) -> None:
+    """Raise :class:`ShapeError` naming ``where`` unless ``matte`` fits ``img``.
+
+    A matte is a float ``(B, 1, H, W)`` tensor (or ``(1, 1, H, W)``, shared by the batch) of
+    the same height and width as ``img``, with every value in [0, 1] (no NaN).
+    """
+    if not isinstance(matte, torch.Tensor):
+        raise ShapeError(f"{where} matte: expected a torch.Tensor, got {type(matte).__name__}")
+    b, _, h, w = img.shape
+    if (matte.ndim != 4 or matte.shape[1] != 1 or tuple(matte.shape[2:]) != (h, w)
+            or matte.shape[0] not in (1, b)):
+        raise ShapeError(
+            f"{where} matte: expected shape ({b},1,{h},{w}), got {tuple(matte.shape)}"
+        )
+    if not matte.is_floating_point():
+        raise ShapeError(f"{where} matte: expected a float tensor, got {matte.dtype}")
+    if matte.numel() and not bool(((matte >= 0) & (matte <= 1)).all()):
+        raise ShapeError(
+            f"{where} matte: expected values in [0, 1], got "
+            f"[{float(matte.min()):g}, {float(matte.max()):g}]"
+            + (" and NaN" if bool(torch.isnan(matte).any()) else "")
+        )
+
+
+def blend_matte(img: torch.Tensor, graded: torch.Tensor, matte: torch.Tensor) -> torch.Tensor:
+    """``img + matte * (graded - img)``, exact at both ends of the matte.
+
+    Where ``matte == 0`` the result is ``img`` bit for bit (even where ``graded`` is Inf or
+    NaN); where ``matte == 1`` it is ``graded`` bit for bit. In between it is
+    :func:`torch.lerp`. ``matte`` must already have passed :func:`check_matte`.
+
+    Shape
+    -----
+    ``img``, ``graded``: ``(B, 3, H, W)``; ``matte``: ``(B, 1, H, W)`` or ``(1, 1, H, W)``.
+    """
+    m = matte.to(dtype=img.dtype, device=img.device)
+    mixed = torch.lerp(img, graded, m)
+    return torch.where(m > 0, torch.where(m >= 1, graded, mixed), img)
 
 
 class Operator(param.Parameterized):
@@ -88,23 +130,43 @@ class Operator(param.Parameterized):
         """The operator's parameters as plain values."""
         return self.params_dict()
 
-    def params_dict(self) -> dict[str, float]:
-        """Every declared parameter but ``strength``, as plain floats."""
-        return {n: float(getattr(self, n)) for n in self.parameter_names() if n != "strength"}
+    def params_dict(self) -> dict[str, Any]:
+        """Every declared parameter but ``strength``: floats, and strings for ``param.String``."""
+        return {
+            n: str(getattr(self, n)) if isinstance(self.param[n], param.String)
+            else float(getattr(self, n))
+            for n in self.parameter_names() if n != "strength"
+        }
 
-    def forward(self, img: torch.Tensor) -> torch.Tensor:
-        """Apply to ``img`` (B,3,H,W), already in ``self.space``; strength 0 returns a copy."""
-        check_image(img, f"{type(self).__name__} input")
+    def forward(self, img: torch.Tensor, matte: torch.Tensor | None = None) -> torch.Tensor:
+        """Apply to ``img`` (B,3,H,W), already in ``self.space``; strength 0 returns a copy.
+
+        ``matte`` (``(B,1,H,W)`` or ``(1,1,H,W)``, values in [0, 1]) limits the correction:
+        ``out = img + matte * (op(img) - img)``. ``None`` grades the whole frame; pixels where
+        the matte is 0 come back bit for bit unchanged, where it is 1 fully graded.
+        """
+        name = type(self).__name__
+        check_image(img, f"{name} input")
+        if matte is not None:
+            check_matte(matte, img, name)
         if self.strength == 0.0:
             return img.clone()
-        return self._apply(img)
+        if matte is None:
+            return self._apply(img)
+        return blend_matte(img, self._apply(img), matte)
 
     def _apply(self, img: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
 
-    def apply(self, img: torch.Tensor, working_space: str = "ACEScg") -> torch.Tensor:
-        """Apply to ``img`` in ``working_space``: convert into ``self.space`` and back."""
-        return Pipeline([self]).apply(img, working_space)
+    def apply(
+        self, img: torch.Tensor, working_space: str = "ACEScg",
+        matte: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Apply to ``img`` in ``working_space``: convert into ``self.space`` and back.
+
+        ``matte`` limits the correction as in :meth:`forward`; see :meth:`Pipeline.apply`.
+        """
+        return Pipeline([self]).apply(img, working_space, matte)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form: ``{"schema": "CDL.1", "space", "strength", "params"}``."""
@@ -122,7 +184,8 @@ class Operator(param.Parameterized):
         return hash(json.dumps(self.to_dict(), sort_keys=True))
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v:g}" for k, v in self.params_dict().items())
+        args = ", ".join(f"{k}={v!r}" if isinstance(v, str) else f"{k}={v:g}"
+                         for k, v in self.params_dict().items())
         return f"{type(self).__name__}({args}, strength={self.strength:g})"
 
     __str__ = __repr__
@@ -211,16 +274,25 @@ class Pipeline:
                     f"known: {', '.join(sorted(OPERATORS))}"
                 )
 
-    def apply(self, img: torch.Tensor, working_space: str = "ACEScg") -> torch.Tensor:
+    def apply(
+        self, img: torch.Tensor, working_space: str = "ACEScg",
+        matte: torch.Tensor | None = None,
+    ) -> torch.Tensor:
         """Apply every operator in order to ``img`` (B,3,H,W) in ``working_space``.
 
         Each operator runs in its own declared space; conversions go through
         :mod:`workbench.color`, and only when the space changes.
+
+        ``matte`` (``(B,1,H,W)`` or ``(1,1,H,W)``, values in [0, 1]) is handed to every
+        operator, which blends in its own space. Pixels where it is 0 come back bit for bit
+        unchanged, whatever colour-space round trips the pipeline makes.
         """
         from workbench.color import convert
 
         self.validate()
         check_image(img, "pipeline input")
+        if matte is not None:
+            check_matte(matte, img, "pipeline")
         current, out = working_space, img
         for op in self.operators:
             assert isinstance(op, Operator)
@@ -229,7 +301,9 @@ class Pipeline:
             if op.space != current:
                 out = convert(out, current, op.space)
                 current = op.space
-            out = op.forward(out)
+            out = op.forward(out, matte)
         if current != working_space:
             out = convert(out, current, working_space)
+        if matte is not None and out is not img:
+            out = torch.where(matte.to(dtype=img.dtype, device=img.device) > 0, out, img)
         return out if out is not img else img.clone()

@@ -1,0 +1,293 @@
+"""LUTs: 1D (linear) and 3D (tetrahedral) lookup tables, and ``.cube``-file operators.
+
+The maths is in :func:`apply_lut1d` and :func:`apply_lut3d`, pure and differentiable in the image;
+:class:`LUT1D` and :class:`LUT3D` hold the path of a ``.cube`` file (read with
+:func:`workbench.interchange.cube.read_cube`), the colour space the LUT expects and a strength.
+Both functions match OpenColorIO's CPU renderer (``INTERP_LINEAR`` for 1D, ``INTERP_TETRAHEDRAL``
+for 3D) to float32 rounding, including its edge cases: input outside the domain clamps to the
+end entries, ``±inf`` to the last/first entry and NaN to the first.
+
+References
+----------
+Kasson, Nin, Plouffe, Hafner, "Performing color space conversions with three-dimensional linear
+interpolation", Journal of Electronic Imaging 4(3), 1995 (tetrahedral interpolation).
+OpenColorIO ``src/OpenColorIO/ops/lut3d/Lut3DOpCPU.cpp`` (``Lut3DTetrahedralRenderer``).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import param
+import torch
+
+from workbench.checks import check_image
+from workbench.errors import ParameterError, ShapeError
+from workbench.interchange.cube import CubeLUT, read_cube
+from workbench.ops.base import Operator, register_operator
+
+__all__ = ["LUT1D", "LUT3D", "apply_cube", "apply_lut1d", "apply_lut3d", "lut_operator"]
+
+Domain = torch.Tensor | np.ndarray | Sequence[float] | Sequence[Sequence[float]] | None
+
+
+def _domain(domain: Domain, img: torch.Tensor, where: str) -> torch.Tensor:
+    """``domain`` as a ``(2, 3)`` tensor: ``None`` → [0, 1]; ``(lo, hi)``; or ``(2, 3)``."""
+    if domain is None:
+        domain = (0.0, 1.0)
+    if not isinstance(domain, torch.Tensor):
+        domain = torch.from_numpy(np.array(domain, dtype=np.float64))  # a writable copy
+    d = domain.to(dtype=img.dtype, device=img.device)
+    if d.shape == (2,):
+        d = d.reshape(2, 1).expand(2, 3)
+    if d.shape != (2, 3):
+        raise ShapeError(f"{where}: domain must be (min, max) or (2, 3), got {tuple(d.shape)}")
+    if not bool(torch.all(d[1] > d[0])):
+        raise ParameterError(f"{where}: domain max must exceed min, got {d.tolist()}")
+    return d
+
+
+def _lattice(img: torch.Tensor, d: torch.Tensor, size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Map ``img`` (P, 3) to lattice coordinates: integer cell ``(P, 3)`` and fraction ``(P, 3)``.
+
+    Clamped to the table as OCIO does: below/above the domain and ±inf go to the end entries,
+    NaN to the first entry.
+    """
+    x = (img - d[0]) * ((size - 1) / (d[1] - d[0]))
+    x = torch.nan_to_num(x, nan=0.0, posinf=float(size - 1), neginf=0.0).clamp(0.0, size - 1)
+    i0 = x.detach().floor().clamp(max=size - 2)
+    return i0.long(), x - i0
+
+
+def _pixels(img: torch.Tensor) -> torch.Tensor:
+    return img.permute(0, 2, 3, 1).reshape(-1, 3)
+
+
+def _image(pixels: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    b, _, h, w = like.shape
+    return pixels.reshape(b, h, w, 3).permute(0, 3, 1, 2).contiguous()
+
+
+def apply_lut1d(img: torch.Tensor, table: torch.Tensor, domain: Domain = None) -> torch.Tensor:
+    """Apply a per-channel 1D LUT with linear interpolation.
+
+    Parameters
+    ----------
+    img
+        Image in the space the LUT expects, any range.
+    table
+        ``(N, 3)`` output values at ``N`` evenly spaced inputs spanning ``domain``, ``N >= 2``.
+    domain
+        Input value of the first and last entries: ``(min, max)`` for all channels or a
+        ``(2, 3)`` array (min row, max row) per channel. Default ``(0, 1)``.
+
+    Returns
+    -------
+    torch.Tensor
+        Same shape, dtype and device. Input outside the domain takes the end entries (as
+        OpenColorIO does: a LUT cannot extrapolate); NaN takes the first entry, so the output is
+        finite.
+
+    Shape
+    -----
+    ``(B, 3, H, W)`` → ``(B, 3, H, W)``
+
+    Example
+    -------
+    >>> table = torch.tensor([[0.0] * 3, [0.25] * 3, [1.0] * 3])
+    >>> apply_lut1d(torch.full((1, 3, 1, 1), 0.75), table)[0, :, 0, 0].tolist()
+    [0.625, 0.625, 0.625]
+    """
+    check_image(img, "apply_lut1d input")
+    if not isinstance(table, torch.Tensor) or table.ndim != 2 or table.shape[1] != 3 \
+            or table.shape[0] < 2:
+        shape = tuple(table.shape) if hasattr(table, "shape") else type(table).__name__
+        raise ShapeError(f"apply_lut1d: table must be (N,3) with N >= 2, got {shape}")
+    t = table.to(dtype=img.dtype, device=img.device)
+    d = _domain(domain, img, "apply_lut1d")
+    i0, f = _lattice(_pixels(img), d, t.shape[0])
+    lo = t.gather(0, i0)
+    hi = t.gather(0, i0 + 1)
+    return _image(lo + f * (hi - lo), img)
+
+
+def apply_lut3d(img: torch.Tensor, table: torch.Tensor, domain: Domain = None) -> torch.Tensor:
+    """Apply a 3D LUT with tetrahedral interpolation, as OpenColorIO's ``INTERP_TETRAHEDRAL``.
+
+    Each lattice cell is split into six tetrahedra along its black–white diagonal; the one that
+    holds the point is chosen by the order of the fractional coordinates ``(fr, fg, fb)``. With
+    ``f1 >= f2 >= f3`` the sorted fractions and ``e1``, ``e2`` the unit steps along the axes of
+    ``f1`` and ``f2``:
+
+    ``out = (1 - f1) * c000 + (f1 - f2) * c[e1] + (f2 - f3) * c[e1 + e2] + f3 * c111``
+
+    which is, case by case, exactly OCIO's six branches (``fr > fg > fb`` uses c100 and c110,
+    ``fr > fb > fg`` c100 and c101, ``fb > fr > fg`` c001 and c101, ``fb > fg > fr`` c001 and
+    c011, ``fg > fb > fr`` c010 and c011, ``fg > fr > fb`` c010 and c110). On ties the
+    tetrahedra agree, so the output is continuous; ties are broken in r, g, b order.
+
+    Parameters
+    ----------
+    img
+        Image in the space the LUT expects (for a look LUT usually ACEScct), any range.
+    table
+        ``(S, S, S, 3)`` indexed ``[r, g, b]``, ``S >= 2``.
+    domain
+        Input value of the first and last lattice points: ``(min, max)`` or ``(2, 3)``.
+        Default ``(0, 1)``.
+
+    Returns
+    -------
+    torch.Tensor
+        Same shape, dtype and device. Input outside the domain clamps to the cube's faces
+        (OCIO's behaviour); NaN takes the first lattice index; ±inf the last/first.
+
+    Shape
+    -----
+    ``(B, 3, H, W)`` → ``(B, 3, H, W)``
+
+    Example
+    -------
+    >>> g = torch.linspace(0, 1, 2)
+    >>> r, gg, b = torch.meshgrid(g, g, g, indexing="ij")
+    >>> identity = torch.stack([r, gg, b], dim=-1)
+    >>> img = torch.tensor([0.2, 0.5, 0.9]).reshape(1, 3, 1, 1)
+    >>> torch.allclose(apply_lut3d(img, identity), img)
+    True
+    """
+    check_image(img, "apply_lut3d input")
+    if not isinstance(table, torch.Tensor) or table.ndim != 4 or table.shape[-1] != 3 \
+            or not (table.shape[0] == table.shape[1] == table.shape[2] >= 2):
+        shape = tuple(table.shape) if hasattr(table, "shape") else type(table).__name__
+        raise ShapeError(f"apply_lut3d: table must be (S,S,S,3) with S >= 2, got {shape}")
+    s = table.shape[0]
+    flat = table.to(dtype=img.dtype, device=img.device).reshape(-1, 3)
+    d = _domain(domain, img, "apply_lut3d")
+    i0, f = _lattice(_pixels(img), d, s)
+    stride = torch.tensor([s * s, s, 1], device=img.device)
+    base = (i0 * stride).sum(dim=1)
+    # Sort the fractions, largest first; stable keeps r, g, b order on ties.
+    fs, axes = torch.sort(f, dim=1, descending=True, stable=True)
+    step = stride[axes]
+    v1 = base + step[:, 0]
+    v2 = v1 + step[:, 1]
+    v3 = base + (s * s + s + 1)
+    f1, f2, f3 = fs[:, 0:1], fs[:, 1:2], fs[:, 2:3]
+    out = ((1 - f1) * flat[base] + (f1 - f2) * flat[v1] + (f2 - f3) * flat[v2]
+           + f3 * flat[v3])
+    return _image(out, img)
+
+
+def apply_cube(img: torch.Tensor, lut: CubeLUT) -> torch.Tensor:
+    """Apply a :class:`~workbench.interchange.cube.CubeLUT`: the shaper (if any), then the table.
+
+    Shape
+    -----
+    ``(B, 3, H, W)`` → ``(B, 3, H, W)``
+    """
+    assert lut.table is not None
+    if lut.shaper is not None:
+        img = apply_lut1d(img, torch.from_numpy(np.array(lut.shaper)), lut.shaper_domain)
+    table = torch.from_numpy(np.array(lut.table))
+    if table.ndim == 2:
+        return apply_lut1d(img, table, lut.domain)
+    return apply_lut3d(img, table, lut.domain)
+
+
+@functools.lru_cache(maxsize=16)
+def _load(path: str, _stamp: tuple[int, int, int]) -> tuple[CubeLUT, str]:
+    """Read and hash a ``.cube``; the cache key includes the file's (mtime, size, inode)."""
+    lut = read_cube(path)
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return lut, digest
+
+
+def _stamp(path: str) -> tuple[int, int, int]:
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise ParameterError(f"{Path(path).name}: cannot read the LUT ({exc.strerror})") from None
+    return st.st_mtime_ns, st.st_size, st.st_ino
+
+
+class _CubeOperator(Operator):
+    """Shared body of :class:`LUT1D` and :class:`LUT3D`: a ``.cube`` path, a space, a strength."""
+
+    kinds: tuple[str, ...] = ()
+
+    path = param.String("", label="LUT file", doc="Path of the .cube file.")
+    space = param.String(
+        "ACEScct", label="LUT input space",
+        doc="The colour space the LUT expects its input in (an OCIO name). ACEScct for a look "
+            "LUT graded on ACES footage; a camera or show LUT names its own (e.g. 'ARRI LogC3 "
+            "(EI800)'). The pipeline converts into it and back.")
+
+    def __init__(self, **params: Any) -> None:
+        super().__init__(**params)
+        if self.path:
+            self.lut()  # a bad file fails here, naming it
+
+    def lut(self) -> CubeLUT:
+        """The file's contents, re-read when the file changes."""
+        return self._load()[0]
+
+    def sha256(self) -> str | None:
+        """SHA-256 of the file's bytes; ``None`` when there is no readable file."""
+        try:
+            return self._load()[1]
+        except ParameterError:
+            return None
+
+    def _load(self) -> tuple[CubeLUT, str]:
+        name = type(self).__name__
+        if not self.path:
+            raise ParameterError(f"{name}.path is empty: name a .cube file")
+        lut, digest = _load(str(self.path), _stamp(str(self.path)))
+        if lut.kind not in self.kinds:
+            other = "LUT1D" if lut.kind == "1D" else "LUT3D"
+            raise ParameterError(f"{Path(self.path).name}: a {lut.kind} LUT, {name} takes "
+                                 f"{' or '.join(self.kinds)}; use {other}")
+        return lut, digest
+
+    def to_dict(self) -> dict[str, Any]:
+        """As :meth:`Operator.to_dict`, plus the file's ``sha256`` so a cache key follows it."""
+        return {**super().to_dict(), "sha256": self.sha256()}
+
+    def _apply(self, img: torch.Tensor) -> torch.Tensor:
+        out = apply_cube(img, self.lut())
+        if self.strength == 1.0:
+            return out
+        return img + self.strength * (out - img)
+
+
+@register_operator
+class LUT1D(_CubeOperator):
+    """A per-channel 1D LUT from a ``.cube`` file, linear interpolation (OCIO ``INTERP_LINEAR``).
+
+    ``strength`` blends: ``out = in + strength * (lut(in) - in)``; 0 is the identity, bit for bit.
+    """
+
+    kinds = ("1D",)
+
+
+@register_operator
+class LUT3D(_CubeOperator):
+    """A 3D LUT (optionally with Resolve's 1D shaper) from a ``.cube`` file, tetrahedral.
+
+    ``strength`` blends: ``out = in + strength * (lut(in) - in)``; 0 is the identity, bit for bit.
+    """
+
+    kinds = ("3D", "shaper+3D")
+
+
+def lut_operator(path: str | os.PathLike[str], **params: Any) -> LUT1D | LUT3D:
+    """The right operator for the ``.cube`` at ``path``: :class:`LUT1D` or :class:`LUT3D`."""
+    lut, _ = _load(str(path), _stamp(str(path)))
+    cls = LUT1D if lut.kind == "1D" else LUT3D
+    return cls(path=str(path), **params)
