@@ -322,3 +322,117 @@ def test_concurrent_decisions_are_all_journaled(capsys, proposed: Path):
         entries = journal(title)
     assert len(entries) == 30
     assert [e.seq for e in entries] == list(range(1, 31))
+
+
+# -- what a post house runs into: second review ---------------------------------------------
+
+def test_relative_out_paths_survive_export_from_elsewhere(capsys, proposed: Path, tmp_path: Path,
+                                                          monkeypatch):
+    run(capsys, "decide", proposed, "face_001", "accept")
+    monkeypatch.chdir(tmp_path)
+    assert run(capsys, "render", proposed, "--out", "renders")[0] == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    code, _, err = run(capsys, "export", proposed, "--out", "handoff")
+    assert code == 0, err
+    import opentimelineio as otio
+
+    timeline = otio.adapters.read_from_file(str(elsewhere / "handoff" / "timeline.otio"))
+    clip = timeline.find_clips()[0]
+    first = clip.media_reference.target_url_for_image_number(0)
+    assert Path(first.removeprefix("file://")).is_file()
+
+
+def test_export_refuses_an_accepted_shot_not_rendered(capsys, proposed: Path, tmp_path: Path):
+    run(capsys, "decide", proposed, "face_001", "accept")
+    run(capsys, "render", proposed, "--out", tmp_path / "r")
+    run(capsys, "decide", proposed, "face_001", "adjust", "--strength", "0.5")  # newer decision
+    code, _, err = run(capsys, "export", proposed, "--out", tmp_path / "x")
+    assert code == 2 and "accepted but not rendered" in _one_line_error(err)
+    assert "face_001" in err and not (tmp_path / "x" / "timeline.otio").exists()
+
+
+def test_a_rejected_shot_leaves_the_handoff(capsys, proposed: Path, tmp_path: Path):
+    for shot in ("face_001", "street_001"):
+        run(capsys, "decide", proposed, shot, "accept")
+    run(capsys, "render", proposed, "--out", tmp_path / "r")
+    run(capsys, "export", proposed, "--out", tmp_path / "x")
+    assert (tmp_path / "x" / "grades" / "face_001.cc").exists()
+    run(capsys, "decide", proposed, "face_001", "reject")
+    assert run(capsys, "export", proposed, "--out", tmp_path / "x")[0] == 0
+    assert sorted(p.name for p in (tmp_path / "x" / "grades").iterdir()) == ["street_001.cc"]
+
+
+def test_render_never_replaces_another_format(capsys, proposed: Path, tmp_path: Path):
+    run(capsys, "decide", proposed, "face_001", "accept")
+    run(capsys, "render", proposed, "--out", tmp_path / "r")
+    code, _, err = run(capsys, "render", proposed, "--out", tmp_path / "r", "--format", "png")
+    assert code == 2 and "holds exr frames" in _one_line_error(err)
+    assert len(list((tmp_path / "r" / "face_001").glob("*.exr"))) == 12
+
+
+def test_a_moved_source_is_relinked(capsys, proposed: Path, dailies: Path, tmp_path: Path):
+    run(capsys, "decide", proposed, "face_001", "accept")
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    (dailies / "face.mov").rename(moved / "face.mov")
+    code, _, err = run(capsys, "render", proposed, "--out", tmp_path / "r")
+    assert code == 2 and "workbench relink" in _one_line_error(err)
+    code, _, err = run(capsys, "relink", proposed, "face", dailies / "street.mov")
+    assert code == 2 and "sha256 differs" in _one_line_error(err)
+    assert run(capsys, "relink", proposed, "face", moved / "face.mov")[0] == 0
+    assert run(capsys, "render", proposed, "--out", tmp_path / "r")[0] == 0
+
+
+def test_render_refuses_the_folder_of_a_sequence(capsys, title_dir: Path, tmp_path: Path):
+    seq = tmp_path / "plate"
+    seq.mkdir()
+    for n in (1001, 1002):
+        write_exr(seq / f"plate.{n}.exr", np.full((8, 12, 3), 0.18, np.float32))
+    run(capsys, "init", title_dir)
+    run(capsys, "ingest", title_dir, seq)
+    run(capsys, "propose", title_dir)
+    run(capsys, "decide", title_dir, "plate_001", "accept")
+    for out in (seq, seq / "renders"):
+        code, _, err = run(capsys, "render", title_dir, "--out", out)
+        assert code == 2 and "holds the source media of plate" in _one_line_error(err)
+    assert sorted(p.name for p in seq.iterdir()) == ["plate.1001.exr", "plate.1002.exr"]
+
+
+def test_one_frame_of_a_broken_sequence_is_not_a_still(capsys, title_dir: Path, tmp_path: Path):
+    for n in (1001, 1002, 1004):
+        write_exr(tmp_path / f"gap.{n}.exr", np.full((8, 12, 3), 0.18, np.float32))
+    run(capsys, "init", title_dir)
+    code, _, err = run(capsys, "ingest", title_dir, tmp_path / "gap.1001.exr")
+    assert code == 2 and "1003" in _one_line_error(err)
+
+
+def test_fps_of_a_sequence(capsys, title_dir: Path, tmp_path: Path):
+    for n in (1, 2):
+        write_exr(tmp_path / f"s.{n:04d}.exr", np.full((8, 12, 3), 0.18, np.float32))
+    run(capsys, "init", title_dir)
+    with pytest.raises(SystemExit):
+        main(["ingest", str(title_dir), str(tmp_path / "s.####.exr"), "--fps", "0"])
+    assert "frame rate must be positive" in capsys.readouterr().err
+    assert run(capsys, "ingest", title_dir, tmp_path / "s.####.exr", "--fps", "23.976")[0] == 0
+    from fractions import Fraction
+
+    from workbench.title import Title
+
+    with Title.open(title_dir) as title:
+        assert title.clip("s").fps == Fraction(24000, 1001)
+
+
+def test_a_failed_init_can_be_retried(capsys, title_dir: Path):
+    assert run(capsys, "init", title_dir, "--strength-cap", "2")[0] == 2
+    assert run(capsys, "init", title_dir)[0] == 0
+
+
+def test_an_ale_that_names_no_clip(capsys, title_dir: Path, dailies: Path, tmp_path: Path):
+    ale = tmp_path / "other.ale"
+    ale.write_text("Heading\nFIELD_DELIM\tTABS\nFPS\t25\n\nColumn\nName\tScene\n\nData\n"
+                   "A001C009\t12\n")
+    run(capsys, "init", title_dir)
+    code, _, err = run(capsys, "ingest", title_dir, dailies / "face.mov", "--ale", ale)
+    assert code == 2 and "no clip in it matches" in _one_line_error(err)

@@ -113,23 +113,12 @@ def cmd_render(a: argparse.Namespace) -> int:
 
 
 def cmd_export(a: argparse.Namespace) -> int:
-    from workbench.interchange import delivery_timeline, write_timeline
-    from workbench.render import delivered_renders, write_grades
-    from workbench.report import write_report
+    from workbench.export import export_delivery
     from workbench.title import Title
 
-    out = Path(a.out)
     with Title.open(a.dir) as title:
-        delivered = delivered_renders(title)
-        if not delivered:
-            from workbench.errors import DecisionError
-
-            raise DecisionError(f"{title.root.name}: nothing to export, no accepted shot has "
-                                f"been rendered; run `workbench render` first")
-        write_grades(delivered, out / "grades")
-        write_timeline(out / "timeline.otio", delivery_timeline(title.settings.name, delivered))
-        write_report(title, delivered, out / "report.html")
-        print(f"exported {len(delivered)} grade(s), timeline.otio and report.html into {out}")
+        done = export_delivery(title, a.out)
+        print(f"exported {len(done.grades)} grade(s), timeline.otio and report.html into {a.out}")
     return 0
 
 
@@ -140,6 +129,227 @@ def cmd_demo(a: argparse.Namespace) -> int:
     summary = run_demo(Path(a.out), progress=not a.quiet)
     summary["seconds"] = round(time.perf_counter() - started, 1)
     print(_demo_summary(summary))
+    return 0
+
+
+# -- apply ----------------------------------------------------------------------------------
+
+_MOVIE_SUFFIXES = (".mov", ".mp4", ".m4v", ".mxf", ".mkv", ".avi")
+_CDL_SUFFIXES = (".cc", ".ccc", ".cdl")
+_GRADE_SUFFIXES = (*_CDL_SUFFIXES, ".cube", ".json")
+_STILL_SUFFIXES = (".exr", ".png", ".tif", ".tiff", ".jpg", ".jpeg", ".dpx")
+
+Frame = Any  # numpy (H, W, 3) float32; numpy is imported lazily
+GradeFn = Callable[[Any, str], Any]  # (image tensor, the space it is in) -> graded tensor
+
+
+def _encoding(path: Path) -> str:
+    """The encoding `apply` assumes: EXR ACEScg, movies Rec.709 (BT.1886), other stills sRGB."""
+    suffix = path.suffix.lower()
+    if suffix == ".exr":
+        return "ACEScg"
+    return "Rec.709" if suffix in _MOVIE_SUFFIXES else "sRGB"
+
+
+def _is_pattern(path: Path) -> bool:
+    import re
+
+    return "#" in path.name or re.search(r"%0?\d*d", path.name) is not None
+
+
+def _frame_path(pattern: Path, number: int) -> Path:
+    """``shot.####.exr`` / ``shot.%04d.exr`` with ``number`` filled in."""
+    import re
+
+    name = pattern.name
+    m = re.search(r"#+", name)
+    if m:
+        filled = name[:m.start()] + f"{number:0{len(m.group(0))}d}" + name[m.end():]
+    else:
+        filled = re.sub(r"%0?\d*d", lambda p: p.group(0) % number, name, count=1)
+    return pattern.with_name(filled)
+
+
+def _load_grade(path: Path, cc_id: str | None, strength: float) -> tuple[GradeFn, str]:
+    """Read a grade file into a function on ``(B, 3, H, W)`` tensors, and a description."""
+    from workbench.errors import ParameterError
+
+    suffix = path.suffix.lower()
+    if suffix not in _GRADE_SUFFIXES:
+        raise ParameterError(f"{path.name}: unknown grade file type {path.suffix!r}; "
+                             f"expected one of {', '.join(_GRADE_SUFFIXES)}")
+    if not path.is_file():
+        raise ParameterError(f"{path}: grade file does not exist")
+    if cc_id is not None and suffix not in _CDL_SUFFIXES:
+        raise ParameterError(f"{path.name}: --id picks a correction of a .cc/.ccc/.cdl file, "
+                             f"not of a {suffix} file")
+    if suffix in _CDL_SUFFIXES:
+        from workbench.interchange import read_cdl_file
+        from workbench.ops import apply_cdl, cdl_values_at_strength
+
+        entries = read_cdl_file(path)
+        if not entries:
+            raise ParameterError(f"{path.name}: holds no ColorCorrection")
+        ids = [e.id for e in entries]
+        if cc_id is None:
+            entry = entries[0]
+        elif cc_id in ids:
+            entry = entries[ids.index(cc_id)]
+        else:
+            raise ParameterError(f"{path.name}: no correction with id {cc_id!r}; ids: "
+                                 f"{', '.join(repr(i) for i in ids)}")
+        v = cdl_values_at_strength(entry.values, strength)
+        return (lambda img, _space: apply_cdl(img, v.slope, v.offset, v.power, v.saturation),
+                f"CDL {entry.id!r} of {path.name}")
+    if suffix == ".cube":
+        from workbench.ops import lut_operator
+
+        op = lut_operator(path, strength=strength)
+        return (lambda img, _space: op.forward(img)), f"{type(op).__name__} {path.name}"
+    from workbench.ops import Operator, Pipeline, operator_from_dict
+
+    try:
+        pipeline = Pipeline.from_json(path.read_text(encoding="utf-8"))
+        pipeline.validate()
+        # --strength scales every operator's own strength (0 is the identity for each).
+        scaled = Pipeline(operator_from_dict({**op.to_dict(), "strength": op.strength * strength})
+                          for op in pipeline if isinstance(op, Operator))
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError, TypeError) as exc:
+        raise ParameterError(f"{path.name}: not a workbench pipeline JSON ({exc})") from None
+    except ParameterError as exc:
+        raise ParameterError(f"{path.name}: {exc}") from None
+    return (lambda img, space: scaled.apply(img, space)), f"{len(scaled)}-operator pipeline"
+
+
+def _exr_writer(half: bool) -> Callable[[Path, Frame], Path]:
+    from workbench.io import write_exr
+
+    def write(path: Path, rgb: Frame) -> Path:
+        import numpy as np
+
+        fits = float(np.abs(rgb).max(initial=0.0)) <= 65504.0
+        return write_exr(path, rgb, half=half and fits)
+
+    return write
+
+
+def _still_writer(path: Path, half: bool) -> Callable[[Path, Frame], Path]:
+    from workbench import io
+    from workbench.errors import ParameterError
+
+    writers: dict[str, Callable[[Path, Frame], Path]] = {
+        ".exr": _exr_writer(half), ".png": io.write_png16, ".tif": io.write_tiff16,
+        ".tiff": io.write_tiff16, ".jpg": io.write_jpeg, ".jpeg": io.write_jpeg,
+        ".dpx": io.write_dpx10,
+    }
+    writer = writers.get(path.suffix.lower())
+    if writer is None:
+        raise ParameterError(f"{path.name}: cannot write {path.suffix or 'a file without suffix'}"
+                             f"; use one of {', '.join(writers)} (or .mov for a movie source)")
+    return writer
+
+
+def cmd_apply(a: argparse.Namespace) -> int:
+    import numpy as np
+    import torch
+    from tqdm.auto import tqdm
+
+    from workbench.color import convert_array, resolve_space
+    from workbench.errors import MediaError, ParameterError, WorkbenchError
+
+    src, dst, grade_path = Path(a.src), Path(a.dst), Path(a.grade)
+    if not 0.0 <= a.strength <= 1.0:
+        raise ParameterError(f"--strength must be in [0, 1], got {a.strength:g}")
+    if a.colorspace is not None:
+        resolve_space(a.colorspace)
+    movie = src.suffix.lower() in _MOVIE_SUFFIXES and not _is_pattern(src)
+    sequence = not movie and (src.is_dir() or _is_pattern(src))
+    if (movie or not sequence) and not src.is_file():
+        raise MediaError(f"{src}: does not exist")
+    if src.resolve() == dst.resolve():
+        raise ParameterError(f"{dst}: --out is --in; sources are never overwritten")
+    grade, what = _load_grade(grade_path, a.id, a.strength)
+    src_enc = _encoding(src)
+    space = a.colorspace
+
+    def process(rgb: Frame, where: str, dst_enc: str) -> Frame:
+        try:
+            if a.strength > 0.0:
+                x = rgb if space is None else convert_array(rgb, src_enc, space)
+                img = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
+                y = grade(img.permute(2, 0, 1)[None].contiguous(), space or src_enc)
+                rgb = y[0].permute(1, 2, 0).contiguous().numpy()
+                if space is not None:
+                    rgb = convert_array(rgb, space, src_enc)
+            if dst_enc != src_enc:
+                rgb = convert_array(rgb, src_enc, dst_enc)
+            if not np.isfinite(rgb).all():
+                raise MediaError(f"the grade gives NaN/Inf in "
+                                 f"{int((~np.isfinite(rgb)).any(axis=-1).sum())} pixel(s)")
+        except WorkbenchError as exc:
+            raise type(exc)(f"{where}: {exc}") from None
+        return rgb
+
+    if movie:
+        from workbench.io import probe_movie, read_movie_frames, write_prores
+
+        movie_info = probe_movie(src)
+        depth = 16 if movie_info.bits_per_component > 8 else 8
+        scale = 65535.0 if depth == 16 else 255.0
+        frames = read_movie_frames(src, depth=depth)
+        bar = tqdm(frames, total=movie_info.frame_count, desc="apply", unit="frame",
+                   disable=a.quiet)
+        if dst.suffix.lower() == ".mov" and not _is_pattern(dst):
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            graded = (process(f.astype(np.float32) / scale, f"{src.name} frame {i}", "Rec.709")
+                      for i, f in bar)
+            count = write_prores(dst, graded, movie_info.fps, timecode=movie_info.timecode)
+        elif _is_pattern(dst):
+            writer = _still_writer(dst, half=True)
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            count = 0
+            for i, f in bar:
+                writer(_frame_path(dst, i), process(f.astype(np.float32) / scale,
+                                                    f"{src.name} frame {i}", _encoding(dst)))
+                count += 1
+        else:
+            raise ParameterError(f"{dst}: a movie is written to a .mov (ProRes 422 HQ) or an "
+                                 f"image sequence pattern such as shot.####.exr")
+        print(f"applied {what} to {count} frame(s) of {src.name}: {dst}")
+        return 0
+
+    from workbench.io import list_sequence, read_image
+
+    if sequence:
+        frames_in = list_sequence(src)
+        if _is_pattern(dst):
+            outputs = [_frame_path(dst, n) for n, _ in frames_in]
+        elif dst.suffix and not dst.is_dir():
+            raise ParameterError(f"{dst}: an image sequence is written to a folder or a pattern "
+                                 f"such as shot.####.exr")
+        else:
+            outputs = [dst / p.name for _, p in frames_in]
+    else:
+        if _is_pattern(dst):
+            raise ParameterError(f"{dst}: a still is written to a file or a folder, "
+                                 f"not a sequence pattern")
+        frames_in = [(0, src)]
+        outputs = [dst / src.name if dst.is_dir() else dst]
+    clash = {p.resolve() for _, p in frames_in} & {o.resolve() for o in outputs}
+    if clash:
+        raise ParameterError(f"{sorted(clash)[0]}: --out would overwrite a source frame")
+    writer = _still_writer(outputs[0], half=True)
+    outputs[0].parent.mkdir(parents=True, exist_ok=True)
+    pairs = list(zip(frames_in, outputs, strict=True))
+    for (n, path), out in tqdm(pairs, desc="apply", unit="frame", disable=a.quiet):
+        rgb, info = read_image(path)
+        where = f"{path.name} frame {n}" if sequence else path.name
+        graded = process(rgb, where, _encoding(out))
+        if out.suffix.lower() == ".exr":
+            writer = _still_writer(out, half=info.format != "float")
+        writer(out, graded)
+    target = dst if sequence else outputs[0]
+    print(f"applied {what} to {len(pairs)} frame(s): {target}")
     return 0
 
 
@@ -154,6 +364,29 @@ def _demo_summary(s: dict[str, Any]) -> str:
         f"  timeline   {s['out']}/timeline.otio",
         f"  report     {s['out']}/report.html",
     ])
+
+
+def _fps(text: str) -> Fraction:
+    """``--fps``: a positive rate; 23.976 and 29.97 mean their exact /1001 rationals."""
+    from workbench.title.ingest import snap_fps
+
+    try:
+        rate = Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise argparse.ArgumentTypeError(f"not a frame rate: {text!r}") from None
+    try:
+        return snap_fps(rate)
+    except Exception as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def cmd_relink(a: argparse.Namespace) -> int:
+    from workbench.title import Title
+
+    with Title.open(a.dir) as title:
+        clip = title.relink(title.clip(a.clip), a.path)
+        print(f"clip {clip.name} now reads {clip.path} (content unchanged)")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -188,7 +421,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--scene", help="scene for all sources (default: one per clip)")
     sp.add_argument("--day", help="shooting day for all sources (default: file date)")
     sp.add_argument("--colorspace", help="the sources' encoding, e.g. 'Rec.709', 'ARRI LogC3'")
-    sp.add_argument("--fps", type=Fraction, help="frame rate of image sequences, e.g. 24000/1001")
+    sp.add_argument("--fps", type=_fps,
+                    help="frame rate of image sequences: 24, 23.976, 24000/1001")
     sp.add_argument("--proxy-width", type=int, default=960,
                     help="movies wider than this get a cached proxy for analysis (default 960)")
 
@@ -219,9 +453,43 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--format", choices=["exr", "png", "prores"], default="exr")
     sp.add_argument("--shot", action="append", help="only this shot (repeatable)")
 
+    sp = add("relink", cmd_relink, "point a clip at its media's new place (same content)")
+    sp.add_argument("dir", type=Path)
+    sp.add_argument("clip")
+    sp.add_argument("path", type=Path)
+
     sp = add("export", cmd_export, "write CDL grades, timeline.otio and report.html of renders")
     sp.add_argument("dir", type=Path)
     sp.add_argument("--out", type=Path, required=True)
+
+    sp = add("apply", cmd_apply,
+             "apply a grade file (CDL, .cube or pipeline JSON) to a still, sequence or movie")
+    sp.formatter_class = argparse.RawDescriptionHelpFormatter
+    sp.description = (
+        "Apply a grade file to a still, an image sequence or a movie.\n\n"
+        "By default the grade applies to the file's values as they are, as OpenColorIO's\n"
+        "FileTransform would (no colour conversion). --colorspace names the space the grade\n"
+        "expects (e.g. ACEScct for an ACES CDL): pixels are converted from the source's\n"
+        "encoding into it and back. A pipeline .json always runs colour-managed, in\n"
+        "--colorspace or else the source's encoding. Encodings assumed: EXR = scene-linear\n"
+        "ACEScg (written unclamped), PNG/TIFF/JPEG/DPX = sRGB, movies = Rec.709 (BT.1886).\n"
+        "The output is re-encoded when its kind differs (a PNG from an EXR is sRGB).\n\n"
+        "SRC/DST: still -> still; sequence (shot.####.exr or a folder) -> a pattern or a\n"
+        "folder; movie -> ProRes 422 HQ .mov, or a pattern (numbered from frame 0).")
+    sp.add_argument("--grade", type=Path, required=True, metavar="FILE",
+                    help=".cc/.ccc/.cdl (ASC CDL), .cube (1D/3D LUT) or pipeline .json")
+    sp.add_argument("--in", dest="src", type=Path, required=True, metavar="SRC",
+                    help="still, sequence pattern/folder, or movie")
+    sp.add_argument("--out", dest="dst", type=Path, required=True, metavar="DST",
+                    help="where to write; never the same as SRC")
+    sp.add_argument("--strength", type=float, default=1.0, metavar="S",
+                    help="0..1: 0 gives the input back; CDL numbers and operator strengths "
+                         "scale toward the identity, a LUT blends with its input (default 1)")
+    sp.add_argument("--colorspace", metavar="NAME",
+                    help="the space the grade expects, e.g. ACEScct (default: none, values as "
+                         "they are)")
+    sp.add_argument("--id", metavar="ID",
+                    help="which correction of a .ccc/.cdl (default: the first)")
 
     sp = add("demo", cmd_demo, "run the whole path on the bundled sample title")
     sp.add_argument("--out", type=Path, default=Path("demo-out"))

@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import TitleError
-from workbench.interchange import delivery_timeline, write_timeline
+from workbench.export import export_delivery
 from workbench.model import propose
-from workbench.render import render, write_grades
-from workbench.report import write_report
+from workbench.render import render
 from workbench.title import Title, decide, ingest, journal
 
 __all__ = ["MARKER", "SAMPLE_CLIPS", "run_demo", "sample_dir"]
@@ -42,6 +41,7 @@ def _prepare(out: Path) -> None:
 
 def run_demo(out: Path, progress: bool = True) -> dict[str, Any]:
     """Ingest, propose, accept (as ``demo``), render EXR and export; returns a summary."""
+    out = Path(out).absolute()
     _prepare(out)
     dailies = out / "dailies"
     dailies.mkdir()
@@ -57,9 +57,7 @@ def run_demo(out: Path, progress: bool = True) -> dict[str, Any]:
             decide(title, title.shot(proposal.shot), "accept", by="demo",
                    note="demo: every proposal accepted as proposed")
         delivered = render(title, out / "renders", "exr", progress=progress)
-        grades = write_grades(delivered, out / "grades")
-        write_timeline(out / "timeline.otio", delivery_timeline(title.settings.name, delivered))
-        write_report(title, delivered, out / "report.html")
+        grades = export_delivery(title, out).grades
         return {
             "title": title.settings.name, "out": str(out), "clips": len(title.clips()),
             "shots": len(title.shots()), "scenes": len(title.scenes()),

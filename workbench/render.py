@@ -115,11 +115,50 @@ def _check_unchanged(shot: Shot, verified: set[int]) -> None:
     except MediaError as exc:
         raise MediaError(f"{clip.path}: source changed since ingest ({exc})") from None
     if not all(f.exists() for f in files):
-        raise MediaError(f"{clip.path}: source is missing (it was ingested as {clip.name})")
+        raise MediaError(f"{clip.path}: source of clip {clip.name} is missing; if it moved, "
+                         f"point the title at it with `workbench relink TITLE {clip.name} PATH`")
     if sha256_of(files)[0] != clip.sha256:
-        raise MediaError(f"{clip.path}: source changed since ingest (sha256 differs); "
-                         f"re-ingest it before rendering")
+        raise MediaError(f"{clip.path}: source changed since ingest (sha256 differs), so a "
+                         f"render would not be what was decided; restore the original, or "
+                         f"ingest the new file as a new clip")
     verified.add(clip.id)
+
+
+def _refuse_source_folders(out: Path, clips: Sequence[Clip]) -> None:
+    """Refuse to write into the dailies: a source file's own folder, or a sequence's folder.
+
+    Anywhere inside the folder of an image sequence is refused too: its frames are the media.
+    """
+    target = out.resolve()
+    for clip in clips:
+        if clip.kind == "sequence":
+            folder = (clip.path if clip.path.is_dir() else clip.path.parent).resolve()
+            inside = target == folder or folder in target.parents
+        else:
+            folder = clip.path.parent.resolve()
+            inside = target == folder
+        if inside:
+            raise DecisionError(f"{out}: refusing to render into {folder}, which holds the "
+                                f"source media of {clip.name}")
+
+
+def _sweep_interrupted(out: Path) -> None:
+    """Remove hidden folders a killed render left behind (``.<shot>.tmp-*``)."""
+    import shutil
+
+    for stale in out.glob(".*.tmp-*"):
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _refuse_other_format(path: Path, fmt: str) -> None:
+    """Never replace a delivery in one format by another: say so instead."""
+    if not path.is_dir():
+        return
+    other = {p.suffix.lower().lstrip(".") for p in path.iterdir() if p.is_file()} - {fmt}
+    if other:
+        raise DecisionError(f"{path}: holds {', '.join(sorted(other))} frames of an earlier "
+                            f"render; render {fmt} into another --out")
 
 
 def _graded_batches(title: Title, shot: Shot, decision: Decision, out_space: str
@@ -217,6 +256,7 @@ def render_shot(title: Title, shot: Shot, decision: Decision, out: Path, fmt: st
         count, first = _render_movie(title, shot, decision, path, meta, bar)
     else:
         path = out / shot.name
+        _refuse_other_format(path, fmt)
         with atomic_dir(path) as folder:
             count, first = _render_frames(title, shot, decision, folder, fmt, meta, bar)
     record_render(title, decision, fmt, str(path), count)
@@ -239,15 +279,15 @@ def render(title: Title, out: Path, fmt: str = "exr", shots: Sequence[str] | Non
     if fmt not in FORMATS:
         raise DecisionError(f"unknown render format {fmt!r}; known: {', '.join(FORMATS)}")
     todo = _to_decide(title, shots)
-    out = Path(out)
+    out = Path(out).absolute()  # recorded in the catalog and the timeline: must not depend on cwd
     if out.exists() and not out.is_dir():
         raise DecisionError(f"{out}: is a file; --out must be a folder")
-    if out.resolve() in {s.clip.path.parent.resolve() for s, _ in todo}:
-        raise DecisionError(f"{out}: refusing to render into a folder of source media")
+    _refuse_source_folders(out, [s.clip for s, _ in todo])
     verified: set[int] = set()
     for shot, _ in todo:
         _check_unchanged(shot, verified)
     out.mkdir(parents=True, exist_ok=True)
+    _sweep_interrupted(out)
     delivered = []
     total = sum(s.frame_count for s, _ in todo)
     with tqdm(total=total, desc=f"render {fmt}", unit="frame", disable=not progress) as bar:

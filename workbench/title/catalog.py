@@ -94,9 +94,9 @@ class Title:
             raise TitleError(f"{root}: already a title directory")
         if root.exists() and any(root.iterdir()):
             raise TitleError(f"{root}: directory is not empty; choose a new or empty directory")
+        title_settings = TitleSettings(name=name or root.name, **settings)  # validate first
         root.mkdir(parents=True, exist_ok=True)
         (root / "proxies").mkdir(exist_ok=True)
-        title_settings = TitleSettings(name=name or root.name, **settings)
         db = cls._connect(root)
         title_settings.save(root)
         return cls(root, title_settings, db)
@@ -200,6 +200,22 @@ class Title:
              json.dumps(metadata, sort_keys=True), now_iso()),
         )
         return self.clip(int(cur.lastrowid or 0))
+
+    def relink(self, clip: Clip, path: Path) -> Clip:
+        """Point ``clip`` at its media's new place; the content must be the same (SHA-256)."""
+        from workbench.io import list_sequence
+        from workbench.title.ingest import sha256_of
+
+        path = Path(path).absolute()
+        if not path.exists() and not ("#" in path.name or "%" in path.name):
+            raise TitleError(f"{path}: does not exist")
+        files = [p for _, p in list_sequence(path)] if clip.kind == "sequence" else [path]
+        sha, _ = sha256_of(files)
+        if sha != clip.sha256:
+            raise TitleError(f"{path}: not the media of clip {clip.name} (sha256 differs from "
+                             f"the one taken at ingest)")
+        self.db.execute("UPDATE clips SET path=? WHERE id=?", (str(path), clip.id))
+        return self.clip(clip.id)
 
     def has_clip(self, name: str) -> bool:
         """True if a clip called ``name`` is catalogued."""

@@ -153,14 +153,37 @@ def _source_files(path: Path) -> tuple[str, list[Path], int]:
         if _FRAME_NUMBER.match(path.stem) and path.stem[-1:].isdigit():
             try:
                 frames = list_sequence(path)
-                if len(frames) > 1:
-                    return "sequence", [p for _, p in frames], frames[0][0]
             except MediaError:
-                pass
+                if _numbered_siblings(path) > 1:
+                    raise  # a broken sequence (a gap, a duplicate), not a still
+                frames = []
+            if len(frames) > 1:
+                return "sequence", [p for _, p in frames], frames[0][0]
         return "image", [path], 0
     raise MediaError(f"{path}: unsupported file type {suffix or '(none)'}; movies "
                      f"{', '.join(sorted(MOVIE_SUFFIXES))}, "
                      f"images {', '.join(sorted(IMAGE_SUFFIXES))}")
+
+
+def _numbered_siblings(path: Path) -> int:
+    """How many files beside ``path`` share its name but for the frame number."""
+    m = _FRAME_NUMBER.match(path.stem)
+    if m is None:
+        return 0
+    prefix = m.group(1)
+    pattern = re.compile(rf"^{re.escape(prefix)}[._]?\d+{re.escape(path.suffix)}$")
+    return sum(1 for p in path.parent.iterdir() if pattern.match(p.name))
+
+
+def snap_fps(fps: Fraction) -> Fraction:
+    """A frame rate as the exact rational post uses: 23.976 → 24000/1001, 29.97 → 30000/1001."""
+    if fps <= 0:
+        raise TitleError(f"frame rate must be positive, got {fps}")
+    for nominal in (24, 30, 48, 60, 120):
+        ntsc = Fraction(nominal * 1000, 1001)
+        if abs(fps - ntsc) < Fraction(1, 500) and fps != nominal:
+            return ntsc
+    return fps
 
 
 def _histograms(kind: str, files: list[Path], first: int, label: str) -> np.ndarray:
@@ -219,7 +242,9 @@ def _examine(path: Path, input_space: str | None, fps: Fraction | None) -> _Sour
     if kind == "movie":
         info = probe_movie(path)
         if len(hists) != info.frame_count:
-            raise MediaError(f"{path.name} frame {len(hists)}: stream ends early "
+            short = len(hists) < info.frame_count
+            what = "stream ends early" if short else "more frames than its index says"
+            raise MediaError(f"{path.name} frame {len(hists)}: {what} "
                              f"(expected {info.frame_count} frames)")
         tags = {k: v for k, v in {"codec": info.codec, "pix_fmt": info.pix_fmt,
                                   "bits_per_component": info.bits_per_component,
@@ -229,9 +254,10 @@ def _examine(path: Path, input_space: str | None, fps: Fraction | None) -> _Sour
         return _Source(path, clip_name_for(path), kind, files, first, space, sha, size,
                        info.width, info.height, info.fps, info.timecode, tags, hists)
     _, image = read_image(files[0])
-    rate = fps or _image_fps(image.metadata) or Fraction(24)
+    rate = snap_fps(fps or _image_fps(image.metadata) or Fraction(24))
+    timecode = image.metadata.get("smpte:TimeCode") or None  # scanners and Nuke write it
     return _Source(path, clip_name_for(path), kind, files, first, space, sha, size,
-                   image.width, image.height, rate, None,
+                   image.width, image.height, rate, timecode,
                    {"file_format": image.file_format, "format": image.format}, hists)
 
 
@@ -298,7 +324,14 @@ def ingest(title: Title, sources: Sequence[Path | str], *, scene: str | None = N
                                                        proxy_width), proxy_width)
             source.metadata["proxy"] = str(proxy.relative_to(title.root))
 
+    if ale and not any(s.name in notes or s.path.name in notes for s in examined):
+        named = ", ".join(sorted(notes)) or "none"
+        raise TitleError(f"{ale}: no clip in it matches a source ({named} vs "
+                         f"{', '.join(s.name for s in examined)})")
     edl_shots = read_edl(edl, examined[0].fps) if edl else {}
+    if edl and not any(s.name in edl_shots for s in examined):
+        raise TitleError(f"{edl}: no event's source matches a clip being ingested "
+                         f"({', '.join(s.name for s in examined)})")
     created: list[Shot] = []
     with title.transaction():
         for src in examined:
@@ -320,7 +353,7 @@ def _add_shots(title: Title, clip: Clip, hists: np.ndarray,
         # EDL source timecodes count from the clip's own start timecode, when it has one.
         origin = timecode_to_frames(clip.timecode, clip.fps) if clip.timecode else 0
         ranges = [(max(s - origin, 0), min(e - origin, clip.frame_count))
-                  for s, e, _ in edl_events if 0 <= s - origin < clip.frame_count]
+                  for s, e, _ in edl_events if e - origin > 0 and s - origin < clip.frame_count]
         if not ranges:
             raise TitleError(f"{clip.path.name}: no EDL event falls inside the clip's "
                              f"{clip.frame_count} frames")
