@@ -8,8 +8,13 @@ Transfer Functions and Interchange Syntax", v1.2 (2009).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import threading
+import types
+import warnings
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import param
 import torch
@@ -58,6 +63,107 @@ def cdl_values_at_strength(values: CDLValues, strength: float) -> CDLValues:
     )
 
 
+# -- compiled fast path (shared with workbench.ops.lut) ---------------------------------------
+
+NO_COMPILE_ENV = "WORKBENCH_NO_COMPILE"
+"""Set to ``1`` to keep every op on eager torch (no ``torch.compile`` fast path)."""
+
+_KERNELS: dict[Hashable, Callable[..., torch.Tensor]] = {}
+_WARMED: set[Hashable] = set()
+_FAILED: set[str] = set()
+_COMPILE_LOCK = threading.Lock()
+
+
+def fast_path_wanted(img: torch.Tensor, *tensors: torch.Tensor) -> bool:
+    """True when a compiled kernel may replace the eager maths for these inputs.
+
+    Only for float32 CPU inference: not when ``WORKBENCH_NO_COMPILE=1``, and not when autograd
+    would need the graph (grad enabled and an input requiring grad), which stays eager.
+    """
+    if os.environ.get(NO_COMPILE_ENV, "").strip() not in ("", "0"):
+        return False
+    if img.device.type != "cpu" or img.dtype != torch.float32 or img.numel() == 0:
+        return False
+    return not (torch.is_grad_enabled()
+                and any(t.requires_grad for t in (img, *tensors)))
+
+
+def run_compiled(name: str, variant: Hashable, fn: Callable[..., torch.Tensor],
+                 *args: Any) -> torch.Tensor | None:
+    """``fn(*args)`` through ``torch.compile`` (inductor: C++/OpenMP on CPU), or ``None``.
+
+    Each ``(name, variant)`` gets its own copy of ``fn``'s code object, so its own dynamo cache
+    (variants specialise on Python constants in ``args``; shapes are dynamic, so a new image size
+    does not recompile). The first call compiles (seconds; inductor caches on disk). If
+    compiling or running fails, warn once and return ``None`` from then on: the caller goes eager.
+    """
+    if name in _FAILED:
+        return None
+    key = (name, variant)
+    try:
+        kernel = _KERNELS.get(key)
+        if kernel is None:
+            code = fn.__code__.replace(co_name=f"{fn.__name__}_v{len(_KERNELS)}")
+            copy = types.FunctionType(code, fn.__globals__, code.co_name, fn.__defaults__,
+                                      fn.__closure__)
+            # Indices are clamped into the table before every gather: no bounds checks needed.
+            kernel = torch.compile(copy, dynamic=True,
+                                   options={"assert_indirect_indexing": False})
+            _KERNELS[key] = kernel
+        with torch.no_grad():
+            if key in _WARMED:
+                return kernel(*args)
+            with _COMPILE_LOCK:  # one compilation at a time
+                out = kernel(*args)
+            _WARMED.add(key)
+            return out
+    except Exception as exc:  # any compiler/toolchain failure means: go eager
+        _FAILED.add(name)
+        warnings.warn(f"workbench: compiled {name} unavailable ({type(exc).__name__}: {exc}); "
+                      f"using eager torch (set {NO_COMPILE_ENV}=1 to silence)",
+                      RuntimeWarning, stacklevel=3)
+        return None
+
+
+def _cdl_kernel(x: torch.Tensor, s: torch.Tensor, o: torch.Tensor, p: torch.Tensor,
+                sat: torch.Tensor, powers: tuple[bool, bool, bool], saturate: bool,
+                clamp: bool) -> torch.Tensor:
+    """The per-pixel CDL, planar, one channel at a time; the same operations as the eager path.
+
+    ``x`` (B, 3, pixels); ``s``, ``o``, ``p`` (B|1, 3, 1); ``sat`` (B|1, 1, 1). ``powers[c]`` and
+    ``saturate`` say which steps are not the identity (the others are skipped).
+    """
+    chans = []
+    for c in range(3):
+        v = x[:, c:c + 1] * s[:, c:c + 1] + o[:, c:c + 1]
+        if clamp:
+            v = v.clamp(0.0, 1.0)
+            if powers[c]:
+                v = v.pow(p[:, c:c + 1])
+        elif powers[c]:
+            v = torch.where(v > 0, v.clamp(min=0).pow(p[:, c:c + 1]), v)
+        chans.append(v)
+    r, g, bl = chans
+    if saturate:
+        luma = r * _LUMA_709[0] + g * _LUMA_709[1] + bl * _LUMA_709[2]
+        r, g, bl = luma + sat * (r - luma), luma + sat * (g - luma), luma + sat * (bl - luma)
+    if clamp:
+        r, g, bl = r.clamp(0.0, 1.0), g.clamp(0.0, 1.0), bl.clamp(0.0, 1.0)
+    return torch.cat([r, g, bl], dim=1)
+
+
+def _is_one(value: float | Sequence[float] | torch.Tensor) -> tuple[bool, bool, bool]:
+    """Per channel, whether a plain-number parameter is exactly 1 (its step is the identity)."""
+    if isinstance(value, torch.Tensor):
+        return (False, False, False)
+    if isinstance(value, (int, float)):
+        return (value == 1.0,) * 3
+    vals = tuple(value)
+    if len(vals) == 3 and all(isinstance(v, (int, float)) for v in vals):
+        return (vals[0] == 1.0, vals[1] == 1.0, vals[2] == 1.0)
+    return (False, False, False)
+
+
 def apply_cdl(
     img: torch.Tensor,
     slope: float | Sequence[float] | torch.Tensor = 1.0,
@@ -101,17 +207,37 @@ def apply_cdl(
     o = as_batch_rgb(offset, img, "CDL.offset")
     p = as_batch_rgb(power, img, "CDL.power")
     sat = as_batch(saturation, img, "CDL.saturation")
+    # A plain-number power of exactly 1, or saturation of exactly 1, is skipped (as OpenColorIO
+    # does): x ** 1 is x, and the saturation step at 1 only adds rounding (and turns ±inf to NaN).
+    unit_power = _is_one(power)
+    powers = (not unit_power[0], not unit_power[1], not unit_power[2])
+    saturate = not _is_one(saturation)[0]
+
+    if fast_path_wanted(img, s, o, p, sat):
+        bp = max(s.shape[0], o.shape[0], p.shape[0])
+
+        def per_channel(t: torch.Tensor) -> torch.Tensor:
+            return t.expand(bp, 3, 1, 1).reshape(bp, 3, 1)
+
+        n, _, rows, cols = img.shape
+        out = run_compiled("apply_cdl", (powers, saturate, clamp), _cdl_kernel,
+                           img.reshape(n, 3, rows * cols), per_channel(s), per_channel(o),
+                           per_channel(p), sat.reshape(-1, 1, 1), powers, saturate, clamp)
+        if out is not None:
+            return out.reshape(n, 3, rows, cols)
 
     x = img * s + o
     if clamp:
         x = x.clamp(0.0, 1.0)
-        x = x.pow(p)
-    else:
+        if any(powers):
+            x = x.pow(p)
+    elif any(powers):
         # OCIO CDL_NO_CLAMP: the power only applies to positive values.
         x = torch.where(x > 0, x.clamp(min=0).pow(p), x)
-    w = torch.tensor(_LUMA_709, dtype=img.dtype, device=img.device).reshape(1, 3, 1, 1)
-    luma = (x * w).sum(dim=1, keepdim=True)
-    x = luma + sat * (x - luma)
+    if saturate:
+        w = torch.tensor(_LUMA_709, dtype=img.dtype, device=img.device).reshape(1, 3, 1, 1)
+        luma = (x * w).sum(dim=1, keepdim=True)
+        x = luma + sat * (x - luma)
     if clamp:
         x = x.clamp(0.0, 1.0)
     return x

@@ -31,6 +31,7 @@ from workbench.checks import check_image
 from workbench.errors import ParameterError, ShapeError
 from workbench.interchange.cube import CubeLUT, read_cube
 from workbench.ops.base import Operator, register_operator
+from workbench.ops.cdl import fast_path_wanted, run_compiled
 
 __all__ = ["LUT1D", "LUT3D", "apply_cube", "apply_lut1d", "apply_lut3d", "lut_operator"]
 
@@ -74,6 +75,94 @@ def _image(pixels: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     return pixels.reshape(b, h, w, 3).permute(0, 3, 1, 2).contiguous()
 
 
+# -- compiled fast path ------------------------------------------------------------------------
+# One fused per-pixel kernel (planar in, planar out, no temporaries) doing exactly the eager
+# operations in the same order, so the results are the eager path's to the bit on the same
+# machine; see workbench.ops.cdl.run_compiled for the compile/cache/fallback rules.
+
+def _fast_lattice(v: torch.Tensor, lo: torch.Tensor, scale: torch.Tensor, size: int
+                  ) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`_lattice` for one channel: float cell index and fraction."""
+    x = (v - lo) * scale
+    # NaN -> 0, ±inf -> the ends: nan_to_num then clamp, written so that it vectorises.
+    x = torch.where(x == x, x, 0.0).clamp(0.0, size - 1)
+    i0 = x.floor().clamp(max=size - 2)
+    return i0, x - i0
+
+
+def _fast_lut1d(v: torch.Tensor, flat: torch.Tensor, lo: torch.Tensor, scale: torch.Tensor,
+                size: int, c: int) -> torch.Tensor:
+    """Channel ``c`` of :func:`apply_lut1d`; ``flat`` is the ``(N, 3)`` table flattened."""
+    i0, f = _fast_lattice(v, lo[c], scale[c], size)
+    idx = i0.to(torch.int64) * 3 + c
+    low = flat[idx]
+    high = flat[idx + 3]
+    return low + f * (high - low)
+
+
+def _fast_tetrahedral(r: torch.Tensor, g: torch.Tensor, b: torch.Tensor, flat: torch.Tensor,
+                      lo: torch.Tensor, scale: torch.Tensor, size: int
+                      ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """:func:`apply_lut3d` on planes; the tetrahedron chosen by comparisons, not a sort.
+
+    ``rank0``/``rank1`` reproduce the stable descending sort of the eager path (ties in r, g, b
+    order), so the same vertices and weights are used.
+    """
+    ir, fr = _fast_lattice(r, lo[0], scale[0], size)
+    ig, fg = _fast_lattice(g, lo[1], scale[1], size)
+    ib, fb = _fast_lattice(b, lo[2], scale[2], size)
+    ss = size * size
+    base = ir.to(torch.int64) * ss + ig.to(torch.int64) * size + ib.to(torch.int64)
+    rg, rb, gb = fr >= fg, fr >= fb, fg >= fb
+    r_first, g_first = rg & rb, ~rg & gb
+    r_second, g_second = rg ^ rb, rg ^ ~gb
+    f1 = torch.where(r_first, fr, torch.where(g_first, fg, fb))
+    f2 = torch.where(r_second, fr, torch.where(g_second, fg, fb))
+    f3 = torch.minimum(torch.minimum(fr, fg), fb)
+    v1 = base + torch.where(r_first, ss, torch.where(g_first, size, 1))
+    v2 = v1 + torch.where(r_second, ss, torch.where(g_second, size, 1))
+    v3 = base + (ss + size + 1)
+    w0, w1, w2 = 1 - f1, f1 - f2, f2 - f3
+    base, v1, v2, v3 = base * 3, v1 * 3, v2 * 3, v3 * 3
+    out = [w0 * flat[base + c] + w1 * flat[v1 + c] + w2 * flat[v2 + c] + f3 * flat[v3 + c]
+           for c in range(3)]
+    return out[0], out[1], out[2]
+
+
+def _fast_lut_kernel(x: torch.Tensor, t1: torch.Tensor, lo1: torch.Tensor, sc1: torch.Tensor,
+                     n1: int, t3: torch.Tensor, lo3: torch.Tensor, sc3: torch.Tensor, n3: int
+                     ) -> torch.Tensor:
+    """``x`` (B, 3, pixels): a 1D LUT of ``n1`` entries (0: none), then a 3D LUT (0: none)."""
+    r, g, b = x[:, 0], x[:, 1], x[:, 2]
+    if n1:
+        r = _fast_lut1d(r, t1, lo1, sc1, n1, 0)
+        g = _fast_lut1d(g, t1, lo1, sc1, n1, 1)
+        b = _fast_lut1d(b, t1, lo1, sc1, n1, 2)
+    if n3:
+        r, g, b = _fast_tetrahedral(r, g, b, t3, lo3, sc3, n3)
+    return torch.stack([r, g, b], dim=1)
+
+
+_NO_STAGE = (torch.zeros(3), torch.zeros(3), torch.ones(3), 0)
+
+
+def _fast_stage(table: torch.Tensor, d: torch.Tensor, size: int
+                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, int]:
+    """Kernel arguments of one LUT stage: flat float32 table, domain min, scale, size."""
+    scale = (size - 1) / (d[1] - d[0])  # as _lattice computes it
+    return table.to(torch.float32).reshape(-1).contiguous(), d[0].contiguous(), scale, size
+
+
+def _run_fast_lut(img: torch.Tensor,
+                  stage1: tuple[torch.Tensor, torch.Tensor, torch.Tensor, int],
+                  stage3: tuple[torch.Tensor, torch.Tensor, torch.Tensor, int]
+                  ) -> torch.Tensor | None:
+    b, _, h, w = img.shape
+    out = run_compiled("lut", (stage1[3], stage3[3]), _fast_lut_kernel,
+                       img.reshape(b, 3, h * w), *stage1, *stage3)
+    return None if out is None else out.reshape(b, 3, h, w)
+
+
 def apply_lut1d(img: torch.Tensor, table: torch.Tensor, domain: Domain = None) -> torch.Tensor:
     """Apply a per-channel 1D LUT with linear interpolation.
 
@@ -111,6 +200,10 @@ def apply_lut1d(img: torch.Tensor, table: torch.Tensor, domain: Domain = None) -
         raise ShapeError(f"apply_lut1d: table must be (N,3) with N >= 2, got {shape}")
     t = table.to(dtype=img.dtype, device=img.device)
     d = _domain(domain, img, "apply_lut1d")
+    if fast_path_wanted(img, t):
+        out = _run_fast_lut(img, _fast_stage(t, d, t.shape[0]), _NO_STAGE)
+        if out is not None:
+            return out
     i0, f = _lattice(_pixels(img), d, t.shape[0])
     lo = t.gather(0, i0)
     hi = t.gather(0, i0 + 1)
@@ -169,6 +262,10 @@ def apply_lut3d(img: torch.Tensor, table: torch.Tensor, domain: Domain = None) -
     s = table.shape[0]
     flat = table.to(dtype=img.dtype, device=img.device).reshape(-1, 3)
     d = _domain(domain, img, "apply_lut3d")
+    if fast_path_wanted(img, flat):
+        out = _run_fast_lut(img, _NO_STAGE, _fast_stage(flat, d, s))
+        if out is not None:
+            return out
     i0, f = _lattice(_pixels(img), d, s)
     stride = torch.tensor([s * s, s, 1], device=img.device)
     base = (i0 * stride).sum(dim=1)
@@ -192,6 +289,18 @@ def apply_cube(img: torch.Tensor, lut: CubeLUT) -> torch.Tensor:
     ``(B, 3, H, W)`` → ``(B, 3, H, W)``
     """
     assert lut.table is not None
+    if lut.shaper is not None and lut.table.ndim == 4 and fast_path_wanted(img):
+        # Shaper and lattice in one fused kernel: no intermediate image.
+        shaper = torch.from_numpy(np.array(lut.shaper)).to(torch.float32)
+        cube = torch.from_numpy(np.array(lut.table)).to(torch.float32)
+        if shaper.ndim == 2 and shaper.shape[1] == 3 and shaper.shape[0] >= 2 \
+                and cube.shape[-1] == 3 and cube.shape[0] == cube.shape[1] == cube.shape[2] >= 2:
+            d1 = _domain(lut.shaper_domain, img, "apply_lut1d")
+            d3 = _domain(lut.domain, img, "apply_lut3d")
+            out = _run_fast_lut(img, _fast_stage(shaper, d1, shaper.shape[0]),
+                                _fast_stage(cube, d3, cube.shape[0]))
+            if out is not None:
+                return out
     if lut.shaper is not None:
         img = apply_lut1d(img, torch.from_numpy(np.array(lut.shaper)), lut.shaper_domain)
     table = torch.from_numpy(np.array(lut.table))
