@@ -1,5 +1,6 @@
 """Industry interchange: ASC CDL, .cube LUTs, CMX 3600 EDL, OCIO looks, OpenTimelineIO."""
 
+from workbench.interchange.ale import AleClip, read_ale_clips
 from workbench.interchange.cdl import (
     CDLEntry,
     read_cc,
@@ -14,10 +15,12 @@ from workbench.interchange.ocio_looks import write_looks_config
 from workbench.interchange.timeline import Delivered, delivery_timeline, write_timeline
 
 __all__ = [
+    "AleClip",
     "CDLEntry",
     "CubeLUT",
     "Delivered",
     "delivery_timeline",
+    "read_ale_clips",
     "read_cc",
     "read_cdl_file",
     "read_cube",

@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 
 from workbench.checks import check_finite
 from workbench.color import resolve_space
-from workbench.errors import MediaError, TitleError
+from workbench.errors import MediaError, ParameterError, TitleError
 from workbench.io import (
     list_sequence,
     make_proxy,
@@ -96,20 +96,22 @@ def clip_name_for(path: Path) -> str:
 
 
 def read_ale(path: Path) -> dict[str, ClipNotes]:
-    """Per-clip notes from an Avid Log Exchange file (via OpenTimelineIO's ALE adapter)."""
-    import opentimelineio as otio
+    """Per-clip notes from an Avid Log Exchange file, keyed by source file stem / clip name."""
+    from dataclasses import asdict
+
+    from workbench.interchange.ale import read_ale_clips
 
     try:
-        collection = otio.adapters.read_from_file(str(path), adapter_name="ale")
-    except Exception as exc:
-        raise TitleError(f"{path}: not a readable ALE ({exc})") from None
+        clips = read_ale_clips(path)
+    except ParameterError as exc:
+        raise TitleError(str(exc)) from None
     notes: dict[str, ClipNotes] = {}
-    for clip in collection.find_clips():
-        columns = dict(clip.metadata.get("ALE", {}))
-        name = Path(str(columns.get("Source File") or clip.name)).stem
-        day = columns.get("Shoot Date") or columns.get("Day")
-        notes[name] = ClipNotes(scene=columns.get("Scene") or None, day=day or None,
-                                metadata={"ale": columns})
+    for c in clips:
+        meta: dict[str, Any] = {"ale": {**c.columns, "Start": c.start, "End": c.end,
+                                        "Tape": c.tape}}
+        if c.cdl is not None:
+            meta["on_set_cdl"] = asdict(c.cdl)
+        notes[c.key] = ClipNotes(scene=c.scene, day=c.day, metadata=meta)
     return notes
 
 

@@ -1,0 +1,74 @@
+"""Avid Log Exchange (ALE): the lab's per-clip log, read through OpenTimelineIO's ALE adapter.
+
+An ALE names each clip (and usually its source file), its tape or camera roll, start and end
+timecode, and whatever columns the lab or DIT added: Scene, Take, Camera, Shoot Date, and the
+on-set grade as ``ASC_SOP``/``ASC_SAT`` (or a ``CDL`` column).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import ParameterError
+from workbench.ops.cdl import CDLValues
+
+__all__ = ["AleClip", "read_ale_clips"]
+
+
+@dataclass(frozen=True)
+class AleClip:
+    """One row of an ALE."""
+
+    name: str
+    source_file: str | None
+    tape: str | None
+    start: str | None         # timecode of the first frame
+    end: str | None           # timecode one past the last frame, as ALEs write it
+    fps: float
+    scene: str | None
+    take: str | None
+    camera: str | None
+    day: str | None
+    cdl: CDLValues | None     # the on-set grade, if the ALE carries one
+    columns: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """The name a source file is matched by: the source file's stem, else the clip name."""
+        return Path(self.source_file).stem if self.source_file else self.name
+
+
+def _cdl(meta: dict[str, Any]) -> CDLValues | None:
+    sop = meta.get("asc_sop")
+    if not sop:
+        return None
+    return CDLValues(tuple(sop["slope"]), tuple(sop["offset"]),
+                     tuple(sop["power"]), float(meta.get("asc_sat", 1.0)))
+
+
+def read_ale_clips(path: Path) -> list[AleClip]:
+    """Every clip of the ALE at ``path``, in file order."""
+    import opentimelineio as otio
+
+    try:
+        collection = otio.adapters.read_from_file(str(path), adapter_name="ale")
+    except Exception as exc:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ParameterError(f"{path}: not a readable ALE ({detail})") from None
+    clips = []
+    for clip in collection.find_clips():
+        columns = {k: v for k, v in dict(clip.metadata.get("ALE", {})).items() if v != ""}
+        ref = clip.media_reference
+        source = getattr(ref, "target_url", None) or None
+        rng = clip.source_range
+        fps = float(rng.start_time.rate) if rng else 24.0
+        start = otio.opentime.to_timecode(rng.start_time, fps) if rng else None
+        end = otio.opentime.to_timecode(rng.end_time_exclusive(), fps) if rng else None
+        clips.append(AleClip(
+            name=clip.name, source_file=source, tape=columns.get("Tape"), start=start, end=end,
+            fps=fps, scene=columns.get("Scene"), take=columns.get("Take"),
+            camera=columns.get("Camera"), day=columns.get("Shoot Date") or columns.get("Day"),
+            cdl=_cdl(dict(clip.metadata.get("cdl", {}))), columns=columns))
+    return clips
