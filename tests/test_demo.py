@@ -47,6 +47,18 @@ def test_demo_delivers_a_traceable_graded_render(tmp_path: Path, capsys):
     clips = list(otio.adapters.read_from_file(str(out / "timeline.otio")).find_clips())
     assert [c.name for c in clips] == [s.name for s in shots]
     assert all(c.metadata["workbench"]["decision_id"] == by_shot[c.name].id for c in clips)
+    # The same grades as OCIO looks and in a CMX 3600 EDL.
+    looks = ocio.Config.CreateFromFile(str(out / "looks.ocio"))
+    looks.validate()
+    assert {s.name for s in shots} <= set(looks.getLookNames())  # beside the config's own
+    # One EDL per frame rate: 25 (street), 24 (live session), 29.97 (car).
+    edls = {"25": 5, "24": 18, "29.97": 1}
+    for rate, count in edls.items():
+        path = out / f"timeline_{rate}.edl"
+        edl = otio.adapters.read_from_file(str(path), adapter_name="cmx_3600", rate=float(
+            rate if rate != "29.97" else 30000 / 1001))
+        assert len(edl.find_clips()) == count
+        assert path.read_text().count("* ASC_SOP") == count
     report = (out / "report.html").read_text()
     assert report.count("<tr>") == 25 and all(d.id in report for d in decisions)
 

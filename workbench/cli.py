@@ -118,7 +118,9 @@ def cmd_export(a: argparse.Namespace) -> int:
 
     with Title.open(a.dir) as title:
         done = export_delivery(title, a.out)
-        print(f"exported {len(done.grades)} grade(s), timeline.otio and report.html into {a.out}")
+        print(f"exported {len(done.grades)} grade(s), looks.ocio, timeline.otio, "
+              f"{len(done.edls)} EDL(s) "
+              f"and report.html into {a.out}")
     return 0
 
 
@@ -458,7 +460,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("clip")
     sp.add_argument("path", type=Path)
 
-    sp = add("export", cmd_export, "write CDL grades, timeline.otio and report.html of renders")
+    sp = add("export", cmd_export,
+             "write grades (.cc), looks.ocio, timeline.otio/.edl and report.html of renders")
     sp.add_argument("dir", type=Path)
     sp.add_argument("--out", type=Path, required=True)
 

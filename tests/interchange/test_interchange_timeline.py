@@ -73,8 +73,11 @@ def test_timeline_round_trip(delivered: tuple[Path, list[Delivered]]) -> None:
             # The strength really was applied: the full-strength slope differs.
             full = d.decision.pipeline.operators[0].values()
             assert list(sop["slope"]) != pytest.approx(list(full.slope), abs=1e-9)
-        else:
-            assert "cdl" not in clip.metadata
+        else:  # the anchor, left as shot, carries the identity CDL explicitly
+            sop = clip.metadata["cdl"]["asc_sop"]
+            assert [list(sop[k]) for k in ("slope", "offset", "power")] == [
+                [1.0] * 3, [0.0] * 3, [1.0] * 3]
+            assert clip.metadata["cdl"]["asc_sat"] == 1.0
 
         ref = clip.media_reference
         assert isinstance(ref, otio.schema.ImageSequenceReference)

@@ -30,10 +30,15 @@ class Delivered:
 
 
 def _grade_metadata(decision: Decision) -> dict[str, Any]:
+    """The decided CDL in the CMX adapter's layout.
+
+    An anchor left as shot gets the identity, so a conform applies "no grade" explicitly
+    rather than keeping whatever was there.
+    """
     cdls = [op for op in decision.pipeline if isinstance(op, CDL)]
-    if not cdls:
-        return {}
-    op = CDL.from_values(cdls[0].values(), strength=decision.strength)
+    if not cdls and len(decision.pipeline):
+        return {}  # a grade that is not a CDL: the .cube/pipeline JSON carries it
+    op = CDL.from_values(cdls[0].values() if cdls else CDL().values(), strength=decision.strength)
     v = op.effective_values()
     # The key layout the CMX 3600 adapter uses, so EDL export and other OTIO tools see it.
     return {"asc_sop": {"slope": list(v.slope), "offset": list(v.offset), "power": list(v.power)},
