@@ -363,7 +363,8 @@ def _demo_summary(s: dict[str, Any]) -> str:
         f"  renders    {s['rendered_shots']} shot(s), {s['frames']} EXR frame(s) "
         f"in {s['out']}/renders",
         f"  grades     {s['grades']} ASC CDL file(s) in {s['out']}/grades",
-        f"  timeline   {s['out']}/timeline.otio",
+        f"  looks      {s['out']}/looks.ocio (one OCIO look per shot)",
+        f"  timeline   {s['out']}/timeline.otio; EDL {', '.join(s['edls'])}",
         f"  report     {s['out']}/report.html",
     ])
 

@@ -57,10 +57,11 @@ def run_demo(out: Path, progress: bool = True) -> dict[str, Any]:
             decide(title, title.shot(proposal.shot), "accept", by="demo",
                    note="demo: every proposal accepted as proposed")
         delivered = render(title, out / "renders", "exr", progress=progress)
-        grades = export_delivery(title, out).grades
+        handoff = export_delivery(title, out)
         return {
             "title": title.settings.name, "out": str(out), "clips": len(title.clips()),
             "shots": len(title.shots()), "scenes": len(title.scenes()),
             "decisions": len(journal(title)), "rendered_shots": len(delivered),
-            "frames": sum(d.frames for d in delivered), "grades": len(grades),
+            "frames": sum(d.frames for d in delivered), "grades": len(handoff.grades),
+            "edls": [p.name for p in handoff.edls],
         }
