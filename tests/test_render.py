@@ -33,6 +33,8 @@ def test_timecode_follows_the_shot(tmp_path: Path):
     assert first.name == "A001C003_002.0014.exr"
     header = read_image(first)[1].metadata
     assert header["smpte:TimeCode"] == "01:00:00:14"   # the standard EXR timeCode attribute
+    red = [float(v) for v in header["chromaticities"].split()[:2]]
+    assert red == pytest.approx([0.713, 0.293], abs=1e-6)   # ACEScg (AP1) primaries
     assert header["FramesPerSecond"] == "25/1"
 
 

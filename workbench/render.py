@@ -48,6 +48,8 @@ __all__ = [
 ]
 
 FORMATS = ("exr", "png", "prores")
+# AP1 primaries and the ACES white (SMPTE ST 2065-1 / S-2014-004): the RGB of ACEScg renders.
+ACESCG_CHROMATICITIES = (0.713, 0.293, 0.165, 0.830, 0.128, 0.044, 0.32168, 0.33767)
 BATCH = 8  # frames graded together
 
 
@@ -220,7 +222,7 @@ def _render_frames(title: Title, shot: Shot, decision: Decision, folder: Path, f
                 tc = frame_timecode(shot.clip, index)
                 write_exr(target, rgb, {**meta, "workbench:colorspace": space,
                                         "workbench:frame": str(number)},
-                          timecode=tc, fps=shot.clip.fps)
+                          timecode=tc, fps=shot.clip.fps, chromaticities=ACESCG_CHROMATICITIES)
             else:
                 write_png16(target, rgb)
             count += 1

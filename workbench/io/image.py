@@ -235,6 +235,7 @@ def write_exr(
     compression: str = "zip",
     timecode: str | None = None,
     fps: Fraction | None = None,
+    chromaticities: tuple[float, ...] | None = None,
 ) -> Path:
     """Write scene-referred RGB to OpenEXR, unclamped, atomically.
 
@@ -256,6 +257,9 @@ def write_exr(
         The frame's SMPTE timecode (``"01:00:00:14"``, ``;`` for drop frame) and rate, written
         as the standard ``timeCode`` and ``framesPerSecond`` header attributes that Nuke,
         Resolve and conform tools read.
+    chromaticities
+        CIE xy of the red, green and blue primaries and the white (8 numbers), the standard
+        ``chromaticities`` attribute that tells Nuke and Resolve which RGB the pixels are in.
 
     Returns
     -------
@@ -295,6 +299,11 @@ def write_exr(
     if fps is not None:
         spec.attribute("FramesPerSecond", oiio.TypeDesc("rational"),
                        (fps.numerator, fps.denominator))
+    if chromaticities is not None:
+        if len(chromaticities) != 8:
+            raise ParameterError(f"{path.name}: chromaticities needs 8 numbers (R, G, B, white "
+                                 f"xy), got {len(chromaticities)}")
+        spec.attribute("chromaticities", oiio.TypeDesc("float[8]"), tuple(chromaticities))
     pixels = arr.astype(np.float16) if half else arr
     _write(path, pixels, spec)
     return path
