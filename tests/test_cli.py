@@ -436,3 +436,11 @@ def test_an_ale_that_names_no_clip(capsys, title_dir: Path, dailies: Path, tmp_p
     run(capsys, "init", title_dir)
     code, _, err = run(capsys, "ingest", title_dir, dailies / "face.mov", "--ale", ale)
     assert code == 2 and "no clip in it matches" in _one_line_error(err)
+
+
+def test_status_says_when_a_newer_proposal_waits(capsys, proposed: Path):
+    run(capsys, "decide", proposed, "face_001", "accept")
+    run(capsys, "propose", proposed)
+    _, out, _ = run(capsys, "status", proposed)
+    line = next(x for x in out.splitlines() if x.startswith("face_001"))
+    assert "accepted" in line and "is newer" in line

@@ -88,16 +88,21 @@ def cmd_log(a: argparse.Namespace) -> int:
 
 
 def cmd_status(a: argparse.Namespace) -> int:
-    from workbench.title import Title, latest_proposal, shot_status
+    from workbench.title import Title, latest_decision, latest_proposal, shot_status
 
     with Title.open(a.dir) as title:
         anchors = {s.anchor_shot_id for s in title.scenes()}
         for shot in title.shots():
             p = latest_proposal(title, shot)
+            d = latest_decision(title, shot)
             mark = "anchor" if shot.id in anchors else ""
             pid = f"p{p.id}" if p else ""
+            # A newer proposal than the one decided on: say so, the decision still stands.
+            newer = (f" (decided p{d.proposal_id}; p{p.id} is newer)"
+                     if p and d and d.proposal_id != p.id else "")
             print(f"{shot.name:32s} {shot.scene:24s} {shot.frame_count:5d} fr  "
-                  f"{shot_status(title, shot):9s} {mark:6s} {pid:5s} {p.summary if p else ''}")
+                  f"{shot_status(title, shot):9s} {mark:6s} {pid:5s} "
+                  f"{p.summary if p else ''}{newer}")
     return 0
 
 
