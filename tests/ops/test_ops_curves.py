@@ -4,12 +4,32 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import cv2
 import numpy as np
 import pytest
 import torch
+from opchecks import (
+    BAD_IMAGES_5D,
+    SHAPES,
+    assert_bad_image_raises,
+    assert_batch_equals_separate,
+    assert_gradcheck,
+    assert_identity_at_zero_strength,
+    assert_parameter_raises,
+    assert_parameters_declared,
+    assert_shape_and_dtype,
+    assert_smoke,
+    assert_special_values_kept,
+    assert_strength_monotone,
+    assert_unknown_parameter_raises,
+    grad_param,
+    operator_factory,
+    random_image,
+    special_values_image,
+)
 
 from workbench.color import convert, convert_array
 from workbench.errors import ParameterError, ShapeError
@@ -37,7 +57,6 @@ from workbench.ops.qualifier import HSLQualifier, hsl_qualifier, qualify
 from workbench.ops.saturation import Saturation
 
 PHOTOS = "/work/shared/data/photo"
-SHAPES = [(1, 3, 4, 4), (2, 3, 5, 7), (1, 3, 1, 1), (2, 3, 3, 8)]
 S_CURVE = [[0.0, 0.0], [0.25, 0.2], [0.5, 0.5], [0.75, 0.82], [1.0, 1.0]]
 
 OPS: dict[str, dict[str, Any]] = {
@@ -51,19 +70,9 @@ CLASSES: dict[str, type[Operator]] = {
 }
 
 
-def make(name: str, **extra: Any) -> Operator:
-    return CLASSES[name](**{**OPS[name], **extra})
-
-
-def wide_image(shape: tuple[int, ...] = (2, 3, 5, 6), seed: int = 0) -> torch.Tensor:
-    """ACEScct-ish values in [-0.2, 1.3]: below black and above ACEScct 1.0."""
-    g = torch.Generator().manual_seed(seed)
-    return torch.rand(shape, generator=g) * 1.5 - 0.2
-
-
-def special_image() -> torch.Tensor:
-    row = torch.tensor([-1.0, 0.0, 1.0, math.inf, math.nan])
-    return row.reshape(1, 1, 1, 5).expand(1, 3, 1, 5).contiguous()
+make = operator_factory(CLASSES, OPS)
+# ACEScct-ish values in [-0.2, 1.3]: below black and above ACEScct 1.0.
+wide_image = partial(random_image, scale=1.5, offset=-0.2)
 
 
 def patch(rgb: Any, dtype: torch.dtype = torch.float32) -> torch.Tensor:
@@ -81,30 +90,19 @@ def test_registered() -> None:
 @pytest.mark.parametrize("name", list(OPS))
 def test_smoke(name: str) -> None:
     op = make(name)
-    img = patch([0.45, 0.35, 0.3]).expand(1, 3, 2, 2).contiguous()
-    out = op.forward(img)
-    assert out.shape == (1, 3, 2, 2) and out.dtype == torch.float32
-    assert not torch.allclose(out, img, atol=1e-3)
-    assert name in repr(op)
-    assert op.to_dict()["schema"] == f"{name}.1"
+    assert_smoke(op, patch([0.45, 0.35, 0.3]).expand(1, 3, 2, 2).contiguous(), name)
     assert op.space == "ACEScct"
 
 
 @pytest.mark.parametrize("cls", [*CLASSES.values(), HSLQualifier])
 def test_parameters_declare_themselves(cls: Any) -> None:
-    for pname in cls.parameter_names():
-        p = cls.param[pname]
-        assert p.bounds is not None and p.label and p.doc and p.step, pname
-        if pname != "strength":
-            assert p.softbounds is not None, pname
+    assert_parameters_declared(cls)
 
 
 @pytest.mark.parametrize("name", list(OPS))
 @pytest.mark.parametrize("shape", SHAPES)
 def test_output_shape(name: str, shape: tuple[int, ...]) -> None:
-    img = wide_image(shape)
-    assert make(name).forward(img).shape == shape
-    assert make(name).forward(img.double()).dtype == torch.float64
+    assert_shape_and_dtype(make(name), wide_image(shape))
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -121,11 +119,7 @@ def test_functions_output_shape(shape: tuple[int, ...]) -> None:
 
 @pytest.mark.parametrize("name", list(OPS))
 def test_strength_zero_is_bit_exact_identity(name: str) -> None:
-    img = wide_image()
-    op = make(name, strength=0.0)
-    out = op.forward(img)
-    assert torch.equal(out, img) and out is not img
-    assert torch.equal(op.apply(img, "ACEScg"), img)
+    assert_identity_at_zero_strength(make(name, strength=0.0), wide_image())
 
 
 @pytest.mark.parametrize("name", list(OPS))
@@ -150,10 +144,8 @@ def test_identity_functions_are_bit_exact() -> None:
 
 @pytest.mark.parametrize("name", list(OPS))
 def test_strength_is_monotone_blend(name: str) -> None:
-    img = wide_image().clamp(0.05, 1.0)
-    full = (make(name).forward(img) - img).abs().mean()
-    half = (make(name, strength=0.5).forward(img) - img).abs().mean()
-    assert 0 < half < full
+    assert_strength_monotone(make(name), make(name, strength=0.5),
+                             wide_image().clamp(0.05, 1.0))
 
 
 # -- function equals class -------------------------------------------------------------------
@@ -316,12 +308,7 @@ def test_greys_stay_exactly_grey_with_finite_gradient(fn: Callable[..., torch.Te
 
 # -- per-sample parameters -------------------------------------------------------------------
 
-def _batch_equals_separate(fn: Callable[..., torch.Tensor], img: torch.Tensor,
-                           batched: Any, separate: list[Any]) -> None:
-    out = fn(img, batched)
-    for i, p in enumerate(separate):
-        torch.testing.assert_close(out[i:i + 1], fn(img[i:i + 1], p), atol=1e-6, rtol=1e-6)
-    assert not torch.allclose(out[0], fn(img[0:1], separate[1])[0])
+_batch_equals_separate = partial(assert_batch_equals_separate, atol=1e-6, rtol=1e-6)
 
 
 def test_per_sample_parameters() -> None:
@@ -361,59 +348,51 @@ def test_per_sample_wrong_shape_raises() -> None:
 # -- gradcheck -------------------------------------------------------------------------------
 
 def _img64(shape: tuple[int, ...] = (2, 3, 3, 2), seed: int = 1) -> torch.Tensor:
-    g = torch.Generator().manual_seed(seed)
-    return (torch.rand(shape, generator=g, dtype=torch.float64) * 1.4 - 0.2).requires_grad_()
+    return random_image(shape, seed, 1.4, -0.2, torch.float64, requires_grad=True)
 
 
-def _p(values: Any) -> torch.Tensor:
-    return torch.tensor(values, dtype=torch.float64, requires_grad=True)
+_p = grad_param
 
 
 def test_gradcheck_curves() -> None:
     pts = _p([S_CURVE, [[0.0, 0.1], [0.25, 0.3], [0.5, 0.45], [0.75, 0.9], [1.0, 1.3]]])
     luma = _p([[-0.1, 0.0], [0.4, 0.5], [1.1, 1.0]])
-    assert torch.autograd.gradcheck(lambda x, p, q: apply_curves(x, p, p, None, q),
-                                    (_img64(), pts, luma))
+    assert_gradcheck(lambda x, p, q: apply_curves(x, p, p, None, q), _img64(), pts, luma)
     # At the identity the points still receive a gradient (the residual form).
     ident = identity_points().requires_grad_()
-    assert torch.autograd.gradcheck(lambda x, p: apply_curves(x, p, p, p, p), (_img64(), ident))
+    assert_gradcheck(lambda x, p: apply_curves(x, p, p, p, p), _img64(), ident)
     apply_curves(_img64().detach(), ident).sum().backward()
     assert ident.grad is not None and ident.grad.abs().sum() > 0
 
 
 def test_gradcheck_hue_curves() -> None:
-    assert torch.autograd.gradcheck(apply_hue_vs_hue,
-                                    (_img64(), _p([[30, -20, 10, 0, 45, -5],
-                                                   [0, 10, 0, -40, 5, 60]])))
-    assert torch.autograd.gradcheck(apply_hue_vs_sat, (_img64(), _p([1.5, 0.5, 1, 2, 0.2, 1])))
-    assert torch.autograd.gradcheck(apply_lum_vs_sat, (_img64(), _p([0.5, 1.5, 1, 2, 0.2])))
+    assert_gradcheck(apply_hue_vs_hue, _img64(), _p([[30, -20, 10, 0, 45, -5],
+                                                     [0, 10, 0, -40, 5, 60]]))
+    assert_gradcheck(apply_hue_vs_sat, _img64(), _p([1.5, 0.5, 1, 2, 0.2, 1]))
+    assert_gradcheck(apply_lum_vs_sat, _img64(), _p([0.5, 1.5, 1, 2, 0.2]))
     # The identity settings too.
-    assert torch.autograd.gradcheck(apply_hue_vs_hue, (_img64(), _p([0.0] * 6)))
-    assert torch.autograd.gradcheck(apply_hue_vs_sat, (_img64(), _p([1.0] * 6)))
+    assert_gradcheck(apply_hue_vs_hue, _img64(), _p([0.0] * 6))
+    assert_gradcheck(apply_hue_vs_sat, _img64(), _p([1.0] * 6))
 
 
 def test_gradcheck_qualifier() -> None:
-    assert torch.autograd.gradcheck(
+    assert_gradcheck(
         lambda x, c: hsl_qualifier(x, hue_center=c, hue_width=60.0, hue_softness=90.0,
                                    sat_softness=0.5, lum_low=-0.5, lum_high=1.5,
                                    lum_softness=0.5),
-        (_img64(), _p(40.0)))
+        _img64(), _p(40.0))
 
 
 # -- special values --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", list(OPS))
 def test_no_crash_on_special_values(name: str) -> None:
-    img = special_image()
-    out = make(name).forward(img)
-    assert out.shape == img.shape
-    assert torch.isfinite(out[..., :3]).all()
-    assert torch.isinf(out[..., 3]).all()
-    assert torch.isnan(out[..., 4]).all()
+    img = special_values_image()
+    assert_special_values_kept(make(name).forward(img), img, inf=True)
 
 
 def test_functions_no_crash_on_special_values() -> None:
-    img = special_image()
+    img = special_values_image()
     for out in (apply_curves(img, S_CURVE, S_CURVE, S_CURVE, S_CURVE),
                 apply_hue_vs_hue(img, [10.0] * 6), apply_hue_vs_sat(img, [2.0] * 6),
                 apply_lum_vs_sat(img, [2.0] * 5)):
@@ -423,20 +402,16 @@ def test_functions_no_crash_on_special_values() -> None:
     out = apply_hue_vs_sat(mixed, [0.0] * 6)
     assert out[0, :, 0, 0].tolist() == pytest.approx([0.4] * 3)
     assert torch.isnan(out[0, 1, 0, 1])
-    m = hsl_qualifier(special_image())
+    m = hsl_qualifier(special_values_image())
     assert torch.isfinite(m).all() and (m[..., 3:] == 0).all()
 
 
 # -- bad input -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", list(OPS))
-@pytest.mark.parametrize("bad", [
-    torch.zeros(3, 4, 4), torch.zeros(1, 4, 4, 4), torch.zeros(1, 1, 3, 4, 4),
-    torch.zeros(1, 3, 2, 2, dtype=torch.int32),
-])
+@pytest.mark.parametrize("bad", BAD_IMAGES_5D)
 def test_bad_image_raises(name: str, bad: torch.Tensor) -> None:
-    with pytest.raises(ShapeError, match=f"{name} input"):
-        make(name).forward(bad)
+    assert_bad_image_raises(make(name), bad, name)
 
 
 def test_functions_bad_image_raises() -> None:
@@ -466,14 +441,12 @@ def test_functions_bad_image_raises() -> None:
     (HSLQualifier, dict(lum_low=math.nan), "HSLQualifier.lum_low"),
 ])
 def test_out_of_bounds_parameter_raises(cls: Any, kwargs: dict[str, float], named: str) -> None:
-    with pytest.raises(ParameterError, match=named.replace(".", r"\.")):
-        cls(**kwargs)
+    assert_parameter_raises(cls, kwargs, named)
 
 
 @pytest.mark.parametrize("cls", [*CLASSES.values(), HSLQualifier])
 def test_unknown_parameter_raises(cls: Any) -> None:
-    with pytest.raises(ParameterError, match=r"unknown parameter.*bogus"):
-        cls(bogus=1.0)
+    assert_unknown_parameter_raises(cls)
 
 
 def test_function_bad_values_raise() -> None:

@@ -4,10 +4,27 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
 import torch
+from opchecks import (
+    BAD_IMAGES,
+    assert_bad_image_raises,
+    assert_gradcheck,
+    assert_identity_at_zero_strength,
+    assert_matte_blends,
+    assert_parameter_raises,
+    assert_parameters_declared,
+    assert_shape_and_dtype,
+    assert_smoke,
+    assert_strength_monotone,
+    grad_param,
+    operator_factory,
+    random_image,
+    special_values_image,
+)
 
 from workbench.errors import ParameterError, ShapeError
 from workbench.ops.base import OPERATORS, Operator, Pipeline
@@ -44,14 +61,9 @@ CLASSES: dict[str, type[Operator]] = {
 POINTWISE = {"Vignette"}  # the others spread Inf/NaN to their neighbours, as filters do
 
 
-def make(name: str, **extra: Any) -> Operator:
-    return CLASSES[name](**{**OPS[name], **extra})
-
-
-def wide_image(shape: tuple[int, ...] = (2, 3, 5, 6), seed: int = 0) -> torch.Tensor:
-    """Values in [-0.5, 3]: negatives and over-range, as scene-linear data has."""
-    g = torch.Generator().manual_seed(seed)
-    return torch.rand(shape, generator=g) * 3.5 - 0.5
+make = operator_factory(CLASSES, OPS)
+# Values in [-0.5, 3]: negatives and over-range, as scene-linear data has.
+wide_image = partial(random_image, scale=3.5, offset=-0.5)
 
 
 def smooth_image(h: int = 64, w: int = 96, b: int = 1) -> torch.Tensor:
@@ -60,27 +72,13 @@ def smooth_image(h: int = 64, w: int = 96, b: int = 1) -> torch.Tensor:
     return torch.stack([base, base * 0.5 + 0.2, 2.0 - base]).expand(b, 3, h, w).contiguous()
 
 
-def special_image() -> torch.Tensor:
-    row = torch.tensor([-1.0, 0.0, 1.0, math.inf, math.nan])
-    return row.reshape(1, 1, 1, 5).expand(1, 3, 1, 5).contiguous()
-
-
-def bits(t: torch.Tensor) -> torch.Tensor:
-    return t.contiguous().view(torch.int32)
-
-
 # -- operators: smoke, declaration, shapes -----------------------------------------------------
 
 @pytest.mark.parametrize("name", list(OPS))
 def test_smoke_and_registered(name: str) -> None:
-    op = make(name)
     assert OPERATORS[name] is CLASSES[name]
     img = wide_image((1, 3, 6, 6)).abs() + 0.01
-    out = op.forward(img)
-    assert out.shape == img.shape and out.dtype == torch.float32
-    assert not torch.allclose(out, img, atol=1e-3)
-    assert name in repr(op)
-    assert op.to_dict()["schema"] == f"{name}.1"
+    assert_smoke(make(name), img, name)
     CLASSES[name]().forward(img)  # default arguments construct and run
 
 
@@ -88,33 +86,20 @@ def test_smoke_and_registered(name: str) -> None:
 def test_parameters_declare_themselves(name: str) -> None:
     cls = CLASSES[name]
     assert cls.space == "ACEScg"
-    for pname in cls.parameter_names():
-        p = cls.param[pname]
-        assert p.label and p.doc, pname
-        if pname in ("interpolation",):
-            continue
-        assert p.bounds is not None and p.step, pname
-        if pname != "strength":
-            assert p.softbounds is not None, pname
+    assert_parameters_declared(cls, skip=("interpolation",))
 
 
 @pytest.mark.parametrize("name", list(OPS))
 @pytest.mark.parametrize("shape", SHAPES)
 def test_output_shape(name: str, shape: tuple[int, ...]) -> None:
-    img = wide_image(shape)
-    assert make(name).forward(img).shape == shape
-    assert make(name).forward(img.double()).dtype == torch.float64
+    assert_shape_and_dtype(make(name), wide_image(shape))
 
 
 # -- identity --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", list(OPS))
 def test_strength_zero_is_bit_exact_identity(name: str) -> None:
-    img = wide_image()
-    op = make(name, strength=0.0)
-    out = op.forward(img)
-    assert torch.equal(out, img) and out is not img
-    assert torch.equal(op.apply(img, "ACEScg"), img)
+    assert_identity_at_zero_strength(make(name, strength=0.0), wide_image())
 
 
 @pytest.mark.parametrize("name", list(OPS))
@@ -136,9 +121,7 @@ def test_functions_at_zero_are_exact_identity() -> None:
 @pytest.mark.parametrize("name", list(OPS))
 def test_strength_is_monotone(name: str) -> None:
     img = smooth_image(12, 14)
-    full = (make(name).forward(img) - img).abs().mean()
-    half = (make(name, strength=0.5).forward(img) - img).abs().mean()
-    assert 0 < half < full
+    assert_strength_monotone(make(name), make(name, strength=0.5), img)
 
 
 # -- function equals class ---------------------------------------------------------------------
@@ -194,20 +177,17 @@ def test_per_sample_second_image() -> None:
 
 # -- gradients ---------------------------------------------------------------------------------
 
-def _p(values: Any) -> torch.Tensor:
-    return torch.tensor(values, dtype=torch.float64, requires_grad=True)
+_p = grad_param
 
 
 def _img(h: int = 5, w: int = 6) -> torch.Tensor:
-    g = torch.Generator().manual_seed(4)
-    return (torch.rand((2, 3, h, w), generator=g, dtype=torch.float64) * 2 + 0.05).requires_grad_()
+    return random_image((2, 3, h, w), 4, 2, 0.05, torch.float64, requires_grad=True)
 
 
 def test_gradcheck_vignette_blur_sharpen() -> None:
-    assert torch.autograd.gradcheck(apply_vignette,
-                                    (_img(), _p([-1.3, 0.8]), _p(0.45), _p([0.5, 0.6]), _p(0.3)))
-    assert torch.autograd.gradcheck(apply_blur, (_img(), _p([0.7, 1.1])))
-    assert torch.autograd.gradcheck(apply_sharpen, (_img(), _p([0.9, 2.0]), _p(0.8)))
+    assert_gradcheck(apply_vignette, _img(), _p([-1.3, 0.8]), _p(0.45), _p([0.5, 0.6]), _p(0.3))
+    assert_gradcheck(apply_blur, _img(), _p([0.7, 1.1]))
+    assert_gradcheck(apply_sharpen, _img(), _p([0.9, 2.0]), _p(0.8))
 
 
 def test_gradcheck_film_grain() -> None:
@@ -215,8 +195,7 @@ def test_gradcheck_film_grain() -> None:
           hi: torch.Tensor, chroma: torch.Tensor) -> torch.Tensor:
         return apply_film_grain(img, amount, size, 4, None, sh, hi, chroma)
 
-    assert torch.autograd.gradcheck(f, (_img(), _p([0.1, 0.2]), _p(0.9), _p(1.4), _p(0.6),
-                                        _p(0.3)))
+    assert_gradcheck(f, _img(), _p([0.1, 0.2]), _p(0.9), _p(1.4), _p(0.6), _p(0.3))
 
 
 @pytest.mark.parametrize("interpolation", ["bilinear", "bicubic"])
@@ -228,15 +207,15 @@ def test_gradcheck_lens_distortion(interpolation: str) -> None:
         return invert_lens_distortion(img, k1, 0.02, 0.003, p2, interpolation)
 
     args = (_img(), _p([0.13, -0.11]), _p(0.004))
-    assert torch.autograd.gradcheck(fwd, args)
-    assert torch.autograd.gradcheck(inv, args)
+    assert_gradcheck(fwd, *args)
+    assert_gradcheck(inv, *args)
 
 
 # -- special values and bad input ------------------------------------------------------------
 
 @pytest.mark.parametrize("name", list(OPS))
 def test_no_crash_on_special_values(name: str) -> None:
-    img = special_image()
+    img = special_values_image()
     out = make(name).forward(img)
     assert out.shape == img.shape
     if name in POINTWISE:
@@ -250,12 +229,9 @@ def test_no_crash_on_special_values(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", list(OPS))
-@pytest.mark.parametrize("bad", [
-    torch.zeros(3, 4, 4), torch.zeros(1, 4, 4, 4), torch.zeros(1, 3, 2, 2, dtype=torch.int32),
-])
+@pytest.mark.parametrize("bad", BAD_IMAGES)
 def test_bad_image_raises(name: str, bad: torch.Tensor) -> None:
-    with pytest.raises(ShapeError, match=f"{name} input"):
-        make(name).forward(bad)
+    assert_bad_image_raises(make(name), bad, name)
 
 
 @pytest.mark.parametrize(("cls", "kwargs", "named"), [
@@ -274,8 +250,7 @@ def test_bad_image_raises(name: str, bad: torch.Tensor) -> None:
 ])
 def test_out_of_bounds_parameter_raises(cls: type[Operator], kwargs: dict[str, Any],
                                         named: str) -> None:
-    with pytest.raises(ParameterError, match=named.replace(".", r"\.")):
-        cls(**kwargs)
+    assert_parameter_raises(cls, kwargs, named)
 
 
 def test_function_bad_values_raise() -> None:
@@ -310,14 +285,7 @@ def test_function_bad_values_raise() -> None:
 
 @pytest.mark.parametrize("name", list(OPS))
 def test_matte_blends_and_zero_is_exact(name: str) -> None:
-    op = make(name)
-    img = wide_image()
-    full = op.forward(img)
-    assert torch.equal(op.forward(img, torch.zeros(2, 1, 5, 6)), img)
-    assert torch.equal(op.forward(img, torch.ones(2, 1, 5, 6)), full)
-    torch.testing.assert_close(op.forward(img, torch.full((2, 1, 5, 6), 0.5)), (img + full) / 2)
-    special = special_image()
-    assert torch.equal(bits(op.forward(special, torch.zeros(1, 1, 1, 5))), bits(special))
+    assert_matte_blends(make(name), wide_image())
 
 
 # -- inverses --------------------------------------------------------------------------------

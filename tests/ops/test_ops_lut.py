@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-import math
 import os
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import PyOpenColorIO as ocio
 import pytest
 import torch
+from opchecks import (
+    SHAPES,
+    assert_gradcheck,
+    assert_identity_at_zero_strength,
+    assert_shape_and_dtype,
+    grey_patch,
+    random_image,
+    special_values_image,
+)
 
 from workbench._colour import import_colour
 from workbench.errors import ParameterError, ShapeError
@@ -209,18 +218,13 @@ def test_real_files_match_ocio_or_colour(path: Path) -> None:
 
 # -- the kornia set for LUT1D / LUT3D -------------------------------------------------------
 
-SHAPES = [(1, 3, 4, 4), (2, 3, 5, 7), (1, 3, 1, 1), (2, 3, 3, 8)]
-
-
-def wide_image(shape: tuple[int, ...] = (2, 3, 5, 6), seed: int = 0) -> torch.Tensor:
-    g = torch.Generator().manual_seed(seed)
-    return torch.rand(shape, generator=g) * 1.6 - 0.3
+wide_image = partial(random_image, scale=1.6, offset=-0.3)
 
 
 @pytest.mark.parametrize("kind", ["1d", "3d"])
 def test_smoke_and_repr(luts: dict[str, Path], kind: str) -> None:
     op = (LUT1D if kind == "1d" else LUT3D)(path=str(luts[kind]))
-    img = torch.tensor([0.3, 0.2, 0.1]).reshape(1, 3, 1, 1).expand(1, 3, 2, 2).contiguous()
+    img = grey_patch()
     out = op.forward(img)
     assert out.shape == img.shape and out.dtype == torch.float32
     assert not torch.allclose(out, img, atol=1e-3)
@@ -232,19 +236,13 @@ def test_smoke_and_repr(luts: dict[str, Path], kind: str) -> None:
 @pytest.mark.parametrize("kind", ["1d", "3d"])
 @pytest.mark.parametrize("shape", SHAPES)
 def test_output_shape(luts: dict[str, Path], kind: str, shape: tuple[int, ...]) -> None:
-    op = lut_operator(luts[kind])
-    img = wide_image(shape)
-    assert op.forward(img).shape == shape
-    assert op.forward(img.double()).dtype == torch.float64
+    assert_shape_and_dtype(lut_operator(luts[kind]), wide_image(shape))
 
 
 @pytest.mark.parametrize("kind", ["1d", "3d"])
 def test_strength_zero_is_bit_exact_identity(luts: dict[str, Path], kind: str) -> None:
-    img = wide_image()
-    op = lut_operator(luts[kind], strength=0.0)
-    out = op.forward(img)
-    assert torch.equal(out, img) and out is not img
-    assert torch.equal(op.apply(img, "ACEScct"), img)
+    assert_identity_at_zero_strength(lut_operator(luts[kind], strength=0.0), wide_image(),
+                                     "ACEScct")
 
 
 @pytest.mark.parametrize("kind", ["1d", "3d"])
@@ -287,21 +285,18 @@ def _cell_interior_points(size: int, n: int, seed: int = 0) -> torch.Tensor:
 def test_gradcheck_apply_lut3d() -> None:
     table = torch.from_numpy(np.random.default_rng(1).uniform(0, 1, (5, 5, 5, 3)))
     img = _cell_interior_points(5, 12).requires_grad_(True)
-    assert torch.autograd.gradcheck(lambda x: apply_lut3d(x, table), (img,), eps=1e-6,
-                                    atol=1e-6)
+    assert_gradcheck(lambda x: apply_lut3d(x, table), img, eps=1e-6, atol=1e-6)
 
 
 def test_gradcheck_apply_lut1d() -> None:
     table = torch.from_numpy(curve_table(9))
     img = _cell_interior_points(9, 12, seed=2).requires_grad_(True)
-    assert torch.autograd.gradcheck(lambda x: apply_lut1d(x, table), (img,), eps=1e-6,
-                                    atol=1e-6)
+    assert_gradcheck(lambda x: apply_lut1d(x, table), img, eps=1e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize("kind", ["1d", "3d"])
 def test_no_crash_on_special_values(luts: dict[str, Path], kind: str) -> None:
-    row = torch.tensor([-1.0, 0.0, 1.0, math.inf, math.nan])
-    img = row.reshape(1, 1, 1, 5).expand(1, 3, 1, 5).contiguous()
+    img = special_values_image()
     out = lut_operator(luts[kind]).forward(img)
     assert out.shape == img.shape
     # Like OCIO: ±inf clamp to the ends and NaN to the first entry; the LUT output is finite.

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import param
 import pytest
 import torch
+from opchecks import bits, random_image, special_values_image
 
 from workbench.errors import ParameterError, ShapeError
 from workbench.ops import OPERATORS  # registers the core operators
@@ -66,20 +68,13 @@ def nontrivial(cls: type[Operator], cubes: list[str]) -> Operator:
     pytest.skip(f"{cls.__name__} cannot be built from numbers and a .cube: {error}")
 
 
-def wide_image(shape: tuple[int, ...] = (2, 3, 5, 6), seed: int = 0) -> torch.Tensor:
-    g = torch.Generator().manual_seed(seed)
-    return torch.rand(shape, generator=g) * 1.5 - 0.1
+wide_image = partial(random_image, scale=1.5, offset=-0.1)
 
 
 def ramp_matte(shape: tuple[int, ...] = (2, 1, 5, 6)) -> torch.Tensor:
     """0 in the first column, 1 in the last, a soft edge between."""
     w = shape[-1]
     return torch.linspace(0.0, 1.0, w).reshape(1, 1, 1, w).expand(shape).contiguous()
-
-
-def bits(t: torch.Tensor) -> torch.Tensor:
-    """The raw bit patterns, so NaN compares equal to the same NaN."""
-    return t.contiguous().view(torch.int32 if t.dtype == torch.float32 else torch.int64)
 
 
 def test_core_and_primary_operators_are_registered() -> None:
@@ -102,8 +97,7 @@ def test_zero_matte_is_bit_exact_identity(name: str, cubes: list[str]) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_zero_matte_is_exact_on_special_values(name: str, cubes: list[str]) -> None:
     op = nontrivial(OPERATORS[name], cubes)
-    row = torch.tensor([-1.0, 0.0, 1.0, math.inf, math.nan])
-    img = row.reshape(1, 1, 1, 5).expand(1, 3, 1, 5).contiguous()
+    img = special_values_image()
     assert torch.equal(bits(op.forward(img, torch.zeros(1, 1, 1, 5))), bits(img))
 
 
