@@ -65,7 +65,8 @@ def nontrivial(cls: type[Operator], cubes: list[str]) -> Operator:
             return op
         except ParameterError as exc:
             error = exc
-    pytest.skip(f"{cls.__name__} cannot be built from numbers and a .cube: {error}")
+    # A registered operator the matte tests cannot build is a gap in these tests, not a pass.
+    pytest.fail(f"{cls.__name__} cannot be built from numbers and a .cube: {error}")
 
 
 wide_image = partial(random_image, scale=1.5, offset=-0.1)
