@@ -14,9 +14,11 @@ import numpy as np
 import pytest
 import torch
 
+import workbench.ops._compiled as compiled_module
 from workbench.interchange.cube import CubeLUT
 from workbench.ops import cdl as cdl_module
-from workbench.ops.cdl import NO_COMPILE_ENV, apply_cdl, run_compiled
+from workbench.ops._compiled import NO_COMPILE_ENV, run_compiled
+from workbench.ops.cdl import apply_cdl
 from workbench.ops.lut import apply_cube, apply_lut1d, apply_lut3d
 
 TOL = 1e-6
@@ -189,8 +191,8 @@ def test_compile_failure_warns_once_and_falls_back(monkeypatch: pytest.MonkeyPat
         raise RuntimeError("no compiler here")
 
     monkeypatch.setattr(torch, "compile", broken)
-    monkeypatch.setattr(cdl_module, "_FAILED", set())
-    monkeypatch.setattr(cdl_module, "_KERNELS", {})
+    monkeypatch.setattr(compiled_module, "_FAILED", set())
+    monkeypatch.setattr(compiled_module, "_KERNELS", {})
 
     def double(x: torch.Tensor) -> torch.Tensor:
         return x * 2
@@ -202,6 +204,6 @@ def test_compile_failure_warns_once_and_falls_back(monkeypatch: pytest.MonkeyPat
         warnings.simplefilter("error")
         assert run_compiled("test_broken", 1, double, x) is None
         # and the public function still answers, eagerly
-        monkeypatch.setattr(cdl_module, "_FAILED", {"apply_cdl"})
+        monkeypatch.setattr(compiled_module, "_FAILED", {"apply_cdl"})
         out = apply_cdl(torch.full((1, 3, 2, 2), 0.5), 2.0, -0.5)
     assert torch.equal(out, torch.full((1, 3, 2, 2), 0.5))

@@ -30,8 +30,8 @@ import torch
 from workbench.checks import check_image
 from workbench.errors import ParameterError, ShapeError
 from workbench.interchange.cube import CubeLUT, read_cube
+from workbench.ops._compiled import fast_path_wanted, run_compiled
 from workbench.ops.base import Operator, register_operator
-from workbench.ops.cdl import fast_path_wanted, run_compiled
 
 __all__ = ["LUT1D", "LUT3D", "apply_cube", "apply_lut1d", "apply_lut3d", "lut_operator"]
 
