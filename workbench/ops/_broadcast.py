@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 import torch
 
-from workbench.errors import ShapeError
+from workbench.errors import ParameterError, ShapeError
 
-__all__ = ["as_batch", "as_batch_rgb"]
+__all__ = ["as_batch", "as_batch_rgb", "check_range"]
 
 
 def as_batch(value: float | torch.Tensor, img: torch.Tensor, name: str) -> torch.Tensor:
@@ -47,3 +47,17 @@ def as_batch_rgb(
         f"{name}: expected a float, (r, g, b), ({img.shape[0]},) or ({img.shape[0]}, 3), "
         f"got {tuple(t.shape)}"
     )
+
+
+def check_range(t: torch.Tensor, name: str, lo: float | None, hi: float | None) -> None:
+    """Raise :class:`ParameterError` naming ``name`` unless every value is finite and in range."""
+    ok = torch.isfinite(t)
+    if lo is not None:
+        ok = ok & (t >= lo)
+    if hi is not None:
+        ok = ok & (t <= hi)
+    if not bool(ok.all()):
+        where = (f"in [{lo:g}, {hi:g}]" if lo is not None and hi is not None
+                 else f">= {lo:g}" if lo is not None else f"<= {hi:g}" if hi is not None
+                 else "finite")
+        raise ParameterError(f"{name} must be {where}, got {t.flatten().tolist()}")

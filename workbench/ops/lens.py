@@ -21,7 +21,7 @@ import torch.nn.functional as F
 
 from workbench.checks import check_image
 from workbench.errors import ParameterError, ShapeError
-from workbench.ops._broadcast import as_batch
+from workbench.ops._broadcast import as_batch, check_range
 from workbench.ops.base import Operator, blend_matte, check_matte, register_operator
 from workbench.ops.saturation import ACESCG_LUMA
 from workbench.ops.windows import luminance_zone_mattes
@@ -50,19 +50,6 @@ INTERPOLATIONS = ("bilinear", "bicubic")
 """Sampling methods for :func:`apply_lens_distortion` (``torch.nn.functional.grid_sample``)."""
 
 
-def _check_range(t: torch.Tensor, name: str, lo: float | None, hi: float | None) -> None:
-    ok = torch.isfinite(t)
-    if lo is not None:
-        ok = ok & (t >= lo)
-    if hi is not None:
-        ok = ok & (t <= hi)
-    if not bool(ok.all()):
-        where = (f"in [{lo:g}, {hi:g}]" if lo is not None and hi is not None
-                 else f">= {lo:g}" if lo is not None else f"<= {hi:g}" if hi is not None
-                 else "finite")
-        raise ParameterError(f"{name} must be {where}, got {t.flatten().tolist()}")
-
-
 # -- vignetting -------------------------------------------------------------------------------
 
 def vignette_gain(
@@ -87,8 +74,8 @@ def vignette_gain(
     cy = as_batch(centre_y, img, "Vignette.centre_y")
     rd = as_batch(roundness, img, "Vignette.roundness")
     for t, n in ((a, "amount"), (cx, "centre_x"), (cy, "centre_y")):
-        _check_range(t, f"Vignette.{n}", None, None)
-    _check_range(rd, "Vignette.roundness", 0.0, 1.0)
+        check_range(t, f"Vignette.{n}", None, None)
+    check_range(rd, "Vignette.roundness", 0.0, 1.0)
     _, _, h, w = img.shape
     ys = torch.arange(h, dtype=img.dtype, device=img.device).reshape(1, 1, h, 1)
     xs = torch.arange(w, dtype=img.dtype, device=img.device).reshape(1, 1, 1, w)
@@ -226,7 +213,7 @@ def apply_blur(img: torch.Tensor, sigma: float | torch.Tensor) -> torch.Tensor:
     """
     check_image(img, "apply_blur input")
     s = as_batch(sigma, img, "Blur.sigma")
-    _check_range(s, "Blur.sigma", 0.0, None)
+    check_range(s, "Blur.sigma", 0.0, None)
     return _gaussian(img, s.reshape(-1))
 
 
@@ -272,8 +259,8 @@ def apply_sharpen(
     check_image(img, "apply_sharpen input")
     a = as_batch(amount, img, "Sharpen.amount")
     r = as_batch(radius, img, "Sharpen.radius")
-    _check_range(a, "Sharpen.amount", 0.0, None)
-    _check_range(r, "Sharpen.radius", 0.0, None)
+    check_range(a, "Sharpen.amount", 0.0, None)
+    check_range(r, "Sharpen.radius", 0.0, None)
     return img + a * (img - _gaussian(img, r.reshape(-1)))
 
 
@@ -354,8 +341,8 @@ def film_grain_noise(
     ]).to(dtype=img.dtype, device=img.device)
     s = as_batch(size, img, "FilmGrain.size")
     c = as_batch(chroma, img, "FilmGrain.chroma")
-    _check_range(s, "FilmGrain.size", 0.0, None)
-    _check_range(c, "FilmGrain.chroma", 0.0, 1.0)
+    check_range(s, "FilmGrain.size", 0.0, None)
+    check_range(c, "FilmGrain.chroma", 0.0, 1.0)
     taps, radius = gaussian_weights(s.reshape(-1))
     if radius:
         noise = _blur_axis(_blur_axis(noise, taps, radius, 3), taps, radius, 2)
@@ -413,9 +400,9 @@ def apply_film_grain(
     a = as_batch(amount, img, "FilmGrain.amount")
     sh = as_batch(shadows, img, "FilmGrain.shadows")
     hi = as_batch(highlights, img, "FilmGrain.highlights")
-    _check_range(a, "FilmGrain.amount", 0.0, None)
-    _check_range(sh, "FilmGrain.shadows", 0.0, None)
-    _check_range(hi, "FilmGrain.highlights", 0.0, None)
+    check_range(a, "FilmGrain.amount", 0.0, None)
+    check_range(sh, "FilmGrain.shadows", 0.0, None)
+    check_range(hi, "FilmGrain.highlights", 0.0, None)
     noise = film_grain_noise(img, size, seed, frames, chroma)
     ms, mh = luminance_zone_mattes(img)
     luma = torch.tensor(ACESCG_LUMA, dtype=img.dtype, device=img.device).reshape(1, 3, 1, 1)
@@ -493,7 +480,7 @@ def _lens_coeffs(img: torch.Tensor, k1: Any, k2: Any, p1: Any, p2: Any) -> list[
     out = []
     for v, n in ((k1, "k1"), (k2, "k2"), (p1, "p1"), (p2, "p2")):
         t = as_batch(v, img, f"LensDistortion.{n}").reshape(-1, 1, 1)
-        _check_range(t, f"LensDistortion.{n}", -4.0, 4.0)
+        check_range(t, f"LensDistortion.{n}", -4.0, 4.0)
         out.append(t)
     return out
 

@@ -33,7 +33,7 @@ import torch
 
 from workbench.checks import check_image
 from workbench.errors import ParameterError, ShapeError
-from workbench.ops._broadcast import as_batch
+from workbench.ops._broadcast import as_batch, check_range
 from workbench.ops.base import Operator, register_operator
 from workbench.ops.saturation import ACESCG_LUMA
 
@@ -72,19 +72,6 @@ def _safe_sqrt(x: torch.Tensor) -> torch.Tensor:
     """``sqrt(x + eps) - sqrt(eps)``: exactly 0 at 0, with a finite gradient there."""
     eps = torch.tensor(_EPS2, dtype=x.dtype, device=x.device)
     return torch.sqrt(x + eps) - torch.sqrt(eps)
-
-
-def _check_range(t: torch.Tensor, name: str, lo: float | None, hi: float | None) -> None:
-    ok = torch.isfinite(t)
-    if lo is not None:
-        ok = ok & (t >= lo)
-    if hi is not None:
-        ok = ok & (t <= hi)
-    if not bool(ok.all()):
-        where = (f"in [{lo:g}, {hi:g}]" if lo is not None and hi is not None
-                 else f">= {lo:g}" if lo is not None else f"<= {hi:g}" if hi is not None
-                 else "finite")
-        raise ParameterError(f"{name} must be {where}, got {t.flatten().tolist()}")
 
 
 def _batch_of(values: dict[str, Any], transform: Any) -> tuple[int, torch.dtype, torch.device]:
@@ -160,7 +147,7 @@ def _local(
     cy = _vec(centre_y, b, dtype, device, "centre_y")
     theta = torch.deg2rad(_vec(rotation, b, dtype, device, "rotation"))
     for name, v in (("centre_x", cx), ("centre_y", cy), ("rotation", theta)):
-        _check_range(v, name, None, None)
+        check_range(v, name, None, None)
     u = (xs + 0.5 - cx * width) / height
     v = (ys + 0.5 - cy * height) / height
     c, s = torch.cos(theta), torch.sin(theta)
@@ -230,9 +217,9 @@ def ellipse_window(
     rx = _vec(size, b, dtype, device, "size")
     ry = rx * _vec(aspect, b, dtype, device, "aspect")
     f = _vec(feather, b, dtype, device, "feather")
-    _check_range(rx, "size", 0.0, None)
-    _check_range(ry / rx.clamp_min(1e-30), "aspect", 0.0, None)
-    _check_range(f, "feather", 0.0, None)
+    check_range(rx, "size", 0.0, None)
+    check_range(ry / rx.clamp_min(1e-30), "aspect", 0.0, None)
+    check_range(f, "feather", 0.0, None)
     p, q = _local(height, width, centre_x, centre_y, rotation, transform, b, dtype, device)
     rx, ry = rx.clamp_min(1e-6), ry.clamp_min(1e-6)
     d = _safe_sqrt((p / rx) ** 2 + (q / ry) ** 2)  # 1 on the edge
@@ -274,9 +261,9 @@ def rectangle_window(
     hx = _vec(size, b, dtype, device, "size")
     a = _vec(aspect, b, dtype, device, "aspect")
     f = _vec(feather, b, dtype, device, "feather")
-    _check_range(hx, "size", 0.0, None)
-    _check_range(a, "aspect", 0.0, None)
-    _check_range(f, "feather", 0.0, None)
+    check_range(hx, "size", 0.0, None)
+    check_range(a, "aspect", 0.0, None)
+    check_range(f, "feather", 0.0, None)
     p, q = _local(height, width, centre_x, centre_y, rotation, transform, b, dtype, device)
     e = _safe_sqrt(torch.relu(p.abs() - hx) ** 2 + torch.relu(q.abs() - hx * a) ** 2)
     return _finish(1.0 - smoothstep(e / f.clamp_min(1e-12)), b, height, width)
@@ -310,7 +297,7 @@ def gradient_window(
     values = dict(centre_x=centre_x, centre_y=centre_y, rotation=rotation, feather=feather)
     b, dtype, device = _batch_of(values, transform)
     f = _vec(feather, b, dtype, device, "feather")
-    _check_range(f, "feather", 0.0, None)
+    check_range(f, "feather", 0.0, None)
     _, q = _local(height, width, centre_x, centre_y, rotation, transform, b, dtype, device)
     return _finish(1.0 - smoothstep(q / f.clamp_min(1e-12) + 0.5), b, height, width)
 
@@ -372,7 +359,7 @@ def apply_relight(
     b = img.shape[0]
     for value, name, lo in ((centre_x, "centre_x", None), (centre_y, "centre_y", None),
                             (radius, "radius", 0.0), (falloff, "falloff", 0.0)):
-        _check_range(as_batch(value, img, f"Relight.{name}"), f"Relight.{name}", lo, None)
+        check_range(as_batch(value, img, f"Relight.{name}"), f"Relight.{name}", lo, None)
     matte = ellipse_window(
         img.shape[2], img.shape[3],
         centre_x=_per_sample(centre_x, img, "Relight.centre_x"),
@@ -449,9 +436,9 @@ def luminance_zone_mattes(
     sw = as_batch(shadow_width, img, "ShadowsHighlights.softness")
     hw = as_batch(highlight_width, img, "ShadowsHighlights.softness")
     for t, name in ((sp, "shadow_pivot"), (hp, "highlight_pivot")):
-        _check_range(t, f"ShadowsHighlights.{name}", None, None)
+        check_range(t, f"ShadowsHighlights.{name}", None, None)
     for t in (sw, hw):
-        _check_range(t, "ShadowsHighlights.softness", 1e-6, None)
+        check_range(t, "ShadowsHighlights.softness", 1e-6, None)
     shadows = 1.0 - smoothstep((stops - sp) / sw + 0.5)
     highlights = smoothstep((stops - hp) / hw + 0.5)
     return shadows, highlights
@@ -499,9 +486,9 @@ def apply_shadows_highlights(
     s = as_batch(shadows, img, "ShadowsHighlights.shadows")
     h = as_batch(highlights, img, "ShadowsHighlights.highlights")
     w = as_batch(softness, img, "ShadowsHighlights.softness")
-    _check_range(s, "ShadowsHighlights.shadows", None, None)
-    _check_range(h, "ShadowsHighlights.highlights", None, None)
-    _check_range(w, "ShadowsHighlights.softness", 1e-6, None)
+    check_range(s, "ShadowsHighlights.shadows", None, None)
+    check_range(h, "ShadowsHighlights.highlights", None, None)
+    check_range(w, "ShadowsHighlights.softness", 1e-6, None)
     ms, mh = luminance_zone_mattes(img, shadow_pivot, highlight_pivot,
                                    torch.maximum(w, 3.0 * s.abs()).reshape(-1),
                                    torch.maximum(w, 3.0 * h.abs()).reshape(-1))
