@@ -502,6 +502,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("demo", cmd_demo, "run the whole path on the bundled sample title")
     sp.add_argument("--out", type=Path, default=Path("demo-out"))
+
+    from workbench.commands import register_all
+
+    register_all(add)
     return p
 
 
