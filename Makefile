@@ -17,8 +17,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
+# The notebooks run on a kernel named `workbench` inside the venv, so a stale user kernel never wins.
 $(DEVSTAMP): pyproject.toml $(STAMP)
 	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name workbench --display-name "workbench" >/dev/null
 	touch $@
 
 setup: $(STAMP)
