@@ -1,0 +1,271 @@
+// CompareView: before/after with wipe, split, side-by-side, toggle and difference; zoom and
+// pan in source pixels. Frames arrive as binary image bytes (DataView), never base64.
+
+const MODES = ["wipe", "split", "side-by-side", "toggle", "difference"];
+
+function el(tag, cls, attrs = {}) {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  return node;
+}
+
+function blobUrl(view, mime) {
+  if (!view || view.byteLength === 0) return "";
+  return URL.createObjectURL(new Blob([view], { type: mime }));
+}
+
+export default {
+  render({ model, el: host }) {
+    const root = el("div", "wb-compare", { "data-testid": "wb-compare", tabindex: "0" });
+    const bar = el("div", "wb-toolbar");
+    const modeButtons = {};
+    for (const mode of MODES) {
+      const b = el("button", "wb-btn", { type: "button", "data-mode": mode });
+      b.textContent = mode;
+      b.addEventListener("click", () => { model.set("mode", mode); model.save_changes(); });
+      modeButtons[mode] = b;
+      bar.append(b);
+    }
+    const fitBtn = el("button", "wb-btn", { type: "button", "data-testid": "wb-fit" });
+    fitBtn.textContent = "fit";
+    const oneBtn = el("button", "wb-btn", { type: "button", "data-testid": "wb-one-to-one" });
+    oneBtn.textContent = "1:1";
+    const zoomLabel = el("span", "wb-dim");
+    const info = el("span", "wb-info", { "data-testid": "wb-frame-info" });
+    bar.append(fitBtn, oneBtn, zoomLabel, info);
+
+    const view = el("div", "wb-viewport");
+    const paneA = el("div", "wb-pane wb-pane-before");
+    const paneB = el("div", "wb-pane wb-pane-after");
+    const stageA = el("div", "wb-stage");
+    const stageB = el("div", "wb-stage");
+    const imgBefore = el("img", "wb-frame", { alt: "before", draggable: "false" });
+    const imgAfter = el("img", "wb-frame", {
+      alt: "after", draggable: "false", "data-testid": "wb-preview", "data-frame-seq": "0",
+    });
+    stageA.append(imgBefore);
+    stageB.append(imgAfter);
+    paneA.append(stageA);
+    paneB.append(stageB);
+    const labelA = el("span", "wb-label wb-label-before");
+    const labelB = el("span", "wb-label wb-label-after");
+    const divider = el("div", "wb-divider", { "data-testid": "wb-divider" });
+    view.append(paneA, paneB, divider, labelA, labelB);
+    root.append(bar, view);
+    host.append(root);
+
+    // Zoom is scale (CSS px per source pixel); 0 in the model means "fit".
+    let scale = 1, tx = 0, ty = 0, fit = true, showAfter = true, painted = 0, token = 0;
+
+    const srcSize = () => {
+      const w = model.get("source_width") || imgAfter.naturalWidth || imgBefore.naturalWidth || 1;
+      const h = model.get("source_height") || imgAfter.naturalHeight || imgBefore.naturalHeight || 1;
+      return [w, h];
+    };
+    const paneSize = () => {
+      const r = paneA.getBoundingClientRect();
+      return [Math.max(r.width, 1), Math.max(r.height, 1)];
+    };
+    function fitView() {
+      const [w, h] = srcSize(), [pw, ph] = paneSize();
+      scale = Math.min(pw / w, ph / h);
+      tx = (pw - w * scale) / 2;
+      ty = (ph - h * scale) / 2;
+      fit = true;
+      apply();
+    }
+    function zoomTo(s, cx, cy) {
+      const [pw, ph] = paneSize();
+      cx = cx ?? pw / 2;
+      cy = cy ?? ph / 2;
+      s = Math.min(Math.max(s, 0.02), 64);
+      tx = cx - ((cx - tx) * s) / scale;
+      ty = cy - ((cy - ty) * s) / scale;
+      scale = s;
+      fit = false;
+      apply();
+    }
+    let zoomTimer = 0;
+    function syncZoom() {
+      clearTimeout(zoomTimer);
+      zoomTimer = setTimeout(() => {
+        model.set("zoom", fit ? 0 : scale);
+        model.save_changes();
+      }, 150);
+    }
+    function apply() {
+      const [w, h] = srcSize();
+      for (const img of [imgBefore, imgAfter]) {
+        img.style.width = `${w}px`;
+        img.style.height = `${h}px`;
+        img.classList.toggle("wb-pixelated", scale * devicePixelRatio >= 2);
+      }
+      const t = `translate(${tx}px, ${ty}px) scale(${scale})`;
+      stageA.style.transform = t;
+      stageB.style.transform = t;
+      const oneToOne = Math.abs(scale * devicePixelRatio - 1) < 1e-3;
+      zoomLabel.textContent = fit ? "fit" : oneToOne ? "1:1" : `${Math.round(scale * 100)}%`;
+    }
+
+    function layout() {
+      const mode = model.get("mode");
+      const wipe = model.get("wipe");
+      for (const [m, b] of Object.entries(modeButtons)) b.classList.toggle("wb-active", m === mode);
+      root.dataset.mode = mode;
+      view.classList.toggle("wb-side", mode === "side-by-side");
+      paneB.style.clipPath = "";
+      paneB.style.visibility = "";
+      paneB.style.mixBlendMode = mode === "difference" ? "difference" : "";
+      divider.style.display = mode === "wipe" || mode === "split" ? "" : "none";
+      divider.classList.toggle("wb-horizontal", mode === "split");
+      if (mode === "wipe") {
+        paneB.style.clipPath = `inset(0 0 0 ${wipe * 100}%)`;
+        divider.style.left = `${wipe * 100}%`;
+        divider.style.top = "";
+      } else if (mode === "split") {
+        paneB.style.clipPath = `inset(${wipe * 100}% 0 0 0)`;
+        divider.style.top = `${wipe * 100}%`;
+        divider.style.left = "";
+      } else if (mode === "toggle") {
+        paneB.style.visibility = showAfter ? "" : "hidden";
+      }
+      const before = model.get("label_before"), after = model.get("label_after");
+      labelA.textContent = mode === "toggle" ? (showAfter ? after : before)
+        : mode === "difference" ? `|${after} − ${before}|` : before;
+      labelB.textContent = after;
+      labelB.style.display = mode === "toggle" || mode === "difference" ? "none" : "";
+      if (fit) requestAnimationFrame(fitView);
+    }
+
+    function showInfo() {
+      const tc = model.get("timecode");
+      const parts = [model.get("shot"), `frame ${model.get("frame")}`];
+      if (tc) parts.push(tc);
+      if (model.get("proxy")) parts.push("proxy");
+      info.textContent = parts.filter(Boolean).join(" · ");
+    }
+
+    function setBefore() {
+      const url = blobUrl(model.get("before"), model.get("mime"));
+      const old = imgBefore.src;
+      imgBefore.src = url;
+      if (old.startsWith("blob:")) URL.revokeObjectURL(old);
+      imgBefore.decode().then(() => { if (fit) fitView(); }).catch(() => {});
+    }
+
+    // The preview's data-frame-seq rises only once the new frame is decoded and painted.
+    async function setAfter() {
+      const url = blobUrl(model.get("after"), model.get("mime"));
+      if (!url) return;
+      const mine = ++token;
+      const old = imgAfter.src;
+      imgAfter.src = url;
+      try {
+        await imgAfter.decode();
+      } catch {
+        if (mine === token) URL.revokeObjectURL(url);
+        return;  // a newer frame replaced this one before it decoded
+      }
+      if (old.startsWith("blob:")) URL.revokeObjectURL(old);
+      if (mine !== token) return;
+      requestAnimationFrame(() => {
+        painted += 1;
+        imgAfter.setAttribute("data-frame-seq", String(painted));
+        if (fit && painted === 1) fitView();
+      });
+    }
+
+    // Divider drag.
+    let draggingDivider = false;
+    divider.addEventListener("pointerdown", (e) => {
+      draggingDivider = true;
+      divider.setPointerCapture(e.pointerId);
+      e.stopPropagation();
+    });
+    divider.addEventListener("pointermove", (e) => {
+      if (!draggingDivider) return;
+      const r = view.getBoundingClientRect();
+      const split = model.get("mode") === "split";
+      const v = split ? (e.clientY - r.top) / r.height : (e.clientX - r.left) / r.width;
+      model.set("wipe", Math.min(Math.max(v, 0), 1));
+      layout();
+    });
+    divider.addEventListener("pointerup", () => {
+      draggingDivider = false;
+      model.save_changes();
+    });
+
+    // Pan and zoom.
+    let pan = null;
+    view.addEventListener("pointerdown", (e) => {
+      if (e.button !== 0) return;
+      pan = { x: e.clientX, y: e.clientY, tx, ty, moved: false };
+      view.setPointerCapture(e.pointerId);
+    });
+    view.addEventListener("pointermove", (e) => {
+      if (!pan) return;
+      const dx = e.clientX - pan.x, dy = e.clientY - pan.y;
+      if (Math.abs(dx) + Math.abs(dy) > 3) pan.moved = true;
+      tx = pan.tx + dx;
+      ty = pan.ty + dy;
+      fit = false;
+      apply();
+    });
+    view.addEventListener("pointerup", () => {
+      if (pan && !pan.moved && model.get("mode") === "toggle") {
+        showAfter = !showAfter;
+        layout();
+      } else if (pan && pan.moved) {
+        syncZoom();
+      }
+      pan = null;
+    });
+    view.addEventListener("wheel", (e) => {
+      e.preventDefault();
+      const r = paneA.getBoundingClientRect();
+      zoomTo(scale * Math.exp(-e.deltaY * 0.0015), e.clientX - r.left, e.clientY - r.top);
+      syncZoom();
+    }, { passive: false });
+    fitBtn.addEventListener("click", () => { fitView(); syncZoom(); });
+    oneBtn.addEventListener("click", () => { zoomTo(1 / devicePixelRatio); syncZoom(); });
+    root.addEventListener("keydown", (e) => {
+      if (e.key === "t" || e.key === " ") {
+        showAfter = !showAfter;
+        layout();
+        e.preventDefault();
+      }
+    });
+
+    const onZoom = () => {
+      const z = model.get("zoom");
+      if (z === 0) fitView();
+      else if (Math.abs(z - scale) > 1e-6) zoomTo(z);
+    };
+    const onSize = () => { if (fit) fitView(); else apply(); };
+    const observer = new ResizeObserver(() => onSize());
+    observer.observe(view);
+
+    model.on("change:before", setBefore);
+    model.on("change:after", setAfter);
+    model.on("change:mode", layout);
+    model.on("change:wipe", layout);
+    model.on("change:zoom", onZoom);
+    model.on("change:source_width", onSize);
+    for (const key of ["shot", "frame", "timecode", "proxy"]) model.on(`change:${key}`, showInfo);
+    model.on("change:label_before", layout);
+    model.on("change:label_after", layout);
+
+    setBefore();
+    setAfter();
+    showInfo();
+    layout();
+
+    return () => {
+      observer.disconnect();
+      for (const img of [imgBefore, imgAfter]) {
+        if (img.src.startsWith("blob:")) URL.revokeObjectURL(img.src);
+      }
+    };
+  },
+};

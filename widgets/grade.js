@@ -1,0 +1,177 @@
+// GradePanel: the strength slider and one slider per declared operator parameter.
+// Input events are throttled (one send per animation frame, at least 30 ms apart); the
+// kernel renders only the newest value. `dragging` tells it to render the proxy meanwhile.
+
+const MIN_INTERVAL_MS = 30;
+
+function el(tag, cls, attrs = {}) {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  return node;
+}
+
+function fmt(v) {
+  if (typeof v !== "number" || !Number.isFinite(v)) return String(v);
+  return Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(3);
+}
+
+// Coalesces calls: `fn` runs at most once per animation frame and MIN_INTERVAL_MS.
+function throttle(fn) {
+  let queued = null, scheduled = false, last = 0;
+  const run = () => {
+    const now = performance.now();
+    if (now - last < MIN_INTERVAL_MS) {
+      requestAnimationFrame(run);
+      return;
+    }
+    scheduled = false;
+    last = now;
+    const args = queued;
+    queued = null;
+    fn(...args);
+  };
+  const call = (...args) => {
+    queued = args;
+    if (!scheduled) {
+      scheduled = true;
+      requestAnimationFrame(run);
+    }
+  };
+  call.flush = () => {
+    if (queued) {
+      const args = queued;
+      queued = null;
+      last = performance.now();
+      fn(...args);
+    }
+  };
+  return call;
+}
+
+export default {
+  render({ model, el: host }) {
+    const root = el("div", "wb-grade-panel", { "data-testid": "wb-grade-panel" });
+    host.append(root);
+    let active = null;  // the <input> being dragged: the kernel's echo must not move it
+
+    const sendStrength = throttle((v) => {
+      model.set("strength", v);
+      model.save_changes();
+    });
+    const sendValue = throttle((op, name, v) => {
+      const values = model.get("values").map((d) => ({ ...d }));
+      values[op][name] = v;
+      model.set("values", values);
+      model.save_changes();
+    });
+    const setDragging = (on) => {
+      if (model.get("dragging") === on) return;
+      model.set("dragging", on);
+      model.save_changes();
+    };
+
+    function slider({ label, doc, min, max, step, value, testid, onInput, flush, onReset }) {
+      const row = el("div", "wb-row");
+      const name = el("label", "wb-param", { title: doc || "" });
+      name.textContent = label;
+      const input = el("input", "wb-range", { type: "range", min, max, step, title: doc || "" });
+      if (testid) input.setAttribute("data-testid", testid);
+      input.value = value;
+      const out = el("span", "wb-value");
+      out.textContent = fmt(value);
+      const reset = el("button", "wb-btn wb-reset", { type: "button", title: `Reset ${label}` });
+      reset.textContent = "↺";
+      input.addEventListener("pointerdown", () => { active = input; setDragging(true); });
+      input.addEventListener("input", () => {
+        out.textContent = fmt(Number(input.value));
+        onInput(Number(input.value));
+      });
+      input.addEventListener("change", () => {
+        flush();
+        active = null;
+        setDragging(false);
+      });
+      reset.addEventListener("click", onReset);
+      row.append(name, input, out, reset);
+      return { row, set: (v) => { if (active !== input) { input.value = v; out.textContent = fmt(v); } } };
+    }
+
+    let strengthCtl = null;
+    let paramCtls = [];
+
+    function build() {
+      root.replaceChildren();
+      const head = el("div", "wb-head");
+      const shot = model.get("shot");
+      head.textContent = shot ? `Grade · ${shot}` : "Grade";
+      const summary = el("div", "wb-dim wb-summary");
+      summary.textContent = model.get("summary");
+      root.append(head, summary);
+
+      strengthCtl = slider({
+        label: "Strength", doc: "Blend from the source (0) to the full proposed correction (1).",
+        min: 0, max: model.get("strength_max"), step: 0.001, value: model.get("strength"),
+        testid: "wb-strength", onInput: sendStrength, flush: sendStrength.flush,
+        onReset: () => model.send({ type: "reset", operator: null, name: null }),
+      });
+      strengthCtl.row.classList.add("wb-main");
+      root.append(strengthCtl.row);
+
+      paramCtls = [];
+      model.get("spec").forEach((op, i) => {
+        const box = el("details", "wb-operator", { "data-operator": op.operator });
+        box.open = i === 0;
+        const legend = el("summary", "wb-op-head", { title: op.doc || "" });
+        legend.textContent = `${op.operator} (${op.space}) `;
+        const reset = el("button", "wb-btn wb-reset", { type: "button", "data-testid": "wb-reset-operator" });
+        reset.textContent = "reset";
+        reset.addEventListener("click", (e) => {
+          e.preventDefault();
+          model.send({ type: "reset", operator: i, name: null });
+        });
+        legend.append(reset);
+        box.append(legend);
+        const ctls = {};
+        for (const p of op.params) {
+          if (p.kind !== "number") {
+            const row = el("div", "wb-row wb-dim", { title: p.doc });
+            row.textContent = `${p.label}: ${p.value}`;
+            box.append(row);
+            continue;
+          }
+          const ctl = slider({
+            label: p.label, doc: p.doc, min: p.min, max: p.max, step: p.step,
+            value: model.get("values")[i]?.[p.name] ?? p.value,
+            onInput: (v) => sendValue(i, p.name, v), flush: sendValue.flush,
+            onReset: () => model.send({ type: "reset", operator: i, name: p.name }),
+          });
+          ctl.row.setAttribute("data-param", p.name);
+          ctls[p.name] = ctl;
+          box.append(ctl.row);
+        }
+        paramCtls.push(ctls);
+        root.append(box);
+      });
+      if (!model.get("spec").length) {
+        const none = el("div", "wb-dim");
+        none.textContent = "No operators: the proposal is the identity.";
+        root.append(none);
+      }
+    }
+
+    const onStrength = () => strengthCtl?.set(model.get("strength"));
+    const onValues = () => {
+      model.get("values").forEach((vals, i) => {
+        for (const [name, v] of Object.entries(vals)) paramCtls[i]?.[name]?.set(v);
+      });
+    };
+    model.on("change:spec", build);
+    model.on("change:shot", build);
+    model.on("change:strength_max", build);
+    model.on("change:strength", onStrength);
+    model.on("change:values", onValues);
+    build();
+    return () => root.remove();
+  },
+};

@@ -1,0 +1,60 @@
+"""JupyterLab widgets of the workbench (anywidget; front end in ``widgets/``, no build step).
+
+Usage in a notebook cell::
+
+    from workbench.ui import Workbench, open_sample_title
+    app = Workbench(open_sample_title("sample"))   # makes the sample title once (~30 s)
+    app                                            # shows the whole app
+
+``Workbench(title_dir, continuity=(), proxy_width=1024, threaded=True, select=None)`` composes:
+
+- ``app.browser``: :class:`ShotBrowser` (``data-testid="wb-shot-browser"``); traits ``shots``
+  (rows: name, scene, day, status, frames, flag, reasons...), ``thumbnails`` {name: JPEG},
+  ``selected`` (shot name; set it to switch shots), ``filter_status``, ``filter_scene``,
+  ``flagged_only``; ``set_continuity(rows)`` with rows ``{"item","group","flag","score",
+  "reasons"}``; each card has ``data-testid="wb-shot-card"`` and ``data-shot=NAME``.
+- ``app.grade``: :class:`GradePanel` (``wb-grade-panel``); ``strength`` (the main slider,
+  ``<input type=range data-testid="wb-strength">``), ``proposed_strength``, ``values`` (one
+  {param: value} per operator), ``spec``, ``dragging``, ``request_seq``; ``reset(op, name)``,
+  ``set_value(op, name, v)``, ``pipeline()``, ``graded()``.
+- ``app.compare``: :class:`CompareView` (``wb-compare``); ``before``/``after`` (JPEG bytes),
+  ``mode`` (wipe | split | side-by-side | toggle | difference), ``wipe``, ``zoom`` (0 = fit),
+  ``frame``, ``timecode``, ``seq`` (bumped per frame sent). The after image is
+  ``<img data-testid="wb-preview" data-frame-seq=N>``; N increases after each frame is painted.
+- ``app.scopes``: :class:`Scopes` (``wb-scopes``); ``waveform``/``parade``/``vectorscope``
+  (PNG), ``histogram`` (float32 (4, 256)), ``mode``, ``seq``.
+- ``app.decision``: :class:`DecisionBar` (``wb-decision-bar``); buttons
+  ``data-testid="wb-accept" | "wb-adjust" | "wb-reject"``, note ``wb-note``, error
+  ``wb-decision-error``; ``decide(button, note=None)`` from Python; traits ``plan``,
+  ``model_version``, ``error``, ``last`` (the decision journaled).
+- ``app.wait()`` blocks until the newest preview is shown; ``app.timings`` holds ms per stage.
+
+:class:`TrainingView` (``wb-training``) stands alone: ``view = TrainingView(held_out)``,
+then ``train_title(title, callback=view.callback)`` or ``view.train(fn, **kwargs)`` (runs
+``fn(callback=...)`` on a thread); Stop (``wb-train-stop``) makes the callback return False.
+"""
+
+from workbench.ui.app import Workbench, open_sample_title
+from workbench.ui.compare import MODES, CompareView
+from workbench.ui.decision import DecisionBar
+from workbench.ui.frames import PROXY_WIDTH, ShotPreview, render_preview
+from workbench.ui.grade import GradePanel, operator_spec
+from workbench.ui.scopes import Scopes
+from workbench.ui.shots import ShotBrowser
+from workbench.ui.training import TrainingView
+
+__all__ = [
+    "MODES",
+    "PROXY_WIDTH",
+    "CompareView",
+    "DecisionBar",
+    "GradePanel",
+    "Scopes",
+    "ShotBrowser",
+    "ShotPreview",
+    "TrainingView",
+    "Workbench",
+    "open_sample_title",
+    "operator_spec",
+    "render_preview",
+]

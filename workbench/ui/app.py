@@ -1,0 +1,164 @@
+"""Workbench: the widgets composed into one app for a notebook cell, and the sample title."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+import torch
+
+from workbench.ops import Pipeline
+from workbench.title import Title, latest_proposal
+from workbench.title.settings import SETTINGS_FILE
+from workbench.ui.compare import CompareView
+from workbench.ui.decision import DecisionBar
+from workbench.ui.frames import PROXY_WIDTH, ShotPreview
+from workbench.ui.grade import GradePanel
+from workbench.ui.latest import LatestOnly
+from workbench.ui.scopes import Scopes
+from workbench.ui.shots import ShotBrowser
+
+__all__ = ["Workbench", "open_sample_title"]
+
+
+def open_sample_title(directory: Path | str, progress: bool = False) -> Path:
+    """The bundled sample title, made (ingest + propose, ~30 s) in ``directory`` if absent.
+
+    ``directory/dailies`` receives a read-only copy of the footage; the title is
+    ``directory/title``, which is returned.
+    """
+    from workbench.demo import SAMPLE_CLIPS, sample_dir
+    from workbench.model import propose
+    from workbench.title import ingest
+
+    root = Path(directory).absolute()
+    title_dir = root / "title"
+    if (title_dir / SETTINGS_FILE).exists():
+        return title_dir
+    dailies = root / "dailies"
+    dailies.mkdir(parents=True, exist_ok=True)
+    for name in (*SAMPLE_CLIPS, "sample.ale"):
+        if not (dailies / name).exists():
+            shutil.copyfile(sample_dir() / name, dailies / name)
+            (dailies / name).chmod(0o444)
+    with Title.create(title_dir, name="Sample Title") as title:
+        ingest(title, [dailies / n for n in SAMPLE_CLIPS], ale=dailies / "sample.ale",
+               progress=progress)
+        propose(title, progress=progress)
+    return title_dir
+
+
+class Workbench(w.VBox):
+    """Shot browser, compare view, grade panel, scopes and decision bar on one title.
+
+    Selecting a shot loads its latest proposal; moving a slider re-renders the preview
+    (the ~1024 px proxy while dragging, full resolution on release) on a background
+    thread that always skips to the newest request; the scopes follow the preview; a
+    decision is journaled for the selected shot at the panel's strength.
+
+    Parameters
+    ----------
+    title_dir
+        A title directory (``workbench init``/``ingest``/``propose``).
+    continuity
+        Optional continuity rows ``{"item", "group", "flag", "score", "reasons"}``.
+    threaded
+        ``False`` renders on the caller's thread (scripts and tests).
+    """
+
+    def __init__(self, title_dir: Path | str, continuity: Iterable[Mapping[str, Any]] = (),
+                 proxy_width: int = PROXY_WIDTH, threaded: bool = True,
+                 select: str | None = None) -> None:
+        self.title = Title.open(title_dir)
+        self.proxy_width = proxy_width
+        self.browser = ShotBrowser(self.title, continuity)
+        self.grade = GradePanel()
+        self.compare = CompareView()
+        self.scopes = Scopes()
+        self.decision = DecisionBar(self.title)
+        self.preview: ShotPreview | None = None
+        self.timings: list[dict[str, float]] = []
+        self.error = w.HTML()
+        # One torch thread for previews: OpenMP threads spinning against the kernel and the
+        # OCIO strips on 2 cores cost more than they give (measured: scopes 200 ms -> 40 ms).
+        self._worker = LatestOnly(self._render, threaded=threaded,
+                                  thread_init=lambda: torch.set_num_threads(1))
+        self._base = Pipeline()
+        self._seq = 0
+
+        self.browser.observe(lambda c: self.select(c["new"]), "selected")
+        self.grade.observe(lambda _c: self._request(), "request_seq")
+        self.decision.decided.append(lambda _d: self.browser.refresh())
+        right = w.VBox([self.grade, self.scopes], layout=w.Layout(width="340px"))
+        centre = w.VBox([self.compare, self.decision, self.error],
+                        layout=w.Layout(flex="1 1 auto", min_width="0"))
+        left = w.VBox([self.browser], layout=w.Layout(width="260px"))
+        super().__init__([w.HBox([left, centre, right])])
+        self.add_class("wb-app")
+        first = select or (self.title.shots()[0].name if self.title.shots() else "")
+        if first:
+            self.browser.selected = first
+            if first == self.browser.selected and self.preview is None:
+                self.select(first)
+
+    def select(self, name: str) -> None:
+        """Show ``name``: its frame, its latest proposal's operators and strength."""
+        if not name:
+            return
+        shot = self.title.shot(name)
+        if self.browser.selected != name:
+            self.browser.selected = name  # observer calls back here
+            return
+        proposal = latest_proposal(self.title, shot)
+        self.preview = ShotPreview(shot, proxy_width=self.proxy_width)
+        self._base = proposal.pipeline if proposal else Pipeline()
+        self.compare.show_before(
+            self.preview.before(proxy=True), shot=name, frame=self.preview.frame_number,
+            timecode=self.preview.timecode, size=(shot.clip.width, shot.clip.height))
+        self.grade.load(self._base, proposal.strength if proposal else 0.0,
+                        self.title.settings.strength_cap, shot=name,
+                        summary=proposal.summary if proposal else "no proposal yet")
+        self.decision.load(name)
+        self._request()
+
+    def _request(self) -> None:
+        if self.preview is None:
+            return
+        self.decision.pipeline = self.grade.pipeline() if self.grade.edited else None
+        self.decision.strength = self.grade.strength
+        request = (self.preview, self.grade.pipeline(), self.grade.strength,
+                   self.grade.dragging)
+        self._seq += 1
+        self._worker.submit(self._seq, request)
+
+    def _render(self, _seq: int, request: tuple[ShotPreview, Pipeline, float, bool]) -> None:
+        preview, pipeline, strength, proxy = request
+        try:
+            frame = preview.render(pipeline, strength, proxy=proxy)
+            if preview is not self.preview:
+                return  # another shot was selected meanwhile
+            if not proxy and self.compare.before is not preview.before(proxy=False):
+                self.compare.before = preview.before(proxy=False)  # full resolution too
+            self.compare.show_after(frame.jpeg, proxy=proxy)
+            frame.ms.update(self.scopes.update(frame.display))
+            self.timings.append(frame.ms)
+            self.error.value = ""
+        except Exception as exc:  # a preview must never kill the app: show it
+            self.error.value = f"<div class='wb-error'>{type(exc).__name__}: {exc}</div>"
+
+    def wait(self, timeout: float = 30.0) -> bool:
+        """Block until the newest preview is shown (scripts and tests)."""
+        return self._worker.wait(timeout)
+
+    def close(self) -> None:
+        """Close the widgets and the title."""
+        self._worker.wait()
+        for name in ("browser", "grade", "compare", "scopes", "decision"):
+            if hasattr(self, name):
+                getattr(self, name).close()
+        if hasattr(self, "title"):
+            self.title.close()
+        super().close()

@@ -1,0 +1,125 @@
+"""DecisionBar: accept, adjust or reject the selected shot's proposal, journaled with a note."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets as t
+
+from workbench.errors import WorkbenchError
+from workbench.ops import Operator, Pipeline
+from workbench.title import Decision, Proposal, Title, add_proposal, decide, latest_proposal
+
+__all__ = ["DecisionBar"]
+
+STATIC = Path(__file__).with_name("static")
+
+
+class DecisionBar(anywidget.AnyWidget):
+    """Accept / adjust / reject with a note, writing the title's journal.
+
+    Shows the model version and the render plan (shot, frames, strength, operators); an
+    error from the journal (e.g. a :class:`~workbench.errors.DecisionError`) appears in
+    ``error`` instead of being raised into the notebook.
+    """
+
+    _esm = STATIC / "decision.js"
+    _css = STATIC / "workbench.css"
+
+    shot = t.Unicode("").tag(sync=True)
+    model_version = t.Unicode("").tag(sync=True)
+    strength = t.Float(1.0).tag(sync=True)
+    proposed_strength = t.Float(1.0).tag(sync=True)
+    plan = t.Dict().tag(sync=True)
+    note = t.Unicode("").tag(sync=True)
+    error = t.Unicode("").tag(sync=True)
+    last = t.Dict().tag(sync=True)  # the decision just journaled
+    busy = t.Bool(False).tag(sync=True)
+
+    def __init__(self, title: Title | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.title = title
+        self.proposal: Proposal | None = None
+        self.pipeline: Pipeline | None = None  # the operators as edited, if they were
+        self.decided: list[Callable[[Decision], None]] = []
+        self.on_msg(self._on_front_end)
+        self.observe(lambda _c: self._update_plan(), ["strength", "shot"])
+
+    def load(self, shot: str, pipeline: Pipeline | None = None) -> None:
+        """Decide for ``shot`` next (its latest proposal); clears the note and any error."""
+        self.proposal = None
+        if self.title is not None and shot:
+            self.proposal = latest_proposal(self.title, self.title.shot(shot))
+        self.pipeline = pipeline
+        with self.hold_sync():
+            self.error = ""
+            self.note = ""
+            self.model_version = self.proposal.model_version if self.proposal else ""
+            self.proposed_strength = self.proposal.strength if self.proposal else 1.0
+            self.strength = self.proposed_strength
+            self.shot = shot
+            self._update_plan()
+
+    def _update_plan(self) -> None:
+        if self.title is None or not self.shot:
+            self.plan = {}
+            return
+        shot = self.title.shot(self.shot)
+        pipe = self.pipeline or (self.proposal.pipeline if self.proposal else Pipeline())
+        self.plan = {
+            "shot": shot.name, "frames": [shot.start_frame, shot.end_frame],
+            "frame_count": shot.frame_count, "strength": round(self.strength, 4),
+            "verdict": self.verdict_for("accept"),
+            "operators": [type(op).__name__ for op in pipe if isinstance(op, Operator)],
+        }
+
+    def verdict_for(self, button: str) -> str:
+        """The verdict a button records: accept at another strength is an adjust."""
+        if button == "accept" and abs(self.strength - self.proposed_strength) > 1e-6:
+            return "adjust"
+        return button
+
+    def decide(self, button: str, note: str | None = None) -> Decision | None:
+        """Journal ``button`` (accept / adjust / reject) for the shot; ``None`` on error."""
+        self.error = ""
+        if self.title is None or not self.shot:
+            self.error = "select a shot first"
+            return None
+        try:
+            decision = self._journal(self.verdict_for(button),
+                                     self.note if note is None else note)
+        except WorkbenchError as exc:
+            self.error = f"{type(exc).__name__}: {exc}"
+            return None
+        self.last = decision.to_dict()
+        for fn in self.decided:
+            fn(decision)
+        return decision
+
+    def _journal(self, verdict: str, note: str) -> Decision:
+        assert self.title is not None
+        shot = self.title.shot(self.shot)
+        proposal = self.proposal
+        if proposal is None:
+            proposal = latest_proposal(self.title, shot)
+        edited = (proposal is not None and self.pipeline is not None and verdict != "reject"
+                  and self.pipeline != proposal.pipeline)
+        if edited:  # the artist changed parameters: journal the edit as its own proposal
+            assert proposal is not None and self.pipeline is not None
+            proposal = add_proposal(
+                self.title, shot, self.pipeline, model_version=proposal.model_version,
+                strength=proposal.strength, confidence=proposal.confidence,
+                summary=f"edited by the artist from proposal {proposal.id}",
+                anchor=self.title.shot(proposal.anchor_shot) if proposal.anchor_shot else None,
+                active_area=proposal.active_area)
+            verdict = "adjust"
+        strength = self.strength if verdict == "adjust" else None
+        return decide(self.title, shot, verdict, strength=strength, note=note,
+                      proposal_id=proposal.id if proposal else None)
+
+    def _on_front_end(self, _widget: Any, content: dict[str, Any], _buffers: list[Any]) -> None:
+        if content.get("type") == "decide":
+            self.decide(str(content.get("verdict", "")), content.get("note"))

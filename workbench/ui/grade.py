@@ -1,0 +1,150 @@
+"""GradePanel: sliders generated from the operators' declared parameters, and the strength."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import param
+import traitlets as t
+
+from workbench.ops import Operator, Pipeline
+from workbench.ui.frames import at_strength
+
+__all__ = ["GradePanel", "operator_spec", "parameter_spec"]
+
+STATIC = Path(__file__).with_name("static")
+
+
+def _finite(x: Any) -> float | None:
+    return float(x) if x is not None and math.isfinite(float(x)) else None
+
+
+def parameter_spec(op: Operator, name: str) -> dict[str, Any]:
+    """One slider (or read-only field) for ``op``'s parameter ``name``.
+
+    Sliders span the soft bounds where declared (the useful range), else the hard bounds;
+    typed values are still held to the hard bounds.
+    """
+    p = op.param[name]
+    value = getattr(op, name)
+    spec: dict[str, Any] = {"name": name, "label": p.label or name, "doc": p.doc or "",
+                            "value": value, "default": value}
+    if not isinstance(p, param.Number):
+        return {**spec, "kind": "text"}
+    lo, hi = p.bounds or (None, None)
+    slo, shi = getattr(p, "softbounds", None) or (None, None)
+    smin = _finite(slo) if slo is not None else _finite(lo)
+    smax = _finite(shi) if shi is not None else _finite(hi)
+    value = float(value)
+    span = max(abs(value), 1.0)
+    smin = min(smin if smin is not None else value - span, value)
+    smax = max(smax if smax is not None else value + span, value)
+    step = p.step if p.step else (smax - smin) / 200
+    return {**spec, "kind": "number", "value": value, "default": value,
+            "min": smin, "max": smax, "hard_min": _finite(lo), "hard_max": _finite(hi),
+            "step": float(step)}
+
+
+def operator_spec(op: Operator) -> dict[str, Any]:
+    """The sliders of one operator: every declared parameter but ``strength``."""
+    return {"operator": type(op).__name__, "space": op.space,
+            "doc": (type(op).__doc__ or "").strip().split("\n")[0],
+            "params": [parameter_spec(op, n) for n in op.parameter_names() if n != "strength"]}
+
+
+class GradePanel(anywidget.AnyWidget):
+    """The proposal's operators as sliders, with its strength on top.
+
+    ``strength`` is what a decision records (0 = the source, the proposal's own strength is
+    ``proposed_strength``); ``values`` holds one ``{param: value}`` per operator. Every change,
+    from the front end or from Python, bumps ``request_seq``: observe it to re-render.
+    ``dragging`` is true while a slider is held (render the proxy), false on release.
+    """
+
+    _esm = STATIC / "grade.js"
+    _css = STATIC / "workbench.css"
+
+    shot = t.Unicode("").tag(sync=True)
+    summary = t.Unicode("").tag(sync=True)
+    spec = t.List(t.Dict()).tag(sync=True)
+    values = t.List(t.Dict()).tag(sync=True)
+    strength = t.Float(1.0).tag(sync=True)
+    proposed_strength = t.Float(1.0).tag(sync=True)
+    strength_max = t.Float(1.0).tag(sync=True)
+    dragging = t.Bool(False).tag(sync=True)
+    request_seq = t.Int(0).tag(sync=True)
+
+    def __init__(self, pipeline: Pipeline | None = None, strength: float = 1.0,
+                 strength_max: float = 1.0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._pipeline = Pipeline()
+        self.load(pipeline or Pipeline(), strength, strength_max)
+        self.on_msg(self._on_front_end)
+        self.observe(self._changed, ["strength", "values", "dragging"])
+
+    def load(self, pipeline: Pipeline, strength: float, strength_max: float = 1.0,
+             shot: str = "", summary: str = "") -> None:
+        """Show ``pipeline`` (a proposal's) at ``strength``; this is what reset returns to."""
+        pipeline.validate()
+        self._pipeline = pipeline
+        specs = [operator_spec(op) for op in pipeline if isinstance(op, Operator)]
+        with self.hold_trait_notifications(), self.hold_sync():
+            self.strength_max = strength_max
+            self.proposed_strength = strength
+            self.shot, self.summary = shot, summary
+            self.spec = specs
+            self.values = [{p["name"]: p["default"] for p in s["params"]} for s in specs]
+            self.strength = strength
+
+    def pipeline(self) -> Pipeline:
+        """The operators with the panel's values, each at its own proposed strength."""
+        ops = [op for op in self._pipeline if isinstance(op, Operator)]
+        return Pipeline(type(op)(strength=op.strength, **{**op.params_dict(), **vals})
+                        for op, vals in zip(ops, self.values, strict=True))
+
+    def graded(self) -> Pipeline:
+        """What a decision at the current strength renders."""
+        return at_strength(self.pipeline(), self.strength)
+
+    @property
+    def edited(self) -> bool:
+        """True when a parameter differs from the proposal's."""
+        return self.pipeline() != self._pipeline
+
+    def reset(self, operator: int | None = None, name: str | None = None) -> None:
+        """Back to the proposal: one parameter, one operator's, or everything (and strength)."""
+        values = [dict(v) for v in self.values]
+        for i, spec in enumerate(self.spec):
+            if operator is not None and i != operator:
+                continue
+            for p in spec["params"]:
+                if name is None or p["name"] == name:
+                    values[i][p["name"]] = p["default"]
+        with self.hold_trait_notifications():
+            self.values = values
+            if operator is None:
+                self.strength = self.proposed_strength
+
+    def set_value(self, operator: int, name: str, value: float) -> None:
+        """Set one parameter, held to its hard bounds."""
+        spec = next(p for p in self.spec[operator]["params"] if p["name"] == name)
+        lo, hi = spec.get("hard_min"), spec.get("hard_max")
+        value = max(value, lo) if lo is not None else value
+        value = min(value, hi) if hi is not None else value
+        values = [dict(v) for v in self.values]
+        values[operator][name] = float(value)
+        self.values = values
+
+    @t.validate("strength")
+    def _clamp_strength(self, proposal: t.Bunch) -> float:
+        return min(max(float(proposal.value), 0.0), self.strength_max)
+
+    def _changed(self, _change: dict[str, Any]) -> None:
+        self.request_seq += 1
+
+    def _on_front_end(self, _widget: Any, content: dict[str, Any], _buffers: list[Any]) -> None:
+        if content.get("type") == "reset":
+            self.reset(content.get("operator"), content.get("name"))
