@@ -7,7 +7,7 @@ import sys
 
 from benchmarks.common import RESULTS, write_results
 
-BENCHMARKS = ["bench_cdl", "bench_lut", "bench_pipeline", "ui_latency"]
+BENCHMARKS = ["bench_cdl", "bench_lut", "bench_pipeline", "ui_latency", "bench_continuity"]
 
 
 def main(names: list[str]) -> None:

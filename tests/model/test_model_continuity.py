@@ -1,0 +1,61 @@
+"""Continuity on real frames: a planted stop is flagged with an exposure sentence, clean is not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from workbench.color import convert
+from workbench.errors import ParameterError
+from workbench.io import read_movie_frames
+from workbench.model.continuity import ContinuityItem, check_continuity
+from workbench.model.profiles import shot_profile
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+
+
+@pytest.fixture(scope="module")
+def walkway() -> list[torch.Tensor]:
+    """Six frames of one real static shot (OpenCV's vtest walkway), 192 px wide, ACEScg."""
+    frames = [f for i, f in read_movie_frames(DATA / "video" / "opencv_vtest.avi", 0, 360,
+                                              max_width=192) if i % 60 == 0]
+    return [convert(torch.from_numpy(f.astype(np.float32) / 255).permute(2, 0, 1)[None]
+                    .contiguous(), "sRGB", "ACEScg") for f in frames]
+
+
+def items(frames: list[torch.Tensor]) -> list[ContinuityItem]:
+    return [ContinuityItem(f"frame_{i:02d}", "walkway", shot_profile(f), f)
+            for i, f in enumerate(frames)]
+
+
+def test_clean_frames_of_one_shot_are_not_flagged(walkway):
+    findings = check_continuity(items(walkway))
+    assert [f.item for f in findings] == sorted(f"frame_{i:02d}" for i in range(6))
+    assert not any(f.flag for f in findings), [f.reasons for f in findings]
+    assert all(0 <= f.score < 0.5 and f.reasons == [] for f in findings)
+
+
+def test_a_planted_stop_is_flagged_with_an_exposure_sentence(walkway):
+    frames = list(walkway)
+    frames[3] = frames[3] * 0.5
+    findings = {f.item: f for f in check_continuity(items(frames))}
+    bad = findings["frame_03"]
+    assert bad.flag and bad.score > 0.5
+    assert bad.properties[0] == "exposure"
+    assert "1.0 stop darker" in bad.reasons[0]
+    assert bad.fix is not None and len(bad.fix["cdl"]["offset"]) == 3
+    assert [n for n, f in findings.items() if f.flag] == ["frame_03"]
+
+
+def test_against_a_named_anchor(walkway):
+    frames = list(walkway)
+    frames[0] = frames[0] * 1.5   # the anchor itself is brighter: every other shot is darker
+    findings = check_continuity(items(frames), anchors={"walkway": "frame_00"})
+    assert not findings[0].flag and findings[0].reference == "anchor (itself)"
+    assert all(f.flag and "darker" in f.reasons[0] and "anchor frame_00" in f.reasons[0]
+               for f in findings[1:])
+    with pytest.raises(ParameterError, match="not in group"):
+        check_continuity(items(frames[:2]), anchors={"walkway": "frame_09"})
