@@ -522,7 +522,7 @@ def as_matcher(model: Any) -> TitleMatcher:
     found = getattr(model, "matcher", None)
     if isinstance(found, TitleMatcher):
         return found
-    if hasattr(model, "root") or isinstance(model, str | Path):
+    if isinstance(model, str | Path) or hasattr(model, "shots"):  # a directory or a Title
         from workbench.model.title_model import TitleModel
 
         return TitleModel.load(model).matcher

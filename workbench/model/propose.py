@@ -1,12 +1,29 @@
-"""Proposals for every shot of a title: match each shot to its scene's anchor."""
+"""Proposals for every shot of a title: match each shot to its scene's anchor.
+
+The match method is chosen per run (:func:`resolve_propose_method`): ``"auto"`` uses the
+title's trained model (method ``"title"``, the learned matcher) when ``<title>/models/current``
+exists, and the classical mean/std CDL otherwise; any method of
+:data:`workbench.model.methods.MATCH_METHODS` can be named. Each proposal records the model
+version that made it (for ``"title"``: the trained model's version id).
+
+Skin tones are protected (:func:`skin_hue_shift`): where a proposed grade would move the
+shot's skin-coloured pixels (the profiles' Oklab skin-tone locus) further from the locus's
+centre hue by more than :data:`SKIN_HUE_TOLERANCE_DEG`, the proposal's strength is lowered
+in proportion so that they move about that far at most, and the summary says so. A grade that
+brings skin back toward the locus (undoing a colour cast) is not held back.
+"""
 
 from __future__ import annotations
+
+import sys
+from typing import Any
 
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from workbench.errors import TitleError
+from workbench.color import convert
+from workbench.errors import ParameterError, TitleError
 from workbench.model.framing import ActiveArea, active_area
 from workbench.model.match import (
     ShotStats,
@@ -22,10 +39,15 @@ from workbench.title import Proposal, Shot, Title, add_proposal, shot_working_fr
 __all__ = [
     "ANALYSIS_FRAMES",
     "ANALYSIS_WIDTH",
+    "CLASSICAL_METHOD",
     "MODEL_VERSION",
+    "SKIN_HUE_TOLERANCE_DEG",
     "choose_anchor",
     "propose",
+    "propose_methods",
     "proposed_strength",
+    "resolve_propose_method",
+    "skin_hue_shift",
 ]
 
 MODEL_VERSION = "classical-match/2 (mean-std CDL in ACEScct, shared contrast)"
@@ -33,6 +55,9 @@ ANALYSIS_FRAMES = 8     # frames sampled per shot
 ANALYSIS_WIDTH = 256    # analysis proxy width in pixels
 FULL_CONFIDENCE = 0.5   # at or above this overlap a match is proposed at full strength
 MIN_CONFIDENCE = 0.3    # below it, at strength 0
+CLASSICAL_METHOD = "mean-std"  # what "auto" uses when the title has no trained model
+SKIN_HUE_TOLERANCE_DEG = 4.0   # skin may move this much further from the skin line, no more
+SKIN_MIN_PIXELS = 200          # fewer skin-coloured pixels than this: nothing to protect
 
 
 def choose_anchor(stats: dict[str, ShotStats], lengths: dict[str, int]) -> str:
@@ -47,23 +72,69 @@ def choose_anchor(stats: dict[str, ShotStats], lengths: dict[str, int]) -> str:
     return min(names, key=lambda n: (round(float(cost[names.index(n)]), 4), -lengths[n]))
 
 
-def propose(title: Title, progress: bool = True) -> list[Proposal]:
+def propose_methods() -> list[str]:
+    """Method names :func:`propose` accepts: ``auto``, ``title``, then the classical ones."""
+    from workbench.model.methods import MATCH_METHODS
+
+    names = ["auto", "title", CLASSICAL_METHOD]
+    return names + [n for n in MATCH_METHODS if n not in names]
+
+
+def resolve_propose_method(title: Title, method: str = "auto") -> tuple[str, Any]:
+    """The method :func:`propose` will use, and the trained model it needs (or ``None``).
+
+    ``"auto"`` is ``"title"`` when the title has a trained model, else
+    :data:`CLASSICAL_METHOD`. ``"title"`` without a model raises :class:`TitleError` saying
+    how to train one; an unknown name raises :class:`ParameterError` listing the known ones.
+    """
+    from workbench.model.title_model import TitleModel, has_title_model
+
+    known = propose_methods()
+    if method not in known:
+        raise ParameterError(f"unknown propose method {method!r}; known: {', '.join(known)}")
+    if method == "auto":
+        method = "title" if has_title_model(title) else CLASSICAL_METHOD
+    if method == "title":
+        return method, TitleModel.load(title)
+    return method, None
+
+
+def propose(title: Title, progress: bool = True, method: str = "auto") -> list[Proposal]:
     """Analyse every shot and store one proposal per shot; anchors get the identity.
+
+    Parameters
+    ----------
+    title
+        An open title with ingested shots.
+    progress
+        tqdm bars, and one line on stderr naming the method used.
+    method
+        ``"auto"`` (the trained title model when there is one, else the classical mean/std
+        CDL), ``"title"``, or a classical method name (see :func:`propose_methods`).
 
     Returns
     -------
     list[Proposal]
-        The new proposals, in catalogue order.
+        The new proposals, in catalogue order; each records the model version that made it.
     """
     shots = title.shots()
     if not shots:
         raise TitleError(f"{title.root}: no shots to propose for; run `workbench ingest` first")
+    asked = method
+    method, model = resolve_propose_method(title, method)
+    if progress:
+        used = (f"title model {model.version_id}" if model is not None
+                else f"classical method {method}")
+        if asked == "auto" and model is None:
+            used += " (no trained title model; `workbench train` makes one)"
+        print(f"propose: using {used}", file=sys.stderr)
     samples = {}
     for shot in tqdm(shots, desc="analyse", unit="shot", disable=not progress):
         samples[shot.name] = shot_working_frames(shot, ANALYSIS_FRAMES, ANALYSIS_WIDTH)[1]
     inner = _clip_areas(shots, samples, margin=1)  # statistics: bars and their smeared edge out
     picture = _clip_areas(shots, samples, margin=0)  # blanking: everything that may be picture
     stats = {s.name: shot_stats(samples[s.name], inner[s.clip.id]) for s in shots}
+    cropped = {s.name: inner[s.clip.id].crop(samples[s.name]).contiguous() for s in shots}
     blanking = {s.name: _full_resolution(picture[s.clip.id], s, samples[s.name]) for s in shots}
 
     by_scene: dict[str, list[Shot]] = {}
@@ -79,7 +150,8 @@ def propose(title: Title, progress: bool = True) -> list[Proposal]:
                 anchor = next(s for s in members if s.name == name)
                 title.set_anchor(scene, anchor)
             for shot in members:
-                proposals.append(_propose_shot(title, shot, anchor, stats, blanking[shot.name]))
+                proposals.append(_propose_shot(title, shot, anchor, stats, blanking[shot.name],
+                                               method, model, cropped))
     return proposals
 
 
@@ -114,19 +186,109 @@ def proposed_strength(confidence: float) -> float:
     return round(min(1.0, confidence / FULL_CONFIDENCE) * 20) / 20
 
 
+def skin_hue_shift(before: torch.Tensor, after: torch.Tensor) -> tuple[float, int]:
+    """How much further from the skin-tone locus a grade moves a shot's skin-coloured pixels.
+
+    ``before`` and ``after`` are the same pixels ``(P, 3)`` in linear ACEScg. Skin-coloured
+    pixels are those of ``before`` inside the profiles' skin-tone locus (Oklab hue, chroma and
+    lightness ranges of :mod:`workbench.model.profiles`, where skin of every complexion lies).
+
+    Returns
+    -------
+    degrees, count
+        How many degrees of Oklab hue the skin pixels' mean moves further from the locus's
+        centre hue (negative: closer), and how many skin pixels there were (0.0 when fewer
+        than :data:`SKIN_MIN_PIXELS`).
+    """
+    from workbench._colour import import_colour
+    from workbench.model.profiles import SKIN_CHROMA, SKIN_HUE, SKIN_LIGHTNESS
+
+    colour = import_colour()
+    to_xyz = np.asarray(colour.RGB_COLOURSPACES["ACEScg"].matrix_RGB_to_XYZ)
+
+    def oklab(px: torch.Tensor) -> np.ndarray:
+        rgb = np.maximum(px.detach().double().numpy(), 0.0)
+        return np.asarray(colour.XYZ_to_Oklab(rgb @ to_xyz.T))
+
+    lab = oklab(before)
+    hue = np.degrees(np.arctan2(lab[:, 2], lab[:, 1]))
+    chroma = np.hypot(lab[:, 1], lab[:, 2])
+    skin = ((hue >= SKIN_HUE[0]) & (hue <= SKIN_HUE[1]) & (chroma >= SKIN_CHROMA[0])
+            & (chroma <= SKIN_CHROMA[1]) & (lab[:, 0] >= SKIN_LIGHTNESS[0])
+            & (lab[:, 0] <= SKIN_LIGHTNESS[1]))
+    count = int(skin.sum())
+    if count < SKIN_MIN_PIXELS:
+        return 0.0, count
+    graded = oklab(after[torch.from_numpy(skin)])
+
+    def mean_hue(ab: np.ndarray) -> float:
+        h = np.arctan2(ab[:, 1], ab[:, 0])
+        return float(np.degrees(np.arctan2(np.sin(h).mean(), np.cos(h).mean())))
+
+    centre = (SKIN_HUE[0] + SKIN_HUE[1]) / 2
+
+    def off(h: float) -> float:
+        return abs((h - centre + 180) % 360 - 180)
+
+    return off(mean_hue(graded[:, 1:])) - off(mean_hue(lab[skin, 1:])), count
+
+
+def _protect_skin(grade: Pipeline, stats: ShotStats, strength: float) -> tuple[float, str]:
+    """Lower ``strength`` so the grade moves skin at most the tolerance off the skin line."""
+    if strength == 0.0 or len(grade) == 0:
+        return strength, ""
+    before = convert(stats.pixels_cct.T.reshape(1, 3, -1, 1).contiguous(), "ACEScct", "ACEScg")
+    after = grade.apply(before)
+    shift, _ = skin_hue_shift(before.reshape(3, -1).T, after.reshape(3, -1).T)
+    if shift <= SKIN_HUE_TOLERANCE_DEG:
+        return strength, ""
+    capped = np.floor(min(strength, SKIN_HUE_TOLERANCE_DEG / shift) * 20) / 20
+    return float(capped), (f"; skin protected: would move skin hue {shift:.0f}° away from the "
+                           f"skin-tone locus, strength lowered to {capped:g}")
+
+
+def _matched_cct(grade: Pipeline, stats: ShotStats) -> torch.Tensor:
+    """The shot's sampled pixels after ``grade``, in ACEScct ``(N, 3)``."""
+    img = convert(stats.pixels_cct.T.reshape(1, 3, -1, 1).contiguous(), "ACEScct", "ACEScg")
+    return convert(grade.apply(img), "ACEScg", "ACEScct").reshape(3, -1).T
+
+
+def _fit(title: Title, shot: Shot, anchor: Shot, stats: dict[str, ShotStats], method: str,
+         model: Any, cropped: dict[str, torch.Tensor]) -> tuple[Pipeline, float, str, str]:
+    """The grade for ``shot``, its confidence, the model version and a note, by ``method``."""
+    s, a = stats[shot.name], stats[anchor.name]
+    if method == CLASSICAL_METHOD:
+        cdl = match_cdl(s, a)
+        confidence = chroma_overlap(matched_pixels(s, cdl.values()), a.pixels_cct)
+        return Pipeline([cdl]), confidence, MODEL_VERSION, ""
+    if method == "title":
+        grade = model.matcher.match(cropped[shot.name], cropped[anchor.name])
+        confidence = chroma_overlap(_matched_cct(grade, s), a.pixels_cct)
+        return grade, confidence, model.model_version, f"; title model {model.version_id}"
+    from workbench.model.methods import MATCH_METHODS, match_frames
+
+    found = match_frames(cropped[shot.name], cropped[anchor.name], method,
+                         reference_name=anchor.name)
+    grade = found.pipeline(title.root / "luts")
+    version = f"match/{method} ({MATCH_METHODS[method].description}; CDL + LUT in ACEScct)"
+    return grade, found.confidence, version, f"; {method} match"
+
+
 def _propose_shot(title: Title, shot: Shot, anchor: Shot, stats: dict[str, ShotStats],
-                  area: dict[str, int] | None) -> Proposal:
+                  area: dict[str, int] | None, method: str = CLASSICAL_METHOD, model: Any = None,
+                  cropped: dict[str, torch.Tensor] | None = None) -> Proposal:
+    version = MODEL_VERSION if model is None else model.model_version
     if shot.id == anchor.id:
-        return add_proposal(title, shot, Pipeline(), model_version=MODEL_VERSION, strength=1.0,
+        return add_proposal(title, shot, Pipeline(), model_version=version, strength=1.0,
                             confidence=1.0, anchor=anchor, active_area=area,
                             summary=f"anchor of scene {shot.scene}: left as shot")
-    s, a = stats[shot.name], stats[anchor.name]
-    cdl = match_cdl(s, a)
-    confidence = chroma_overlap(matched_pixels(s, cdl.values()), a.pixels_cct)
+    grade, confidence, version, note = _fit(title, shot, anchor, stats, method, model,
+                                            cropped or {})
     strength = proposed_strength(confidence)
-    summary = describe_difference(s, a, anchor.name)
+    summary = describe_difference(stats[shot.name], stats[anchor.name], anchor.name) + note
     if strength == 0.0:
         summary += "; low confidence, proposed at strength 0"
-    return add_proposal(title, shot, Pipeline([cdl]), model_version=MODEL_VERSION,
+    strength, skin_note = _protect_skin(grade, stats[shot.name], strength)
+    return add_proposal(title, shot, grade, model_version=version,
                         strength=strength, confidence=round(confidence, 3), anchor=anchor,
-                        summary=summary, active_area=area)
+                        summary=summary + skin_note, active_area=area)
