@@ -16,7 +16,7 @@ import numpy as np
 import torch
 import traitlets as t
 
-from workbench.ui.frames import encode_png
+from workbench.ui.frames import encode_png, one_torch_thread
 
 __all__ = [
     "SKIN_TONE_DEGREES",
@@ -168,7 +168,7 @@ class Scopes(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self.targets = {k: list(v) for k, v in vectorscope_targets(self.size).items()}
 
-    def update(self, display: np.ndarray | torch.Tensor, max_width: int = 384
+    def update(self, display: np.ndarray | torch.Tensor, max_width: int = 320
                ) -> dict[str, float]:
         """Recompute every scope from the display-encoded picture; returns the ms taken.
 
@@ -185,11 +185,12 @@ class Scopes(anywidget.AnyWidget):
         if rgb.dtype == np.uint8:
             img = img / 255.0
         n = self.size
-        wave = scope_image(waveform(img, n, n))
-        par = _parade_rgb(waveform(img, n, n, parade=True))
-        vec = scope_image(vectorscope(img, n))
-        hist = histogram(img, n)
-        hist = (hist / hist.max().clamp(min=1)).numpy().astype(np.float32)
+        with one_torch_thread():
+            wave = scope_image(waveform(img, n, n))
+            par = _parade_rgb(waveform(img, n, n, parade=True))
+            vec = scope_image(vectorscope(img, n))
+            hist = histogram(img, n)
+            hist = (hist / hist.max().clamp(min=1)).numpy().astype(np.float32)
         with self.hold_sync():
             self.waveform = encode_png(wave)
             self.parade = encode_png(par)
