@@ -1,0 +1,132 @@
+"""The look network: monotone 1D curves, a 3x3 matrix and a multi-resolution residual 3D LUT.
+
+Everything works on *normalised* values: the look's encoded space (sRGB-encoded or ACEScct)
+mapped so that its LUT domain is [0, 1]. The global part (curves then an affine matrix) carries
+what extrapolates: contrast, balance, saturation. The residual LUT adds what a global map cannot
+(split-toning, hue-selective saturation, a creative cube), as a function of the *input* colour.
+
+The residual is held as a pyramid of grids (5³, 9³, 17³, 33³) that are summed into one 33³ grid:
+a coarse grid moves many fine nodes at once, so smoothness spreads into colours the training
+pairs never showed in a few hundred Adam steps instead of thousands. Because every coarse cell
+is a union of fine cells, the trilinear sum of the pyramid *is* a trilinear 33³ LUT, exactly.
+
+References
+----------
+H. Zeng, J. Cai, L. Li, Z. Cao, L. Zhang, "Learning Image-adaptive 3D Lookup Tables for High
+Performance Photo Enhancement in Real-time", IEEE TPAMI 44(4), 2022 (smoothness and
+monotonicity regularisers of a learned 3D LUT).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+__all__ = ["CURVE_KNOTS", "LUT_LEVELS", "LookNet", "trilinear"]
+
+CURVE_KNOTS = 33
+LUT_LEVELS = (5, 9, 17, 33)
+
+
+def trilinear(lut: torch.Tensor, rgb: torch.Tensor) -> torch.Tensor:
+    """Look up ``rgb`` in a 3D LUT, trilinearly; inputs outside [0, 1] take the border value.
+
+    Parameters
+    ----------
+    lut
+        ``(3, S, S, S)`` indexed ``[channel, b, g, r]``, nodes at ``i / (S - 1)``.
+    rgb
+        ``(N, 3)`` normalised coordinates.
+
+    Returns
+    -------
+    torch.Tensor
+        ``(N, 3)``.
+    """
+    grid = (rgb * 2 - 1).view(1, 1, 1, -1, 3)  # grid_sample's x, y, z are r, g, b
+    out = F.grid_sample(lut[None], grid, mode="bilinear", padding_mode="border",
+                        align_corners=True)
+    return out.view(3, -1).t()
+
+
+def _second_differences(lut: torch.Tensor) -> torch.Tensor:
+    """Mean squared second difference of a ``(3, S, S, S)`` grid along its three axes, as f''."""
+    scale = float((lut.shape[-1] - 1) ** 2)
+    total = lut.new_zeros(())
+    for dim in (1, 2, 3):
+        n = lut.shape[dim]
+        d2 = lut.narrow(dim, 0, n - 2) - 2 * lut.narrow(dim, 1, n - 2) + lut.narrow(dim, 2, n - 2)
+        total = total + (d2 * scale).square().mean()
+    return total
+
+
+class LookNet(nn.Module):
+    """``out = M · curves(x) + b + residual(x)`` on normalised ``(N, 3)`` values.
+
+    Initialised to the identity. ``curves`` are piecewise linear with ``CURVE_KNOTS`` knots on
+    [0, 1], monotone by construction (positive increments), extended linearly beyond.
+    """
+
+    def __init__(self, levels: tuple[int, ...] = LUT_LEVELS, knots: int = CURVE_KNOTS) -> None:
+        super().__init__()
+        step = 1.0 / (knots - 1)
+        # softplus(raw) = step: identity increments.
+        self.curve_raw = nn.Parameter(torch.full((3, knots - 1), math.log(math.expm1(step))))
+        self.curve_base = nn.Parameter(torch.zeros(3))
+        self.matrix = nn.Parameter(torch.eye(3))
+        self.bias = nn.Parameter(torch.zeros(3))
+        self.levels = tuple(levels)
+        self.luts = nn.ParameterList(nn.Parameter(torch.zeros(3, s, s, s)) for s in self.levels)
+
+    def knot_values(self) -> torch.Tensor:
+        """``(3, K)`` curve values at the knots ``k / (K - 1)``."""
+        inc = F.softplus(self.curve_raw)
+        return torch.cat([self.curve_base[:, None],
+                          self.curve_base[:, None] + inc.cumsum(1)], 1)
+
+    def curves(self, x: torch.Tensor) -> torch.Tensor:
+        """Per-channel curves of ``(N, 3)`` ``x``; linear beyond the first and last knots."""
+        v = self.knot_values()
+        k = v.shape[1]
+        t = x.t() * (k - 1)  # (3, N)
+        i = t.floor().clamp(0, k - 2)
+        frac = t - i
+        i = i.long()
+        lo = v.gather(1, i)
+        hi = v.gather(1, i + 1)
+        return (lo + frac * (hi - lo)).t()
+
+    def global_map(self, x: torch.Tensor) -> torch.Tensor:
+        """The curves then the affine matrix, ``(N, 3) -> (N, 3)``."""
+        return self.curves(x) @ self.matrix.t() + self.bias
+
+    def residual_lut(self) -> torch.Tensor:
+        """The pyramid summed into one ``(3, S, S, S)`` grid at the finest level's size."""
+        size = self.levels[-1]
+        total = self.luts[-1]
+        for lut in list(self.luts)[:-1]:
+            total = total + F.interpolate(lut[None], size=(size,) * 3, mode="trilinear",
+                                          align_corners=True)[0]
+        return total
+
+    def forward(self, x: torch.Tensor, residual: torch.Tensor | None = None) -> torch.Tensor:
+        """The look on ``(N, 3)`` normalised values; ``residual`` reuses a summed grid."""
+        lut = self.residual_lut() if residual is None else residual
+        return self.global_map(x) + trilinear(lut, x)
+
+    def smoothness(self) -> torch.Tensor:
+        """Squared second derivatives of each residual level (extrapolates linearly)."""
+        return sum((_second_differences(lut) for lut in self.luts), torch.zeros(()))
+
+    def curve_smoothness(self) -> torch.Tensor:
+        """Squared second derivative of the curves."""
+        v = self.knot_values()
+        d2 = (v[:, 2:] - 2 * v[:, 1:-1] + v[:, :-2]) * (v.shape[1] - 1) ** 2
+        return d2.square().mean()
+
+    def magnitude(self) -> torch.Tensor:
+        """Mean square of the residual levels (keeps unseen colours near the global map)."""
+        return sum((lut.square().mean() for lut in self.luts), torch.zeros(()))
