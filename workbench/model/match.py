@@ -27,7 +27,8 @@ from workbench.ops.saturation import ACESCG_LUMA
 
 __all__ = [
     "ACESCCT_UNITS_PER_STOP",
-    "MATCH_METHODS",
+    "CDL_FITTERS",
+    "MATCH_METHODS",  # noqa: F822  (module __getattr__, from workbench.model.methods)
     "ShotStats",
     "chroma_overlap",
     "describe_difference",
@@ -84,16 +85,31 @@ def fit_mean_std_cdl(shot: ShotStats, anchor: ShotStats) -> CDLValues:
                      offset=tuple(float(v) for v in offset))  # type: ignore[arg-type]
 
 
-MATCH_METHODS: dict[str, Callable[[ShotStats, ShotStats], CDLValues]] = {
+# Matchers that work from statistics alone and give a plain CDL. The full registry of match
+# methods (MKL, Reinhard, histogram, von Kries, the learned one) is
+# workbench.model.methods.MATCH_METHODS; this module re-exports it under the old name.
+CDL_FITTERS: dict[str, Callable[[ShotStats, ShotStats], CDLValues]] = {
     "mean-std": fit_mean_std_cdl,
 }
 
 
+def __getattr__(name: str) -> object:
+    if name == "MATCH_METHODS":  # lazily: methods.py imports this module
+        from workbench.model.methods import MATCH_METHODS
+        return MATCH_METHODS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def match_cdl(shot: ShotStats, anchor: ShotStats, method: str = "mean-std") -> CDL:
-    """Fit a :class:`CDL` operator bringing ``shot`` to ``anchor`` with ``method``."""
-    if method not in MATCH_METHODS:
-        raise ParameterError(f"unknown match method {method!r}; known: {', '.join(MATCH_METHODS)}")
-    return CDL.from_values(MATCH_METHODS[method](shot, anchor))
+    """Fit a :class:`CDL` operator bringing ``shot`` to ``anchor`` with ``method``.
+
+    Only the statistics-only fitters of :data:`CDL_FITTERS`; for every method and a full grade
+    (CDL + LUT) use :func:`workbench.model.methods.match_frames`.
+    """
+    if method not in CDL_FITTERS:
+        raise ParameterError(f"unknown CDL match method {method!r}; known: "
+                             f"{', '.join(CDL_FITTERS)}")
+    return CDL.from_values(CDL_FITTERS[method](shot, anchor))
 
 
 def chroma_overlap(a_cct: torch.Tensor, b_cct: torch.Tensor, bins: int = 24) -> float:

@@ -256,31 +256,17 @@ def _subsample(x: torch.Tensor, limit: int = 2 ** 20) -> torch.Tensor:
     return x if x.shape[0] <= limit else x[:: -(-x.shape[0] // limit)]
 
 
-def _unclipped(linear: torch.Tensor) -> torch.Tensor:
-    """``(N,)`` bool: pixels with every channel above the floor and below a shared clip.
-
-    A channel counts as clipped when at least 0.2 % of pixels sit at its maximum (sensor or
-    8-bit clipping): those pixels no longer move with the light and would bias the gains.
-    """
-    keep = (linear > LINEAR_FLOOR).all(dim=1)
-    for c in range(3):
-        top = linear[:, c].max()
-        at_top = linear[:, c] >= top - 1e-4 * top.abs().clamp_min(1e-6)
-        if at_top.double().mean() >= 0.002:
-            keep &= ~at_top
-    return keep
-
-
 def fit_von_kries(source: torch.Tensor, reference: torch.Tensor, *,
                   source_mask: torch.Tensor | None = None,
                   reference_mask: torch.Tensor | None = None,
-                  cone: torch.Tensor | None = None, trim: float = 0.1) -> AffineTransfer:
+                  cone: torch.Tensor | None = None, trim: float = 0.05) -> AffineTransfer:
     """Per-cone gains (a light or white-balance change) fitted as robust log-quantile shifts.
 
     In log cone space a gain is a pure shift, so for each cone the shift is the median over
     quantiles ``trim … 1−trim`` of ``Q_ref(q) − Q_src(q)``: exact when the reference is the
     source under another light, and robust to content that differs at some quantiles (a person
-    walking in), to clipped highlights and to crushed blacks (both excluded).
+    walking in), to clipped highlights (left out) and to crushed blacks (quantiles on the floor
+    are left out).
 
     Parameters
     ----------
@@ -302,14 +288,21 @@ def fit_von_kries(source: torch.Tensor, reference: torch.Tensor, *,
     if cone is None:
         cone = BRADFORD @ _acescg_to_xyz()
     cone = cone.double()
-    s_cone, r_cone = s @ cone.T, r @ cone.T
-    s_cone = s_cone[_unclipped(s) & (s_cone > LINEAR_FLOOR).all(dim=1)]
-    r_cone = r_cone[_unclipped(r) & (r_cone > LINEAR_FLOOR).all(dim=1)]
+    s_cone, r_cone = s[_unclipped_top(s)] @ cone.T, r[_unclipped_top(r)] @ cone.T
     if s_cone.shape[0] < MIN_PIXELS or r_cone.shape[0] < MIN_PIXELS:
         return AffineTransfer.identity()
-    q = torch.linspace(trim, 1 - trim, 41, dtype=torch.float64)
-    shift = (torch.quantile(_subsample(r_cone.log2()), q, dim=0)
-             - torch.quantile(_subsample(s_cone.log2()), q, dim=0)).median(dim=0).values
+    # Quantiles of ALL pixels, floored: dropping dark pixels on each side would drop different
+    # pixels (the brighter side keeps more) and bias the shift. Quantiles that sit on the floor
+    # on either side are left out instead.
+    q = torch.linspace(trim, 1 - trim, 81, dtype=torch.float64)
+    floor = math.log2(LINEAR_FLOOR)
+    sq = torch.quantile(_subsample(s_cone.clamp_min(LINEAR_FLOOR).log2()), q, dim=0)
+    rq = torch.quantile(_subsample(r_cone.clamp_min(LINEAR_FLOOR).log2()), q, dim=0)
+    usable = (sq > floor + 1) & (rq > floor + 1)
+    shift = torch.zeros(3, dtype=torch.float64)
+    for c in range(3):
+        if int(usable[:, c].sum()) >= 5:
+            shift[c] = (rq[usable[:, c], c] - sq[usable[:, c], c]).median()
     gains = torch.exp2(shift.clamp(-8, 8))
     return AffineTransfer(torch.linalg.inv(cone) @ torch.diag(gains) @ cone,
                           torch.zeros(3, dtype=torch.float64))
@@ -352,3 +345,18 @@ def von_kries_transfer(source: torch.Tensor, reference: torch.Tensor, *,
     """Linear ``source`` ``(N, 3)`` after :func:`fit_von_kries` (linear out, same dtype)."""
     return fit_von_kries(source, reference, source_mask=source_mask,
                          reference_mask=reference_mask)(source)
+
+
+def _unclipped_top(linear: torch.Tensor) -> torch.Tensor:
+    """``(N,)`` bool: pixels with no channel at a clipped maximum.
+
+    A channel counts as clipped when at least 0.2 % of pixels sit at its maximum (sensor or
+    8-bit clipping): those pixels no longer move with the light and would bias a fit.
+    """
+    keep = torch.ones(linear.shape[0], dtype=torch.bool)
+    for c in range(3):
+        top = linear[:, c].max()
+        at_top = linear[:, c] >= top - 1e-4 * top.abs().clamp_min(1e-6)
+        if at_top.double().mean() >= 0.002:
+            keep &= ~at_top
+    return keep
