@@ -19,6 +19,7 @@ Weights are stored as safetensors, everything else as JSON (see
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -45,12 +46,13 @@ __all__ = [
     "apply_grade",
     "as_matcher",
     "grade_features",
+    "light_prior",
     "relight",
     "sample_pixels",
     "train_matcher",
 ]
 
-MATCHER_SCHEMA = "TitleMatcher.1"
+MATCHER_SCHEMA = "TitleMatcher.2"
 
 # Bradford cone space from linear ACEScg (AP1, ACES white) and back: colour-science's
 # ACEScg RGB->XYZ matrix followed by the Bradford XYZ->LMS matrix.
@@ -102,10 +104,15 @@ class GradeParams:
     saturation: torch.Tensor
 
     @classmethod
-    def from_raw(cls, raw: torch.Tensor) -> GradeParams:
-        """Bounded grade parameters from the network's unbounded ``(B, 13)`` output."""
+    def from_raw(cls, raw: torch.Tensor, prior: torch.Tensor | None = None) -> GradeParams:
+        """Bounded grade parameters from the network's unbounded ``(B, 13)`` output.
+
+        ``prior`` ``(B, 3)`` (stops, L and S log2 gains; :func:`light_prior`) is added to the
+        exposure and white balance: the network then predicts what the physics leaves over.
+        """
         t = torch.tanh(raw)
-        return cls(stops=4.0 * t[:, 0], vk=1.5 * t[:, 1:3],
+        light = torch.zeros(raw.shape[0], 3, dtype=raw.dtype) if prior is None else prior
+        return cls(stops=light[:, 0] + 2.0 * t[:, 0], vk=light[:, 1:] + 0.75 * t[:, 1:3],
                    slope=torch.exp(0.5 * t[:, 3:6]), offset=0.25 * t[:, 6:9],
                    power=torch.exp(0.5 * t[:, 9:12]), saturation=torch.exp(0.6 * t[:, 12]))
 
@@ -182,6 +189,34 @@ def grade_features(pixels: torch.Tensor) -> torch.Tensor:
 N_FEATURES = 10 + len(_QUANTILES) * 5 + 6 + _CHROMA_BINS ** 2
 
 
+def light_prior(shot: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
+    """The change of light between pixel sets, as (stops, log2 L gain, log2 S gain) ``(B, 3)``.
+
+    Per Bradford cone, the median over quantiles (5 %–95 %) of the reference's minus the shot's
+    log2 response, quantiles on the black floor left out: exact when the reference is the shot
+    under another light, robust where content differs at some quantiles. The M cone's shift
+    is the exposure; L and S are relative to it (a von Kries white balance).
+    Shapes: linear ACEScg ``(B, P, 3)`` each.
+    """
+    floor = -12.0
+
+    def log_quantiles(px: torch.Tensor) -> np.ndarray:
+        cone = (px.detach().double() @ _ACESCG_TO_LMS.T).clamp(min=2.0 ** floor).log2()
+        ordered = np.sort(cone.transpose(1, 2).numpy(), axis=-1)
+        idx = np.round(np.linspace(0.05, 0.95, 19) * (px.shape[1] - 1)).astype(int)
+        return ordered[..., idx]  # (B, 3, 19)
+
+    sq, rq = log_quantiles(shot), log_quantiles(reference)
+    usable = (sq > floor + 1) & (rq > floor + 1)
+    diff = np.where(usable, rq - sq, np.nan)
+    with warnings.catch_warnings():  # a cone with no usable quantile: no shift
+        warnings.simplefilter("ignore", RuntimeWarning)
+        shift = np.nan_to_num(np.nanmedian(diff, axis=-1))  # (B, 3)
+    shift = np.clip(shift, -4.0, 4.0)
+    out = np.stack([shift[:, 1], shift[:, 0] - shift[:, 1], shift[:, 2] - shift[:, 1]], axis=1)
+    return torch.from_numpy(np.clip(out, [-4.0, -1.5, -1.5], [4.0, 1.5, 1.5])).float()
+
+
 class MatcherNet(nn.Module):
     """An MLP from (shot, reference, difference) features to a grade; identity at start."""
 
@@ -224,6 +259,7 @@ class MatcherConfig:
     # Batches are small: on a shared CPU, torch's intra-op threads cost more than they give
     # (40 steps took 70 s on 2 threads against 8 s on 1 with the machine loaded).
     threads: int = 1
+    light_prior: bool = True  # start from the measured change of light (:func:`light_prior`)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -315,9 +351,10 @@ class TitleMatcher:
     @torch.no_grad()
     def predict(self, shot_pixels: torch.Tensor, reference_pixels: torch.Tensor) -> GradeParams:
         """Grades bringing each ``shot_pixels`` set to its ``reference_pixels`` (B, P, 3) ACEScg."""
-        raw = self.net(grade_features(shot_pixels.float()),
-                       grade_features(reference_pixels.float()))
-        return GradeParams.from_raw(raw)
+        shot, ref = shot_pixels.float(), reference_pixels.float()
+        prior = _prior(shot, ref, self.config)
+        raw = self.net(grade_features(_apply_light(shot, prior)), grade_features(ref))
+        return GradeParams.from_raw(raw, prior)
 
     def match(self, shot_frames: torch.Tensor, reference_frames: torch.Tensor) -> Pipeline:
         """The grade bringing ``shot_frames`` to ``reference_frames``' look.
@@ -426,8 +463,9 @@ def _train(frames: Sequence[torch.Tensor], groups: Sequence[int], seed: int,
     for step in range(1, config.steps + 1):
         net.train()
         shot_in, ref_in, target = _batch(pool, partners, relights, config, g)
-        raw = net(grade_features(shot_in), grade_features(ref_in))
-        grade = GradeParams.from_raw(raw)
+        prior = _prior(shot_in, ref_in, config)
+        raw = net(grade_features(_apply_light(shot_in, prior)), grade_features(ref_in))
+        grade = GradeParams.from_raw(raw, prior)
         n = config.loss_pixels
         out = apply_grade(shot_in[:, :n], grade)
         loss = nn.functional.smooth_l1_loss(out, acescg_to_acescct(target[:, :n]), beta=0.02)
@@ -479,6 +517,20 @@ def _batch(pool: torch.Tensor, partners: list[torch.Tensor], relights: _Relights
         return relit, relight(ref, look), relight(shot, look)
 
 
+def _prior(shot: torch.Tensor, reference: torch.Tensor, config: MatcherConfig) -> torch.Tensor:
+    if config.light_prior:
+        return light_prior(shot, reference)
+    return torch.zeros(shot.shape[0], 3)
+
+
+def _apply_light(pixels: torch.Tensor, prior: torch.Tensor) -> torch.Tensor:
+    """``pixels`` (B, P, 3) ACEScg with the light prior's exposure and white balance applied."""
+    zeros = torch.zeros(prior.shape[0], 3)
+    light = GradeParams(prior[:, 0], prior[:, 1:], zeros + 1, zeros, zeros + 1,
+                        torch.ones(prior.shape[0]))
+    return pixels * torch.exp2(light.stops)[:, None, None] @ light.matrix().transpose(1, 2)
+
+
 def _mix(keep: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     k = keep.reshape(-1, *([1] * (a.ndim - 1)))
     return k * a + (1 - k) * b
@@ -491,6 +543,7 @@ def _calibrate(net: MatcherNet, pool: torch.Tensor, relights: _Relights, config:
     for _ in range(4):
         shot_in, ref_in, _ = _batch(pool, [torch.arange(pool.shape[0])] * pool.shape[0],
                                     relights, config, g)
+        shot_in = _apply_light(shot_in, _prior(shot_in, ref_in, config))
         feats += [grade_features(shot_in), grade_features(ref_in)]
     f = torch.cat(feats)
     net.feature_mean.copy_(f.mean(0))
