@@ -96,6 +96,9 @@ export default {
     }
     function apply() {
       const [w, h] = srcSize();
+      // The viewer takes the frame's shape (capped by the CSS max-height): no wasted black.
+      const side = model.get("mode") === "side-by-side" ? 2 : 1;
+      view.style.aspectRatio = `${w * side} / ${h}`;
       for (const img of [imgBefore, imgAfter]) {
         img.style.width = `${w}px`;
         img.style.height = `${h}px`;
@@ -200,6 +203,7 @@ export default {
     let pan = null;
     view.addEventListener("pointerdown", (e) => {
       if (e.button !== 0) return;
+      root.focus({ preventScroll: true });
       pan = { x: e.clientX, y: e.clientY, tx, ty, moved: false };
       view.setPointerCapture(e.pointerId);
     });
@@ -221,7 +225,10 @@ export default {
       }
       pan = null;
     });
+    // The wheel zooms once the viewer has focus (click it) or with Ctrl/Cmd held, so that
+    // scrolling the notebook past the widget still scrolls the notebook.
     view.addEventListener("wheel", (e) => {
+      if (!(e.ctrlKey || e.metaKey || root.contains(document.activeElement))) return;
       e.preventDefault();
       const r = paneA.getBoundingClientRect();
       zoomTo(scale * Math.exp(-e.deltaY * 0.0015), e.clientX - r.left, e.clientY - r.top);

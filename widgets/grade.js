@@ -20,6 +20,10 @@ function fmt(v) {
 function throttle(fn) {
   let queued = null, scheduled = false, last = 0;
   const run = () => {
+    if (!queued) {  // flushed meanwhile (a release sends at once)
+      scheduled = false;
+      return;
+    }
     const now = performance.now();
     if (now - last < MIN_INTERVAL_MS) {
       requestAnimationFrame(run);

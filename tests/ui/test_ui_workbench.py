@@ -157,3 +157,18 @@ def test_browser_statuses_flags_filters_and_thumbnails(app: Workbench):
 
     app.browser.selected = "face_001"  # selecting in the browser drives the app
     assert app.grade.shot == "face_001" == app.decision.shot == app.compare.shot
+
+
+def test_messages_on_another_thread_still_reach_the_journal(app: Workbench):
+    # ipykernel may deliver a widget's message off the cell's thread; SQLite objects are
+    # bound to their thread, so this failed in JupyterLab before titles were per thread.
+    import threading
+
+    app.select("street_001")
+    worker = threading.Thread(target=lambda: app.decision._handle_custom_msg(
+        {"type": "decide", "verdict": "reject", "note": "elsewhere"}, []))
+    worker.start()
+    worker.join(30)
+    assert app.decision.error == ""
+    assert [(e.shot, e.verdict, e.note) for e in journal(app.title)] == [
+        ("street_001", "reject", "elsewhere")]

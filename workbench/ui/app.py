@@ -20,6 +20,7 @@ from workbench.ui.grade import GradePanel
 from workbench.ui.latest import LatestOnly
 from workbench.ui.scopes import Scopes
 from workbench.ui.shots import ShotBrowser
+from workbench.ui.titles import ThreadTitles
 
 __all__ = ["Workbench", "open_sample_title"]
 
@@ -74,13 +75,14 @@ class Workbench(w.VBox):
     def __init__(self, title_dir: Path | str, continuity: Iterable[Mapping[str, Any]] = (),
                  proxy_width: int = PROXY_WIDTH, threaded: bool = True,
                  select: str | None = None) -> None:
-        self.title = Title.open(title_dir)
+        title = Title.open(title_dir)
+        self._titles = ThreadTitles(title)
         self.proxy_width = proxy_width
-        self.browser = ShotBrowser(self.title, continuity)
+        self.browser = ShotBrowser(title, continuity)
         self.grade = GradePanel()
         self.compare = CompareView()
         self.scopes = Scopes()
-        self.decision = DecisionBar(self.title)
+        self.decision = DecisionBar(title)
         self.preview: ShotPreview | None = None
         self.timings: list[dict[str, float]] = []
         self.error = w.HTML()
@@ -95,7 +97,7 @@ class Workbench(w.VBox):
         right = w.VBox([self.grade, self.scopes], layout=w.Layout(width="340px"))
         centre = w.VBox([self.compare, self.decision, self.error],
                         layout=w.Layout(flex="1 1 auto", min_width="0"))
-        left = w.VBox([self.browser], layout=w.Layout(width="260px"))
+        left = w.VBox([self.browser], layout=w.Layout(width="280px"))
         super().__init__([w.HBox([left, centre, right])])
         self.add_class("wb-app")
         first = select or (self.title.shots()[0].name if self.title.shots() else "")
@@ -104,22 +106,28 @@ class Workbench(w.VBox):
             if first == self.browser.selected and self.preview is None:
                 self.select(first)
 
+    @property
+    def title(self) -> Title:
+        """The title, opened for the calling thread (widget messages may come on another)."""
+        return self._titles.get()
+
     def select(self, name: str) -> None:
         """Show ``name``: its frame, its latest proposal's operators and strength."""
         if not name:
             return
-        shot = self.title.shot(name)
+        title = self.title
+        shot = title.shot(name)
         if self.browser.selected != name:
             self.browser.selected = name  # observer calls back here
             return
-        proposal = latest_proposal(self.title, shot)
+        proposal = latest_proposal(title, shot)
         self.preview = ShotPreview(shot, proxy_width=self.proxy_width)
         self._base = proposal.pipeline if proposal else Pipeline()
         self.compare.show_before(
             self.preview.before(proxy=True), shot=name, frame=self.preview.frame_number,
             timecode=self.preview.timecode, size=(shot.clip.width, shot.clip.height))
         self.grade.load(self._base, proposal.strength if proposal else 0.0,
-                        self.title.settings.strength_cap, shot=name,
+                        title.settings.strength_cap, shot=name,
                         summary=proposal.summary if proposal else "no proposal yet")
         self.decision.load(name)
         self._request()
@@ -163,6 +171,6 @@ class Workbench(w.VBox):
         for name in ("browser", "grade", "compare", "scopes", "decision"):
             if hasattr(self, name):
                 getattr(self, name).close()
-        if hasattr(self, "title"):
-            self.title.close()
+        if hasattr(self, "_titles"):
+            self._titles.get().close()
         super().close()

@@ -12,6 +12,7 @@ import traitlets as t
 from workbench.errors import WorkbenchError
 from workbench.ops import Operator, Pipeline
 from workbench.title import Decision, Proposal, Title, add_proposal, decide, latest_proposal
+from workbench.ui.titles import ThreadTitles
 
 __all__ = ["DecisionBar"]
 
@@ -41,18 +42,24 @@ class DecisionBar(anywidget.AnyWidget):
 
     def __init__(self, title: Title | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.title = title
+        self._titles = ThreadTitles(title) if title is not None else None
         self.proposal: Proposal | None = None
         self.pipeline: Pipeline | None = None  # the operators as edited, if they were
         self.decided: list[Callable[[Decision], None]] = []
         self.on_msg(self._on_front_end)
         self.observe(lambda _c: self._update_plan(), ["strength", "shot"])
 
+    @property
+    def title(self) -> Title | None:
+        """The title, opened for the calling thread."""
+        return self._titles.get() if self._titles is not None else None
+
     def load(self, shot: str, pipeline: Pipeline | None = None) -> None:
         """Decide for ``shot`` next (its latest proposal); clears the note and any error."""
         self.proposal = None
-        if self.title is not None and shot:
-            self.proposal = latest_proposal(self.title, self.title.shot(shot))
+        title = self.title
+        if title is not None and shot:
+            self.proposal = latest_proposal(title, title.shot(shot))
         self.pipeline = pipeline
         with self.hold_sync():
             self.error = ""
@@ -64,10 +71,11 @@ class DecisionBar(anywidget.AnyWidget):
             self._update_plan()
 
     def _update_plan(self) -> None:
-        if self.title is None or not self.shot:
+        title = self.title
+        if title is None or not self.shot:
             self.plan = {}
             return
-        shot = self.title.shot(self.shot)
+        shot = title.shot(self.shot)
         pipe = self.pipeline or (self.proposal.pipeline if self.proposal else Pipeline())
         self.plan = {
             "shot": shot.name, "frames": [shot.start_frame, shot.end_frame],
@@ -100,24 +108,25 @@ class DecisionBar(anywidget.AnyWidget):
         return decision
 
     def _journal(self, verdict: str, note: str) -> Decision:
-        assert self.title is not None
-        shot = self.title.shot(self.shot)
+        title = self.title
+        assert title is not None
+        shot = title.shot(self.shot)
         proposal = self.proposal
         if proposal is None:
-            proposal = latest_proposal(self.title, shot)
+            proposal = latest_proposal(title, shot)
         edited = (proposal is not None and self.pipeline is not None and verdict != "reject"
                   and self.pipeline != proposal.pipeline)
         if edited:  # the artist changed parameters: journal the edit as its own proposal
             assert proposal is not None and self.pipeline is not None
             proposal = add_proposal(
-                self.title, shot, self.pipeline, model_version=proposal.model_version,
+                title, shot, self.pipeline, model_version=proposal.model_version,
                 strength=proposal.strength, confidence=proposal.confidence,
                 summary=f"edited by the artist from proposal {proposal.id}",
-                anchor=self.title.shot(proposal.anchor_shot) if proposal.anchor_shot else None,
+                anchor=title.shot(proposal.anchor_shot) if proposal.anchor_shot else None,
                 active_area=proposal.active_area)
             verdict = "adjust"
         strength = self.strength if verdict == "adjust" else None
-        return decide(self.title, shot, verdict, strength=strength, note=note,
+        return decide(title, shot, verdict, strength=strength, note=note,
                       proposal_id=proposal.id if proposal else None)
 
     def _on_front_end(self, _widget: Any, content: dict[str, Any], _buffers: list[Any]) -> None:

@@ -12,6 +12,7 @@ import traitlets as t
 
 from workbench.title import Shot, Title, latest_proposal, read_clip_frames, shot_status
 from workbench.ui.frames import display_encode, encode_jpeg
+from workbench.ui.titles import ThreadTitles
 
 __all__ = ["STATUSES", "ShotBrowser", "make_thumbnails", "shot_rows", "thumbnail"]
 
@@ -90,19 +91,25 @@ class ShotBrowser(anywidget.AnyWidget):
                  continuity: Iterable[Mapping[str, Any]] = (), thumbnails: bool = True,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.title = title
+        self._titles = ThreadTitles(title) if title is not None else None
         self.continuity = list(continuity)
         if title is not None:
             self.refresh(thumbnails=thumbnails)
 
+    @property
+    def title(self) -> Title | None:
+        """The title, opened for the calling thread."""
+        return self._titles.get() if self._titles is not None else None
+
     def refresh(self, thumbnails: bool = False) -> None:
         """Re-read statuses (after a decision); ``thumbnails`` also re-makes the pictures."""
-        if self.title is None:
+        title = self.title
+        if title is None:
             return
-        rows = shot_rows(self.title, self.continuity)
+        rows = shot_rows(title, self.continuity)
         with self.hold_sync():
             if thumbnails:
-                self.thumbnails = make_thumbnails(self.title.shots())
+                self.thumbnails = make_thumbnails(title.shots())
             self.shots = rows
 
     def set_continuity(self, continuity: Iterable[Mapping[str, Any]]) -> None:
