@@ -138,6 +138,8 @@ export default {
         : mode === "difference" ? `|${after} − ${before}|` : before;
       labelB.textContent = after;
       labelB.style.display = mode === "toggle" || mode === "difference" ? "none" : "";
+      labelB.style.top = mode === "split" ? "auto" : "";
+      labelB.style.bottom = mode === "split" ? "6px" : "";
       if (fit) requestAnimationFrame(fitView);
     }
 

@@ -86,16 +86,23 @@ export default {
       out.textContent = fmt(value);
       const reset = el("button", "wb-btn wb-reset", { type: "button", title: `Reset ${label}` });
       reset.textContent = "↺";
-      input.addEventListener("pointerdown", () => { active = input; setDragging(true); });
+      const release = () => {
+        flush();
+        active = null;
+        setDragging(false);
+      };
+      input.addEventListener("pointerdown", () => {
+        active = input;
+        setDragging(true);
+        // `change` does not fire when the value did not move: the release is what counts.
+        window.addEventListener("pointerup", release, { once: true });
+        window.addEventListener("pointercancel", release, { once: true });
+      });
       input.addEventListener("input", () => {
         out.textContent = fmt(Number(input.value));
         onInput(Number(input.value));
       });
-      input.addEventListener("change", () => {
-        flush();
-        active = null;
-        setDragging(false);
-      });
+      input.addEventListener("change", release);
       reset.addEventListener("click", onReset);
       row.append(name, input, out, reset);
       return { row, set: (v) => { if (active !== input) { input.value = v; out.textContent = fmt(v); } } };
