@@ -219,7 +219,7 @@ class LookModel:
         if for_image is not None:
             check_image(for_image, "LookModel.to_cdl for_image")
             x = for_image.detach().float().permute(0, 2, 3, 1).reshape(-1, 3)
-            x = x[:: max(1, x.shape[0] // 40000)]
+            x = x[:: max(1, x.shape[0] // 8192)]
         else:
             lo, hi = self.domain
             axis = torch.linspace(lo, hi, 17)
@@ -316,7 +316,7 @@ def fit_cdl(x: torch.Tensor, y: torch.Tensor, iterations: int = 60) -> CDLValues
         return (a, b, c)
 
     return CDLValues(slope=triple(log_slope.exp()), offset=triple(offset),
-                     power=triple(log_power.exp()), saturation=float(log_sat.exp()[0]))
+                     power=triple(log_power.exp()), saturation=float(log_sat.detach().exp()[0]))
 
 
 def _train(net: LookNet, data: ColourPairs, settings: LookSettings, space: str,

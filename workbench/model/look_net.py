@@ -29,6 +29,7 @@ __all__ = ["CURVE_KNOTS", "LUT_LEVELS", "LookNet", "trilinear"]
 
 CURVE_KNOTS = 33
 LUT_LEVELS = (5, 9, 17, 33)
+_PER_LEVEL_MAX = 8192
 
 
 def trilinear(lut: torch.Tensor, rgb: torch.Tensor) -> torch.Tensor:
@@ -113,9 +114,20 @@ class LookNet(nn.Module):
         return total
 
     def forward(self, x: torch.Tensor, residual: torch.Tensor | None = None) -> torch.Tensor:
-        """The look on ``(N, 3)`` normalised values; ``residual`` reuses a summed grid."""
-        lut = self.residual_lut() if residual is None else residual
-        return self.global_map(x) + trilinear(lut, x)
+        """The look on ``(N, 3)`` normalised values.
+
+        ``residual`` is :meth:`residual_lut` computed once (for applying to many pixels). Without
+        it, a few thousand values look every level up on its own (cheaper than summing the
+        pyramid); more sum it first.
+        """
+        out = self.global_map(x)
+        if residual is None and x.shape[0] > _PER_LEVEL_MAX:
+            residual = self.residual_lut()
+        if residual is not None:
+            return out + trilinear(residual, x)
+        for lut in self.luts:
+            out = out + trilinear(lut, x)
+        return out
 
     def smoothness(self) -> torch.Tensor:
         """Squared second derivatives of each residual level (extrapolates linearly)."""
