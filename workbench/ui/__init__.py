@@ -27,7 +27,14 @@ Usage in a notebook cell::
   ``data-testid="wb-accept" | "wb-adjust" | "wb-reject"``, note ``wb-note``, error
   ``wb-decision-error``; ``decide(button, note=None)`` from Python; traits ``plan``,
   ``model_version``, ``error``, ``last`` (the decision journaled).
-- ``app.wait()`` blocks until the newest preview is shown; ``app.timings`` holds ms per stage.
+- ``app.wait()`` blocks until the newest preview is shown; ``app.timings`` holds ms per stage
+  (pipeline, display, jpeg, scopes). ``app.select(name)`` = ``app.browser.selected = name``.
+
+Previews render on a background thread that always skips to the newest request (the ~1024 px
+proxy while a slider is held, full resolution on release), through the ACES 2.0 display view
+baked into a 65^3 LUT (``frames.display_lut``: within ~1 code value of the exact transform, 20x
+faster). Each thread gets its own Title (ipykernel may deliver widget messages off the cell's
+thread). ``threaded=False`` renders synchronously (scripts, tests).
 
 :class:`TrainingView` (``wb-training``) stands alone: ``view = TrainingView(held_out)``,
 then ``train_title(title, callback=view.callback)`` or ``view.train(fn, **kwargs)`` (runs
