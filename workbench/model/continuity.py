@@ -1,17 +1,27 @@
 """Continuity: which shots of a scene do not match the rest, by how much, and why.
 
 Each item (a shot of a title, or an image of a folder) has a :class:`ShotProfile`. Within its
-group (scene) it is compared with a reference on seven properties (:data:`CHECKS`): exposure,
+group (scene) it is compared with a reference on eight properties (:data:`CHECKS`): exposure,
 white balance (kelvin), tint (Duv), contrast, saturation, grain, framing and motion.
 
 The reference is the group's anchor when one is named; otherwise it is the group's
-*consensus*: the per-property median over every item, so no single image is trusted. An item
-is flagged on a property when its difference from the reference passes both
+*consensus*, so no single image is trusted. Two kinds of measurement:
+
+* **paired**, when items show the same view (frames of one shot, reframings of one set-up):
+  after aligning two items by phase correlation, exposure, white balance, tint, contrast and
+  saturation are measured on the pixels where both show the same local structure, so content
+  cannot pass for a grade. Offsets of every item of such a set are solved from all its pairs
+  at once, robustly (a median polish), and the consensus is their median;
+* **profile**, otherwise: the difference of the items' profiles from the anchor's, or from the
+  per-property median over the group.
+
+An item is flagged on a property when its difference passes both
 
 * an absolute, perceptual threshold (:data:`CHECKS`: 1/3 stop of exposure, 12 mired of white
-  balance ≈ 400 K at 5600 K, 0.005 Duv, ...), below which nobody would call it a mismatch, and
-* ``Z`` times the group's own robust spread (1.4826 × MAD of every item's difference), when the
-  group has at least ``MIN_FOR_SPREAD`` items: shots of different content differ naturally,
+  balance ≈ 400 K at 5600 K, 0.005 Duv, 15 % contrast, 25 % saturation, ...), below which
+  nobody would call it a mismatch, and
+* ``Z`` times the group's own robust spread of that kind of measurement (1.4826 × MAD), when
+  at least ``MIN_FOR_SPREAD`` items have one: shots of different content differ naturally,
   and only what stands out of that variation is a continuity error.
 
 ``score`` is ``s / (1 + s)`` where ``s`` is the largest difference over its threshold: 0 for a
@@ -58,7 +68,9 @@ Z = 3.0               # robust z-score an item must pass on top of the absolute 
 MIN_FOR_SPREAD = 4    # below this many items a group's spread is not estimated
 _MID = [i for i, q in enumerate(QUANTILES) if 0.1 <= q <= 0.9]
 PAIR_MIN_OVERLAP = 0.5     # of the frame, after aligning by phase correlation
-PAIR_MIN_CORRELATION = 0.6  # ACEScct luma correlation on the overlap: the same view
+PAIR_MIN_MATCHED = 0.15    # of the overlap showing the same local structure: the same view
+LOCAL_NCC = 0.8            # 7×7 normalised cross-correlation of ACEScct luma
+LOCAL_TEXTURE = 0.01       # ACEScct σ in the window (≈ 1/6 stop): flat areas prove nothing
 PAIRED = ("exposure", "white balance", "tint", "contrast", "saturation")
 
 
@@ -169,7 +181,7 @@ def _say_tint(p: ShotProfile, d: float) -> str:
 
 def _say_ratio(word_up: str, word_down: str, prop: str) -> Callable[[ShotProfile, float], str]:
     def say(p: ShotProfile, d: float) -> str:
-        pct = round((2.0 ** abs(d) - 1) * 100)
+        pct = round(abs(2.0 ** d - 1) * 100)   # "40% more", "30% less": of the reference
         return f"{pct}% {word_up if d > 0 else word_down} ({prop})"
     return say
 
@@ -200,7 +212,7 @@ CHECKS: dict[str, Check] = {c.name: c for c in [
     Check("tint", _tint, 0.005, _say_tint),
     Check("contrast", _contrast, math.log2(1.15), _say_ratio("more contrast", "less contrast",
                                                              "contrast")),
-    Check("saturation", _saturation, math.log2(1.2), _say_ratio("more saturated",
+    Check("saturation", _saturation, math.log2(1.25), _say_ratio("more saturated",
                                                                 "less saturated",
                                                                 "saturation")),
     Check("grain", _grain, 0.6, _say_ratio("more grain", "less grain", "grain")),
@@ -222,16 +234,37 @@ def _cct_of(rgb: np.ndarray) -> tuple[float, float]:
     return xy_to_cct_duv(xyz[:2] / xyz.sum())
 
 
+def _matched_structure(la: np.ndarray, lb: np.ndarray, size: int = 7) -> np.ndarray:
+    """Pixels where both log images show the same local structure: textured, NCC > 0.8.
+
+    A grade (gain, white balance, contrast, saturation) keeps local structure; a person
+    walking through, a different part of the set or parallax does not.
+    """
+    la, lb = la.astype(np.float32), lb.astype(np.float32)
+
+    def box(x: np.ndarray) -> np.ndarray:
+        return cv2.boxFilter(x, -1, (size, size), borderType=cv2.BORDER_REFLECT)
+
+    ma, mb = box(la), box(lb)
+    va = np.maximum(box(la * la) - ma * ma, 0)
+    vb = np.maximum(box(lb * lb) - mb * mb, 0)
+    cov = box(la * lb) - ma * mb
+    textured = (va > LOCAL_TEXTURE ** 2) & (vb > LOCAL_TEXTURE ** 2)
+    ncc = cov / np.sqrt(np.maximum(va * vb, 1e-12))
+    return textured & (ncc > LOCAL_NCC)
+
+
 def _paired(a: np.ndarray, pa: ShotProfile, b: np.ndarray, pb: ShotProfile
             ) -> dict[str, float] | None:
     """Differences ``a − b`` measured on co-located pixels when both show the same view.
 
     ``b`` is aligned to ``a`` by phase correlation (a global translation); the pair counts only
-    when the overlap is large and its ACEScct luma correlates (the same view, whatever the
-    grade). Exposure is then the median log2 luminance ratio of pixels that agree (moving
-    people left out), white balance the per-channel median ratio applied to ``b``'s light,
-    contrast the ratio of log2 luminance spreads and saturation the ratio of median Oklab
-    chroma/lightness, all on the same pixels: content cannot masquerade as a grade.
+    when the overlap is large and enough of it shows the same local structure (the same
+    view, whatever the grade; see :func:`_matched_structure`), and only those pixels count.
+    Exposure is then the median log2 luminance ratio of pixels that agree, white balance the
+    per-channel median ratio applied to ``b``'s light, contrast the ratio of log2 luminance
+    spreads and saturation the ratio of median Oklab chroma/lightness, all on the same
+    pixels: content cannot masquerade as a grade.
     """
     if a.shape != b.shape:
         return None
@@ -248,11 +281,11 @@ def _paired(a: np.ndarray, pa: ShotProfile, b: np.ndarray, pb: ShotProfile
     oa, ob = a[ra].reshape(-1, 3), b[rb].reshape(-1, 3)
     if oa.shape[0] < 256:
         return None
-    corr = np.corrcoef(la[ra].ravel(), lb[rb].ravel())[0, 1]
-    if not np.isfinite(corr) or corr < PAIR_MIN_CORRELATION:
+    matched = _matched_structure(la[ra], lb[rb]).ravel()
+    if matched.mean() < PAIR_MIN_MATCHED:
         return None
     ya, yb = ya[ra].ravel(), yb[rb].ravel()
-    mask = ((ya > 2 ** -9) & (yb > 2 ** -9) & (ya < np.quantile(ya, 0.98))
+    mask = (matched & (ya > 2 ** -9) & (yb > 2 ** -9) & (ya < np.quantile(ya, 0.98))
             & (yb < np.quantile(yb, 0.98)) & (oa.min(1) > 2 ** -11) & (ob.min(1) > 2 ** -11))
     if mask.sum() < 256:
         return None
@@ -271,9 +304,12 @@ def _paired(a: np.ndarray, pa: ShotProfile, b: np.ndarray, pb: ShotProfile
     spread = (np.quantile(la_m, 0.9) - np.quantile(la_m, 0.1),
               np.quantile(lb_m, 0.9) - np.quantile(lb_m, 0.1))
     step = max(1, int(mask.sum()) // 20_000)
+    # Saturation: b brought to a's exposure and white balance first, both balanced by a's
+    # light, so only a change of colourfulness is left between the same pixels.
+    light_a = np.asarray(pa.lighting.illuminant_rgb)
     sat = []
-    for px, prof in ((oa[mask][::step], pa), (ob[mask][::step], pb)):
-        lab = _oklab(np.maximum(px, 0) / np.asarray(prof.lighting.illuminant_rgb))
+    for px in (oa[mask][::step], ob[mask][::step] * 2.0 ** (gains + exposure)):
+        lab = _oklab(np.maximum(px, 0) / light_a)
         keep = lab[:, 0] > 0.25
         sat.append(float(np.median(np.hypot(lab[keep, 1], lab[keep, 2]) / lab[keep, 0]))
                    if keep.sum() >= 16 else 0.0)
@@ -284,34 +320,79 @@ def _paired(a: np.ndarray, pa: ShotProfile, b: np.ndarray, pb: ShotProfile
             "saturation": _log_ratio(sat[0], sat[1], 0.01)}
 
 
+def _components(n: int, edges: set[tuple[int, int]]) -> list[list[int]]:
+    """Connected components of the pair graph on items ``0..n-1``."""
+    seen: set[int] = set()
+    out = []
+    for start in range(n):
+        if start in seen:
+            continue
+        comp, todo = [], [start]
+        seen.add(start)
+        while todo:
+            i = todo.pop()
+            comp.append(i)
+            for j in range(n):
+                if (i, j) in edges and j not in seen:
+                    seen.add(j)
+                    todo.append(j)
+        out.append(sorted(comp))
+    return out
+
+
+def _solve_offsets(comp: list[int], pairs: dict[tuple[int, int], dict[str, float]],
+                   iterations: int = 25) -> dict[int, dict[str, float]]:
+    """Per-item offsets ``x`` with ``d_ij ≈ x_i − x_j``, robustly (median polish), median 0.
+
+    Each pass sets ``x_i`` to the median over partners of ``d_ij + x_j``: a mismatched
+    partner is outvoted, so clean items are not pulled toward it as a plain median would.
+    """
+    x = {i: dict.fromkeys(PAIRED, 0.0) for i in comp}
+    for _ in range(iterations):
+        new = {}
+        for i in comp:
+            partners = [j for j in comp if (i, j) in pairs]
+            new[i] = {k: float(np.median([pairs[i, j][k] + x[j][k] for j in partners]))
+                      for k in PAIRED}
+        centre = {k: float(np.median([new[i][k] for i in comp])) for k in PAIRED}
+        x = {i: {k: new[i][k] - centre[k] for k in PAIRED} for i in comp}
+    return x
+
+
 def _paired_diffs(members: list[ContinuityItem], anchor: str | None
                   ) -> dict[str, dict[str, float]]:
-    """Per item, paired differences from the anchor or the median over its paired partners."""
+    """Per item, paired differences from the anchor, or from its view's consensus.
+
+    Items that show the same view (see :func:`_paired`) form groups of three or more; within
+    each, per-item offsets are solved from every pair at once. With an anchor, an item is
+    measured against it directly when the two pair, else through their shared group.
+    """
     if any(m.frames is None for m in members) or len(members) < 2:
         return {}
     keys = [_key_frame(m.frames) for m in members]  # type: ignore[arg-type]
-    names = [m.name for m in members]
-    out: dict[str, dict[str, float]] = {}
-    if anchor is not None:
-        k = names.index(anchor)
-        for i, m in enumerate(members):
-            if i != k:
-                d = _paired(keys[i], m.profile, keys[k], members[k].profile)
-                if d is not None:
-                    out[m.name] = d
-        return out
+    n = len(members)
     pairs: dict[tuple[int, int], dict[str, float]] = {}
-    for i in range(len(members)):
-        for j in range(i + 1, len(members)):
+    for i in range(n):
+        for j in range(i + 1, n):
             d = _paired(keys[i], members[i].profile, keys[j], members[j].profile)
             if d is not None:
                 pairs[i, j] = d
                 pairs[j, i] = {k: -v for k, v in d.items()}
+    offsets: dict[int, dict[str, float]] = {}
+    component: dict[int, int] = {}
+    for c, comp in enumerate(_components(n, set(pairs))):
+        component.update(dict.fromkeys(comp, c))
+        if len(comp) >= 3:
+            offsets.update(_solve_offsets(comp, pairs))
+    if anchor is None:
+        return {members[i].name: x for i, x in offsets.items()}
+    k = [m.name for m in members].index(anchor)
+    out: dict[str, dict[str, float]] = {}
     for i, m in enumerate(members):
-        partner = [pairs[i, j] for j in range(len(members)) if (i, j) in pairs]
-        # Enough partners for a median to outvote one mismatched partner.
-        if len(partner) >= 3 or (len(partner) == len(members) - 1 and partner):
-            out[m.name] = {k: float(np.median([p[k] for p in partner])) for k in PAIRED}
+        if i != k and i in offsets and k in offsets and component[i] == component[k]:
+            out[m.name] = {p: offsets[i][p] - offsets[k][p] for p in PAIRED}
+        elif i != k and (i, k) in pairs:
+            out[m.name] = dict(pairs[i, k])
     return out
 
 
@@ -360,19 +441,18 @@ def _group_findings(members: list[ContinuityItem], anchor: str | None, group: st
         ref = _reference_of(by_name[anchor].profile, f"anchor {anchor}")
     else:
         ref = _consensus([m.profile for m in members], f"the consensus of {group}")
-    diffs = {m.name: {c.name: c.measure(m.profile, ref) for c in CHECKS.values()}
-             for m in members}
-    for name, paired in _paired_diffs(members, anchor).items():
-        diffs[name].update(paired)
+    content = {m.name: {c.name: c.measure(m.profile, ref) for c in CHECKS.values()}
+               for m in members}
+    paired = _paired_diffs(members, anchor)
+    diffs = {n: {**d, **paired.get(n, {})} for n, d in content.items()}
     others = [m.name for m in members if m.name != anchor]
-    thresholds = {}
-    for c in CHECKS.values():
-        thr = c.threshold
-        vals = np.asarray([diffs[n][c.name] for n in others if diffs[n][c.name] is not None])
-        if c.relative and vals.size >= MIN_FOR_SPREAD:
-            spread = 1.4826 * float(np.median(np.abs(vals - np.median(vals))))
-            thr = max(thr, Z * spread)
-        thresholds[c.name] = thr
+    # Two kinds of measurement, two natural spreads: pixel-paired differences vary only with
+    # noise and motion; profile differences also with content. Each item is judged against
+    # the spread of its own kind.
+    content_thr = _thresholds({n: content[n] for n in others})
+    paired_thr = _thresholds({n: diffs[n] for n in others if n in paired})
+    thresholds = {n: {k: paired_thr[k] if n in paired and k in PAIRED else content_thr[k]
+                      for k in CHECKS} for n in diffs}
 
     findings = []
     for m in members:
@@ -381,7 +461,7 @@ def _group_findings(members: list[ContinuityItem], anchor: str | None, group: st
             findings.append(Finding(m.name, group, False, 0.0, [], "anchor (itself)",
                                     measures))
             continue
-        severity = {k: abs(v) / thresholds[k] for k, v in measures.items()}
+        severity = {k: abs(v) / thresholds[m.name][k] for k, v in measures.items()}
         flagged = sorted((k for k, s in severity.items() if s >= 1.0),
                          key=lambda k: -severity[k])
         worst = max(severity.values(), default=0.0)
@@ -400,11 +480,25 @@ def _group_findings(members: list[ContinuityItem], anchor: str | None, group: st
     return findings
 
 
+def _thresholds(diffs: dict[str, dict[str, float | None]]) -> dict[str, float]:
+    """Per property: the absolute threshold, or ``Z`` × the items' robust spread if larger."""
+    out = {}
+    for c in CHECKS.values():
+        thr = c.threshold
+        vals = np.asarray([d[c.name] for d in diffs.values() if d.get(c.name) is not None])
+        if c.relative and vals.size >= MIN_FOR_SPREAD:
+            spread = 1.4826 * float(np.median(np.abs(vals - np.median(vals))))
+            thr = max(thr, Z * spread)
+        out[c.name] = thr
+    return out
+
+
 def _medoid(members: list[ContinuityItem], diffs: dict[str, dict[str, float | None]],
-            thresholds: dict[str, float]) -> str:
+            thresholds: dict[str, dict[str, float]]) -> str:
     """The item nearest the consensus (a fix needs real frames to match to)."""
     def cost(name: str) -> float:
-        return sum(abs(v) / thresholds[k] for k, v in diffs[name].items() if v is not None)
+        return sum(abs(v) / thresholds[name][k] for k, v in diffs[name].items()
+                   if v is not None)
     return min((m.name for m in members), key=lambda n: (cost(n), n))
 
 
