@@ -37,7 +37,8 @@ export default {
       const parts = [model.get("stage") || "waiting", `${model.get("step")}/${model.get("total")}`];
       if (loss != null && Number.isFinite(loss)) parts.push(`loss ${loss.toPrecision(4)}`);
       parts.push(`${model.get("seconds").toFixed(1)} s`);
-      if (model.get("stop_requested")) parts.push("stopping");
+      if (model.get("stopped_at")) parts.push(`stopped at step ${model.get("stopped_at")}`);
+      else if (model.get("stop_requested")) parts.push("stopping");
       else if (!model.get("running") && model.get("step") > 0) parts.push("done");
       status.textContent = parts.join(" · ");
       stop.disabled = !model.get("running") || model.get("stop_requested");
@@ -85,7 +86,7 @@ export default {
       model.send({ type: "stop" });
     });
     model.on("change:updates", () => { drawStatus(); drawCurve(); });
-    for (const k of ["running", "stop_requested", "error"]) model.on(`change:${k}`, drawStatus);
+    for (const k of ["running", "stop_requested", "stopped_at", "error"]) model.on(`change:${k}`, drawStatus);
     model.on("change:before", () => setImg(before, model.get("before")));
     model.on("change:preview", () => setImg(preview, model.get("preview")));
     setImg(before, model.get("before"));

@@ -48,6 +48,7 @@ def test_stop_returns_false_to_the_trainer():
 
     _gain, ran = fit_gain(_held_out(), 500, callback)
     assert ran == 5 and calls == [1, 2, 3, 4, 5] and view.stop_requested
+    assert view.step == 5 == view.stopped_at  # the stopping step is shown, not throttled away
 
 
 def test_updates_are_throttled_and_the_curve_and_preview_arrive():

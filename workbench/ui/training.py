@@ -52,6 +52,7 @@ class TrainingView(anywidget.AnyWidget):
     stop_requested = t.Bool(False).tag(sync=True)
     error = t.Unicode("").tag(sync=True)
     updates = t.Int(0).tag(sync=True)  # how many times the front end was sent new state
+    stopped_at = t.Int(0).tag(sync=True)  # the step at which Stop took effect (0: it did not)
 
     def __init__(self, held_out: torch.Tensor | None = None, rate_hz: float = 10.0,
                  preview_hz: float = 2.0, **kwargs: Any) -> None:
@@ -77,7 +78,8 @@ class TrainingView(anywidget.AnyWidget):
                 self.history = []  # a new stage starts a new curve
             self.history.append((progress.step, float(progress.loss)))
             now = time.monotonic()
-            last = progress.step >= progress.total
+            # The last step, and the step that sees Stop, are always shown.
+            last = progress.step >= progress.total or self.stop_requested
             if last or now - self._last_push >= 1.0 / self.rate_hz:
                 self._last_push = now
                 self._push(progress, now, last)
@@ -95,6 +97,7 @@ class TrainingView(anywidget.AnyWidget):
         if len(pts) > MAX_POINTS:
             pts = pts[np.linspace(0, len(pts) - 1, MAX_POINTS).round().astype(int)]
         with self.hold_sync():
+            self.stopped_at = progress.step if self.stop_requested else 0
             self.stage, self.step, self.total = progress.stage, progress.step, progress.total
             self.loss, self.seconds = float(progress.loss), float(progress.seconds)
             self.curve = pts.tobytes()
