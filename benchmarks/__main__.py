@@ -7,7 +7,8 @@ import sys
 
 from benchmarks.common import RESULTS, write_results
 
-BENCHMARKS = ["bench_cdl", "bench_lut", "bench_pipeline", "ui_latency", "bench_continuity"]
+BENCHMARKS = ["bench_cdl", "bench_lut", "bench_pipeline", "ui_latency", "bench_continuity",
+              "bench_look"]
 
 
 def main(names: list[str]) -> None:

