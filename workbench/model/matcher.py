@@ -68,6 +68,7 @@ _CCT_BREAK_LIN, _CCT_BREAK = 0.0078125, 0.155251141552511
 _QUANTILES = (0.02, 0.1, 0.25, 0.5, 0.75, 0.9, 0.98)
 _CHROMA_BINS = 8
 _CHROMA_RANGE = 0.3
+PRIOR_PIXELS = 32768  # pixels per side for the light prior when matching a shot
 N_PARAMS = 13  # stops, 2 von Kries log2 gains, slope/offset/power (3 each), saturation
 
 
@@ -189,7 +190,7 @@ def grade_features(pixels: torch.Tensor) -> torch.Tensor:
 N_FEATURES = 10 + len(_QUANTILES) * 5 + 6 + _CHROMA_BINS ** 2
 
 
-def light_prior(shot: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
+def light_prior(shot: torch.Tensor, reference: torch.Tensor, levels: int = 19) -> torch.Tensor:
     """The change of light between pixel sets, as (stops, log2 L gain, log2 S gain) ``(B, 3)``.
 
     Per Bradford cone, the median over quantiles (5 %–95 %) of the reference's minus the shot's
@@ -203,7 +204,7 @@ def light_prior(shot: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
     def log_quantiles(px: torch.Tensor) -> np.ndarray:
         cone = (px.detach().double() @ _ACESCG_TO_LMS.T).clamp(min=2.0 ** floor).log2()
         ordered = np.sort(cone.transpose(1, 2).numpy(), axis=-1)
-        idx = np.round(np.linspace(0.05, 0.95, 19) * (px.shape[1] - 1)).astype(int)
+        idx = np.round(np.linspace(0.05, 0.95, levels) * (px.shape[1] - 1)).astype(int)
         return ordered[..., idx]  # (B, 3, 19)
 
     sq, rq = log_quantiles(shot), log_quantiles(reference)
@@ -349,10 +350,14 @@ class TitleMatcher:
         self.metrics = dict(metrics or {})
 
     @torch.no_grad()
-    def predict(self, shot_pixels: torch.Tensor, reference_pixels: torch.Tensor) -> GradeParams:
-        """Grades bringing each ``shot_pixels`` set to its ``reference_pixels`` (B, P, 3) ACEScg."""
+    def predict(self, shot_pixels: torch.Tensor, reference_pixels: torch.Tensor,
+                prior: torch.Tensor | None = None) -> GradeParams:
+        """Grades bringing each ``shot_pixels`` set to its ``reference_pixels`` (B, P, 3) ACEScg.
+
+        ``prior`` (B, 3) is the change of light if already measured (on more pixels, say).
+        """
         shot, ref = shot_pixels.float(), reference_pixels.float()
-        prior = _prior(shot, ref, self.config)
+        prior = _prior(shot, ref, self.config) if prior is None else prior
         raw = self.net(grade_features(_apply_light(shot, prior)), grade_features(ref))
         return GradeParams.from_raw(raw, prior)
 
@@ -372,7 +377,12 @@ class TitleMatcher:
         n = self.config.feature_pixels
         shot = sample_pixels(shot_frames.float(), n)[None]
         ref = sample_pixels(reference_frames.float(), n)[None]
-        return self.predict(shot, ref).pipeline(0)
+        prior = None
+        if self.config.light_prior:  # measured finer than in training: it is one shot, not 32
+            prior = light_prior(sample_pixels(shot_frames.float(), PRIOR_PIXELS)[None],
+                                sample_pixels(reference_frames.float(), PRIOR_PIXELS)[None],
+                                levels=81)
+        return self.predict(shot, ref, prior).pipeline(0)
 
     def state_dict(self) -> dict[str, torch.Tensor]:
         """Weights, for safetensors (contiguous float32 tensors)."""
