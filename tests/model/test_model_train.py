@@ -198,3 +198,39 @@ def test_allot_frames_shares_by_length_with_one_each():
     counts = allot_frames(shots, 20)  # type: ignore[arg-type]
     assert counts["c"] == 1 and counts["b"] >= 1 and sum(counts.values()) == 20
     assert counts["a"] > counts["b"]
+
+
+def test_hero_pairs_and_accepted_grades_teach_the_look(tiny_dailies, tmp_path):
+    """A colourist's before/after stills (real photo, a warm grade) give the model a look."""
+    import numpy as np
+
+    from workbench.io import read_image, write_png16
+    from workbench.model.look import LookModel
+
+    root = make_title(tmp_path / "title", tiny_dailies)
+    photo = Path(__file__).resolve().parents[3] / "shared" / "data" / "photo" / \
+        "skimage_coffee.png"
+    rgb, _ = read_image(photo)
+    rgb = rgb[::4, ::4]
+    warm = np.clip(rgb * [1.08, 1.0, 0.88], 0, 1) ** 1.1
+    for side, img in (("before", rgb), ("after", warm)):
+        (root / "hero" / side).mkdir(parents=True)
+        write_png16(root / "hero" / side / "coffee.png", img)
+    seen: set[str] = set()
+    with Title.open(root) as title:
+        propose(title, progress=False)
+        decide(title, title.shot("street_002"), "accept", by="ana")  # a graded shot: 2 pairs
+        decide(title, title.shot("face_001"), "accept", by="ana")    # an anchor: no grade
+        model = train_title(title, seed=0, frames=4, steps=4, look_steps=5, progress=False,
+                            callback=lambda p: seen.add(p.stage))
+    assert seen == {"matcher", "profiles", "look"}
+    pairs = model.metadata["look_pairs"]
+    assert pairs[0] == "hero/coffee.png" and len(pairs) == 3
+    assert all(p.startswith("decision ") and p.endswith("(street_002)") for p in pairs[1:])
+    folder = root / "models" / model.version_id
+    assert sorted(p.name for p in (folder / "look").iterdir()) == ["look.json",
+                                                                   "model.safetensors"]
+    loaded = TitleModel.load(root)
+    assert isinstance(loaded.look, LookModel) and loaded.look.space == "ACEScct"
+    x = torch.rand(1, 3, 8, 8)
+    assert torch.equal(loaded.look.apply(x), model.look.apply(x))
