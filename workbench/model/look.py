@@ -99,8 +99,8 @@ class LookSettings:
     smooth: float = 1e-6
     magnitude: float = 1e-6
     curve_smooth: float = 1e-7
-    count_power: float = 0.5
-    global_first: float = 0.3
+    count_power: float = 0.25
+    global_first: float = 0.15
     levels: tuple[int, ...] = LUT_LEVELS
     knots: int = CURVE_KNOTS
 
