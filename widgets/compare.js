@@ -17,7 +17,7 @@ function blobUrl(view, mime) {
 
 export default {
   render({ model, el: host }) {
-    const root = el("div", "wb-compare", { "data-testid": "wb-compare", tabindex: "0" });
+    const root = el("div", "wb-compare", { "data-testid": "wb-compare", "data-lm-suppress-shortcuts": "true", tabindex: "0" });
     const bar = el("div", "wb-toolbar");
     const modeButtons = {};
     for (const mode of MODES) {
@@ -257,6 +257,9 @@ export default {
 
     model.on("change:before", setBefore);
     model.on("change:after", setAfter);
+    // A new frame can be byte-identical to the last (a tiny slider step): traitlets then sends
+    // no `after`, but `seq` always moves, and the frame still counts as painted.
+    model.on("change:seq", setAfter);
     model.on("change:mode", layout);
     model.on("change:wipe", layout);
     model.on("change:zoom", onZoom);

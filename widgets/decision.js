@@ -10,10 +10,12 @@ function el(tag, cls, attrs = {}) {
 
 export default {
   render({ model, el: host }) {
-    const root = el("div", "wb-decision-bar", { "data-testid": "wb-decision-bar" });
+    const root = el("div", "wb-decision-bar", { "data-testid": "wb-decision-bar", "data-lm-suppress-shortcuts": "true" });
     const plan = el("div", "wb-plan", { "data-testid": "wb-plan" });
     const row = el("div", "wb-toolbar");
-    const note = el("input", "wb-note", { type: "text", placeholder: "note", "data-testid": "wb-note" });
+    const note = el("input", "wb-note", {
+      type: "text", placeholder: "note", "data-testid": "wb-note", "data-lm-suppress-shortcuts": "true",
+    });
     const buttons = {};
     for (const verdict of ["accept", "adjust", "reject"]) {
       const b = el("button", `wb-btn wb-${verdict}`, { type: "button", "data-testid": `wb-${verdict}` });

@@ -55,7 +55,7 @@ function throttle(fn) {
 
 export default {
   render({ model, el: host }) {
-    const root = el("div", "wb-grade-panel", { "data-testid": "wb-grade-panel" });
+    const root = el("div", "wb-grade-panel", { "data-testid": "wb-grade-panel", "data-lm-suppress-shortcuts": "true" });
     host.append(root);
     let active = null;  // the <input> being dragged: the kernel's echo must not move it
 
@@ -79,7 +79,11 @@ export default {
       const row = el("div", "wb-row");
       const name = el("label", "wb-param", { title: doc || "" });
       name.textContent = label;
-      const input = el("input", "wb-range", { type: "range", min, max, step, title: doc || "" });
+      // JupyterLab's command-mode shortcuts match a focused range input (it is not
+      // read-write) and swallow its arrow keys unless the element itself opts out.
+      const input = el("input", "wb-range", {
+        type: "range", min, max, step, title: doc || "", "data-lm-suppress-shortcuts": "true",
+      });
       if (testid) input.setAttribute("data-testid", testid);
       input.value = value;
       const out = el("span", "wb-value");

@@ -15,7 +15,7 @@ async function bitmap(view) {
 
 export default {
   render({ model, el: host }) {
-    const root = el("div", "wb-scopes", { "data-testid": "wb-scopes" });
+    const root = el("div", "wb-scopes", { "data-testid": "wb-scopes", "data-lm-suppress-shortcuts": "true" });
     const bar = el("div", "wb-toolbar");
     const waveBtn = el("button", "wb-btn", { type: "button" });
     waveBtn.textContent = "luma";

@@ -16,10 +16,12 @@ function option(value, text) {
 
 export default {
   render({ model, el: host }) {
-    const root = el("div", "wb-shot-browser", { "data-testid": "wb-shot-browser" });
+    const root = el("div", "wb-shot-browser", { "data-testid": "wb-shot-browser", "data-lm-suppress-shortcuts": "true" });
     const filters = el("div", "wb-toolbar wb-filters");
-    const status = el("select", "wb-select", { "data-testid": "wb-filter-status", title: "Status" });
-    const scene = el("select", "wb-select", { "data-testid": "wb-filter-scene", title: "Scene" });
+    const status = el("select", "wb-select", {
+      "data-testid": "wb-filter-status", title: "Status", "data-lm-suppress-shortcuts": "true" });
+    const scene = el("select", "wb-select", {
+      "data-testid": "wb-filter-scene", title: "Scene", "data-lm-suppress-shortcuts": "true" });
     const flaggedLabel = el("label", "wb-check");
     const flagged = el("input", "", { type: "checkbox", "data-testid": "wb-filter-flagged" });
     flaggedLabel.append(flagged, document.createTextNode(" flagged"));

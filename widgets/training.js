@@ -10,7 +10,7 @@ function el(tag, cls, attrs = {}) {
 
 export default {
   render({ model, el: host }) {
-    const root = el("div", "wb-training", { "data-testid": "wb-training" });
+    const root = el("div", "wb-training", { "data-testid": "wb-training", "data-lm-suppress-shortcuts": "true" });
     const head = el("div", "wb-toolbar");
     const status = el("span", "wb-info", { "data-testid": "wb-train-status" });
     const stop = el("button", "wb-btn wb-reject", { type: "button", "data-testid": "wb-train-stop" });
