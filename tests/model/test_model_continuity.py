@@ -59,3 +59,23 @@ def test_against_a_named_anchor(walkway):
                for f in findings[1:])
     with pytest.raises(ParameterError, match="not in group"):
         check_continuity(items(frames[:2]), anchors={"walkway": "frame_09"})
+
+
+def test_reframings_of_different_sizes_are_compared_on_the_same_pixels():
+    """Six crops of one real photo at different sizes; one is 0.6 stop under."""
+    import cv2
+
+    bgr = cv2.imread(str(DATA / "photo" / "jxl_wesaturate_u76c0g_bliznaca_srgb8.png"))
+    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB).astype(np.float32) / 255
+    rng = np.random.default_rng(5)
+    frames = []
+    for _ in range(6):
+        h, w = rng.integers(300, 420, size=2)
+        y, x = rng.integers(0, 500 - h), rng.integers(0, 500 - w)
+        crop = torch.from_numpy(np.ascontiguousarray(rgb[y:y + h, x:x + w]))
+        frames.append(convert(crop.permute(2, 0, 1)[None].contiguous(), "sRGB", "ACEScg"))
+    frames[2] = frames[2] * 2 ** -0.6
+    findings = check_continuity(items(frames), fix=False)
+    assert [f.item for f in findings if f.flag] == ["frame_02"]
+    assert findings[2].properties[0] == "exposure"
+    assert findings[2].measures["exposure"] == pytest.approx(-0.6, abs=0.05)

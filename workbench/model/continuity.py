@@ -69,6 +69,7 @@ MIN_FOR_SPREAD = 4    # below this many items a group's spread is not estimated
 _MID = [i for i, q in enumerate(QUANTILES) if 0.1 <= q <= 0.9]
 PAIR_MIN_OVERLAP = 0.5     # of the frame, after aligning by phase correlation
 PAIR_MIN_MATCHED = 0.15    # of the overlap showing the same local structure: the same view
+NEUTRAL_SHARE = 0.3        # of paired pixels, the most neutral, that measure white balance
 LOCAL_NCC = 0.8            # 7×7 normalised cross-correlation of ACEScct luma
 LOCAL_TEXTURE = 0.01       # ACEScct σ in the window (≈ 1/6 stop): flat areas prove nothing
 PAIRED = ("exposure", "white balance", "tint", "contrast", "saturation")
@@ -216,7 +217,7 @@ CHECKS: dict[str, Check] = {c.name: c for c in [
                                                                 "less saturated",
                                                                 "saturation")),
     Check("grain", _grain, 0.6, _say_ratio("more grain", "less grain", "grain")),
-    Check("framing", _framing, 0.08, _say_framing),
+    Check("framing", _framing, 0.10, _say_framing),
     Check("motion", _motion, 0.02, _say_motion),
 ]}
 
@@ -232,6 +233,12 @@ def _key_frame(frames: torch.Tensor) -> np.ndarray:
 def _cct_of(rgb: np.ndarray) -> tuple[float, float]:
     xyz = _acescg_to_xyz(np.maximum(rgb, 1e-9))
     return xy_to_cct_duv(xyz[:2] / xyz.sum())
+
+
+def _centre(img: np.ndarray, h: int, w: int) -> np.ndarray:
+    """The central ``h`` × ``w`` of ``img`` (H, W, 3)."""
+    top, left = (img.shape[0] - h) // 2, (img.shape[1] - w) // 2
+    return img[top:top + h, left:left + w]
 
 
 def _matched_structure(la: np.ndarray, lb: np.ndarray, size: int = 7) -> np.ndarray:
@@ -266,8 +273,11 @@ def _paired(a: np.ndarray, pa: ShotProfile, b: np.ndarray, pb: ShotProfile
     spreads and saturation the ratio of median Oklab chroma/lightness, all on the same
     pixels: content cannot masquerade as a grade.
     """
-    if a.shape != b.shape:
-        return None
+    if a.shape != b.shape:   # reframed at another size: compare the common centre
+        h, w = min(a.shape[0], b.shape[0]), min(a.shape[1], b.shape[1])
+        if h < 32 or w < 32:
+            return None
+        a, b = _centre(a, h, w), _centre(b, h, w)
     h, w = a.shape[:2]
     ya, yb = np.maximum(a @ LUMA, 2 ** -14), np.maximum(b @ LUMA, 2 ** -14)
     la, lb = acescct_encode(ya).astype(np.float64), acescct_encode(yb).astype(np.float64)
@@ -296,8 +306,16 @@ def _paired(a: np.ndarray, pa: ShotProfile, b: np.ndarray, pb: ShotProfile
         return None
     exposure = float(np.median(ratio[agree]))
     ca, cb = oa[mask][agree], ob[mask][agree]
-    gains = np.median(np.log2(ca / cb), axis=0) - exposure
     light_b = np.asarray(pb.lighting.illuminant_rgb)
+    # White balance from the most neutral pixels: a light's colour moves them as much as any,
+    # a saturation change hardly at all (it would otherwise read as a colour cast).
+    lab_b = _oklab(cb[:: max(1, cb.shape[0] // 20_000)] / light_b)
+    chroma = np.hypot(lab_b[:, 1], lab_b[:, 2]) / np.maximum(lab_b[:, 0], 1e-3)
+    neutral = np.zeros(cb.shape[0], dtype=bool)
+    neutral[:: max(1, cb.shape[0] // 20_000)] = chroma <= np.quantile(chroma, NEUTRAL_SHARE)
+    if neutral.sum() < 64:
+        neutral[:] = True
+    gains = np.median(np.log2(ca[neutral] / cb[neutral]), axis=0) - exposure
     cct_b, duv_b = _cct_of(light_b)
     cct_a, duv_a = _cct_of(light_b * 2.0 ** gains)
     la_m, lb_m = np.log2(ya[mask]), np.log2(yb[mask])
