@@ -16,7 +16,7 @@ __all__ = ["COMMAND_MODULES", "AddCommand", "register_all"]
 AddCommand = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 
 # Order here is the order in `workbench --help`.
-COMMAND_MODULES: tuple[str, ...] = ("train", "continuity", "look")
+COMMAND_MODULES: tuple[str, ...] = ("train", "continuity", "look", "match")
 
 
 def register_all(add: AddCommand) -> None:

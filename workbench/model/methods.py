@@ -75,7 +75,7 @@ PixelMap = Callable[[torch.Tensor], torch.Tensor]
 LUT_SIZE = 33
 LUT_DOMAIN = (-0.05, 1.1)   # ACEScct: linear ≈ −0.012 … 750, beyond any camera's white
 MAX_PIXELS = 1 << 20         # pixels sampled per side to fit a transfer (all, up to 1M)
-FIT_PIXELS = 20_000         # of those, fitted by the CDL and measured for confidence
+FIT_PIXELS = 10_000         # of those, fitted by the CDL and measured for confidence
 SLOPE_LIMITS = (0.25, 4.0)
 
 # "auto" = the most accurate method needing no trained title model, by bench_match.py:

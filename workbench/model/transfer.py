@@ -265,8 +265,8 @@ def fit_von_kries(source: torch.Tensor, reference: torch.Tensor, *,
     In log cone space a gain is a pure shift, so for each cone the shift is the median over
     quantiles ``trim … 1−trim`` of ``Q_ref(q) − Q_src(q)``: exact when the reference is the
     source under another light, and robust to content that differs at some quantiles (a person
-    walking in), to clipped highlights (left out) and to crushed blacks (quantiles on the floor
-    are left out).
+    walking in), to clipped highlights and to crushed blacks (the quantiles they occupy are
+    left out).
 
     Parameters
     ----------
@@ -288,13 +288,17 @@ def fit_von_kries(source: torch.Tensor, reference: torch.Tensor, *,
     if cone is None:
         cone = BRADFORD @ _acescg_to_xyz()
     cone = cone.double()
-    s_cone, r_cone = s[_unclipped_top(s)] @ cone.T, r[_unclipped_top(r)] @ cone.T
-    if s_cone.shape[0] < MIN_PIXELS or r_cone.shape[0] < MIN_PIXELS:
+    if s.shape[0] < MIN_PIXELS or r.shape[0] < MIN_PIXELS:
         return AffineTransfer.identity()
-    # Quantiles of ALL pixels, floored: dropping dark pixels on each side would drop different
-    # pixels (the brighter side keeps more) and bias the shift. Quantiles that sit on the floor
-    # on either side are left out instead.
-    q = torch.linspace(trim, 1 - trim, 81, dtype=torch.float64)
+    s_cone, r_cone = s @ cone.T, r @ cone.T
+    # Quantiles of ALL pixels, floored: dropping dark or clipped pixels on each side would drop
+    # different pixels (the brighter side clips more, keeps more above the floor) and bias the
+    # shift. Instead the quantiles that sit on the floor, or among the brightest as many as
+    # are clipped on either side, are left out.
+    clipped = max(1.0 - float(_unclipped_top(s).double().mean()),
+                  1.0 - float(_unclipped_top(r).double().mean()))
+    top = max(trim + 0.1, 1.0 - trim - 1.5 * clipped)
+    q = torch.linspace(trim, top, 81, dtype=torch.float64)
     floor = math.log2(LINEAR_FLOOR)
     sq = torch.quantile(_subsample(s_cone.clamp_min(LINEAR_FLOOR).log2()), q, dim=0)
     rq = torch.quantile(_subsample(r_cone.clamp_min(LINEAR_FLOOR).log2()), q, dim=0)
@@ -354,6 +358,8 @@ def _unclipped_top(linear: torch.Tensor) -> torch.Tensor:
     8-bit clipping): those pixels no longer move with the light and would bias a fit.
     """
     keep = torch.ones(linear.shape[0], dtype=torch.bool)
+    if not linear.shape[0]:
+        return keep
     for c in range(3):
         top = linear[:, c].max()
         at_top = linear[:, c] >= top - 1e-4 * top.abs().clamp_min(1e-6)
