@@ -9,7 +9,8 @@ sRGB-encoded values for display-referred stills, ACEScct for scene-linear footag
 that space and the model's JSON records which; the ``.cube`` takes that encoding in and gives it
 out. The network (:mod:`workbench.model.look_net`) is monotone per-channel curves, a 3x3 matrix
 and a smooth residual 3D LUT, trained with Adam on one mean pair per colour bin
-(:mod:`workbench.model.look_data`).
+(:mod:`workbench.model.look_data`). It is one look for every image (not image-adaptive as in
+Zeng et al.): ``for_image`` in the exports only chooses which colours the CDL is fitted on.
 
 Example
 -------
