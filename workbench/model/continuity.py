@@ -559,22 +559,16 @@ def propose_fix(frames: torch.Tensor, reference: torch.Tensor, reference_name: s
                 ) -> dict[str, Any]:
     """A CDL (ACEScct) bringing ``frames`` to ``reference``, both ``(N,3,H,W)`` ACEScg.
 
-    Uses the shot matcher (:func:`workbench.model.methods.match_frames`, method ``auto``) when
-    it is installed, else the classical mean-std CDL of :func:`workbench.model.match.match_cdl`.
+    The one place continuity asks for a fix: the shot matcher
+    (:func:`workbench.model.methods.match_frames`, method ``auto``), of whose grade the CDL is
+    reported (its LUT, the cross-channel remainder, is left to ``workbench match``).
     """
-    try:
-        from workbench.model.methods import match_frames
-    except ImportError:
-        match_frames = None
-    if match_frames is not None:
-        grade = match_frames(frames, reference, "auto", reference_name=reference_name)
-        values, method = grade.cdl, f"match_frames/{grade.method}"
-    else:
-        from workbench.model.match import match_cdl, shot_stats
+    from workbench.model.methods import match_frames
 
-        values, method = match_cdl(shot_stats(frames), shot_stats(reference)).values(), \
-            "match_cdl/mean-std"
-    return {"method": method, "reference": reference_name,
+    grade = match_frames(frames, reference, "auto", reference_name=reference_name)
+    values = grade.cdl
+    return {"method": f"match_frames/{grade.method}", "reference": reference_name,
+            "confidence": round(float(grade.confidence), 3),
             "cdl": {"slope": [round(v, 5) for v in values.slope],
                     "offset": [round(v, 5) for v in values.offset],
                     "power": [round(v, 5) for v in values.power],
