@@ -67,7 +67,8 @@ def test_strength_recomputes_the_preview(app: Workbench):
     app.grade.strength = 1.0
     assert app.compare.seq == seq + 2
     assert np.abs(_jpeg(app.compare.after).astype(int) - _jpeg(app.compare.before)).mean() > 2
-    assert {"pipeline", "display", "jpeg", "scopes"} <= app.timings[-1].keys()
+    assert {"pipeline", "display", "jpeg"} <= app.timings[-1].keys()
+    assert app.scopes.seq == len(app.scope_timings) == app.compare.seq  # scopes followed
     state, paths, _ = _remove_buffers(app.compare.get_state())
     assert ["after"] in paths and ["before"] in paths and "after" not in state
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
+import numpy as np
 
 from workbench.ops import Pipeline
 from workbench.title import Title, latest_proposal
@@ -24,7 +25,7 @@ from workbench.ui.titles import ThreadTitles
 
 __all__ = ["Workbench", "open_sample_title"]
 
-SCOPES_WHILE_DRAGGING_S = 0.25
+SCOPES_INTERVAL_S = 0.25
 
 
 def open_sample_title(directory: Path | str, progress: bool = False) -> Path:
@@ -87,6 +88,8 @@ class Workbench(w.VBox):
         self.timings: list[dict[str, float]] = []
         self.error = w.HTML()
         self._worker = LatestOnly(self._render, threaded=threaded)
+        self._scopes_worker = LatestOnly(self._scopes, threaded=threaded)
+        self.scope_timings: list[float] = []
         self._base = Pipeline()
         self._seq = 0
         self._scopes_at = -1e9
@@ -142,6 +145,14 @@ class Workbench(w.VBox):
         self._seq += 1
         self._worker.submit(self._seq, request)
 
+    def _scopes(self, _seq: int, display: np.ndarray) -> None:
+        # Their own thread, at most ~4 Hz (newest picture only): the next frame comes first.
+        wait = SCOPES_INTERVAL_S - (time.monotonic() - self._scopes_at)
+        if wait > 0 and self._worker.threaded:
+            time.sleep(wait)
+        self._scopes_at = time.monotonic()
+        self.scope_timings.append(self.scopes.update(display)["scopes"])
+
     def _render(self, _seq: int, request: tuple[ShotPreview, Pipeline, float, bool]) -> None:
         preview, pipeline, strength, proxy = request
         try:
@@ -151,19 +162,15 @@ class Workbench(w.VBox):
             if not proxy and self.compare.before is not preview.before(proxy=False):
                 self.compare.before = preview.before(proxy=False)  # full resolution too
             self.compare.show_after(frame.jpeg, proxy=proxy)
-            # While a slider is held the scopes follow at ~4 Hz: the next frame comes first.
-            now = time.monotonic()
-            if not proxy or now - self._scopes_at >= SCOPES_WHILE_DRAGGING_S:
-                self._scopes_at = now
-                frame.ms.update(self.scopes.update(frame.display))
             self.timings.append(frame.ms)
+            self._scopes_worker.submit(_seq, frame.display)
             self.error.value = ""
         except Exception as exc:  # a preview must never kill the app: show it
             self.error.value = f"<div class='wb-error'>{type(exc).__name__}: {exc}</div>"
 
     def wait(self, timeout: float = 30.0) -> bool:
         """Block until the newest preview is shown (scripts and tests)."""
-        return self._worker.wait(timeout)
+        return self._worker.wait(timeout) and self._scopes_worker.wait(timeout)
 
     def close(self) -> None:
         """Close the widgets and the title."""

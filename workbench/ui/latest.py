@@ -21,7 +21,7 @@ class LatestOnly:
     def __init__(self, work: Callable[[int, Any], None], threaded: bool = True,
                  thread_init: Callable[[], None] | None = None) -> None:
         self._work = work
-        self._threaded = threaded
+        self.threaded = threaded
         self._thread_init = thread_init
         self._cond = threading.Condition()
         self._pending: tuple[int, Any] | None = None
@@ -33,7 +33,7 @@ class LatestOnly:
 
     def submit(self, seq: int, request: Any) -> None:
         """Queue ``request``; a request older than one already queued or done is dropped."""
-        if not self._threaded:
+        if not self.threaded:
             if seq > self.last_seq:
                 self.last_seq = seq
                 self._work(seq, request)
