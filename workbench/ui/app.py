@@ -25,7 +25,8 @@ from workbench.ui.titles import ThreadTitles
 
 __all__ = ["Workbench", "open_sample_title"]
 
-SCOPES_INTERVAL_S = 0.25
+SCOPES_IDLE_S = 0.15
+SCOPES_MAX_WAIT_S = 1.0
 
 
 def open_sample_title(directory: Path | str, progress: bool = False) -> Path:
@@ -92,7 +93,7 @@ class Workbench(w.VBox):
         self.scope_timings: list[float] = []
         self._base = Pipeline()
         self._seq = 0
-        self._scopes_at = -1e9
+        self._scopes_at = self._requested_at = -1e9
 
         self.browser.observe(lambda c: self.select(c["new"]), "selected")
         self.grade.observe(lambda _c: self._request(), "request_seq")
@@ -143,13 +144,20 @@ class Workbench(w.VBox):
         request = (self.preview, self.grade.pipeline(), self.grade.strength,
                    self.grade.dragging)
         self._seq += 1
+        self._requested_at = time.monotonic()
         self._worker.submit(self._seq, request)
 
     def _scopes(self, _seq: int, display: np.ndarray) -> None:
-        # Their own thread, at most ~4 Hz (newest picture only): the next frame comes first.
-        wait = SCOPES_INTERVAL_S - (time.monotonic() - self._scopes_at)
-        if wait > 0 and self._worker.threaded:
-            time.sleep(wait)
+        # On their own thread, newest picture only, once the slider rests SCOPES_IDLE_S (or
+        # every SCOPES_MAX_WAIT_S during a long drag): on 2 cores they would otherwise take
+        # CPU from the next frame, the thing the artist is watching.
+        while self._worker.threaded:
+            now = time.monotonic()
+            idle = SCOPES_IDLE_S - (now - self._requested_at)
+            overdue = SCOPES_MAX_WAIT_S - (now - self._scopes_at)
+            if idle <= 0 or overdue <= 0:
+                break
+            time.sleep(min(idle, overdue))
         self._scopes_at = time.monotonic()
         self.scope_timings.append(self.scopes.update(display)["scopes"])
 
