@@ -71,6 +71,31 @@ def one_torch_thread() -> Iterator[None]:
 
 
 @functools.lru_cache(maxsize=2)
+def _display_lut_transform(size: int = LUT_SIZE) -> ocio.Lut3DTransform:
+    axis = np.linspace(0.0, 1.0, size, dtype=np.float32)
+    r, g, b = np.meshgrid(axis, axis, axis, indexing="ij")  # blue fastest, as OCIO stores it
+    lattice = convert_array(np.stack([r, g, b], -1).reshape(-1, 3), SHAPER, "ACEScg")
+    display_processor().applyRGB(lattice)
+    return _lut3d(lattice)
+
+
+def _lut3d(values: np.ndarray) -> ocio.Lut3DTransform:
+    """A tetrahedral 3D LUT from ``(size**3, 3)`` values, blue index fastest."""
+    size = round(len(values) ** (1 / 3))
+    lut = ocio.Lut3DTransform(size)
+    lut.setData(np.ascontiguousarray(values.reshape(-1), np.float32))
+    lut.setInterpolation(ocio.INTERP_TETRAHEDRAL)
+    return lut
+
+
+def _cpu(*transforms: ocio.Transform) -> ocio.CPUProcessor:
+    # A raw config of its own: processor caches must never confuse it with another LUT.
+    raw = ocio.Config.CreateRaw().getProcessor(ocio.GroupTransform(list(transforms)))
+    return raw.getOptimizedCPUProcessor(ocio.BIT_DEPTH_F32, ocio.BIT_DEPTH_F32,
+                                        ocio.OPTIMIZATION_DEFAULT)
+
+
+@functools.lru_cache(maxsize=2)
 def display_lut(size: int = LUT_SIZE) -> ocio.CPUProcessor:
     """ACEScct -> the display (ACES 2.0 SDR on sRGB) baked into a ``size``^3 3D LUT.
 
@@ -78,17 +103,7 @@ def display_lut(size: int = LUT_SIZE) -> ocio.CPUProcessor:
     LUT (tetrahedral) takes a few ms and stays within about one 8-bit code value of it
     (measured in tests/ui). For previews only; renders use the exact transform.
     """
-    axis = np.linspace(0.0, 1.0, size, dtype=np.float32)
-    r, g, b = np.meshgrid(axis, axis, axis, indexing="ij")  # blue fastest, as OCIO stores it
-    lattice = convert_array(np.stack([r, g, b], -1).reshape(-1, 3), SHAPER, "ACEScg")
-    display_processor().applyRGB(lattice)
-    lut = ocio.Lut3DTransform(size)
-    lut.setData(np.ascontiguousarray(lattice.reshape(-1)))
-    lut.setInterpolation(ocio.INTERP_TETRAHEDRAL)
-    # A raw config of its own: processor caches must never confuse it with another LUT.
-    raw = ocio.Config.CreateRaw().getProcessor(lut)
-    return raw.getOptimizedCPUProcessor(ocio.BIT_DEPTH_F32, ocio.BIT_DEPTH_F32,
-                                        ocio.OPTIMIZATION_DEFAULT)
+    return _cpu(_display_lut_transform(size))
 
 
 @functools.lru_cache(maxsize=1)
@@ -261,7 +276,7 @@ def _lattice(size: int) -> torch.Tensor:
 
 
 def bake_preview_lut(pipeline: Pipeline, size: int = BAKED_SIZE) -> ocio.CPUProcessor:
-    """``pipeline`` baked as a ``size``^3 LUT, ACEScct in and out.
+    """``pipeline`` baked as a ``size``^3 LUT on ACEScct, followed by the display LUT.
 
     Only for per-pixel operators (:data:`PER_PIXEL`). The display view stays a separate LUT
     (:func:`display_lut`): baked together, its sharp gamut compression cost 7 code values at
@@ -271,12 +286,8 @@ def bake_preview_lut(pipeline: Pipeline, size: int = BAKED_SIZE) -> ocio.CPUProc
     rgb = graded[0].permute(1, 2, 0).contiguous().numpy().copy()
     if space != SHAPER:
         processor(space, SHAPER).applyRGB(rgb)
-    lut = ocio.Lut3DTransform(size)
-    lut.setData(np.ascontiguousarray(rgb.reshape(-1)))
-    lut.setInterpolation(ocio.INTERP_TETRAHEDRAL)
-    raw = ocio.Config.CreateRaw().getProcessor(lut)
-    return raw.getOptimizedCPUProcessor(ocio.BIT_DEPTH_F32, ocio.BIT_DEPTH_F32,
-                                        ocio.OPTIMIZATION_DEFAULT)
+    # One processor, two lookups: the frame is read and written once.
+    return _cpu(_lut3d(rgb.reshape(-1, 3)), _display_lut_transform())
 
 
 def render_baked(img_acescct: torch.Tensor, pipeline: Pipeline) -> PreviewFrame:
@@ -292,7 +303,6 @@ def render_baked(img_acescct: torch.Tensor, pipeline: Pipeline) -> PreviewFrame:
     t1 = time.perf_counter()
     rgb = img_acescct[0].permute(1, 2, 0).contiguous().numpy().copy()
     _apply(proc, rgb)
-    _apply(display_lut(), rgb)
     out = cv2.convertScaleAbs(rgb, alpha=255.0)
     t2 = time.perf_counter()
     jpeg = encode_jpeg(out)
