@@ -139,13 +139,13 @@ class Workbench(w.VBox):
     def _request(self) -> None:
         if self.preview is None:
             return
-        self.decision.pipeline = self.grade.pipeline() if self.grade.edited else None
-        self.decision.strength = self.grade.strength
-        request = (self.preview, self.grade.pipeline(), self.grade.strength,
-                   self.grade.dragging)
+        pipeline = self.grade.pipeline()
+        request = (self.preview, pipeline, self.grade.strength, self.grade.dragging)
         self._seq += 1
         self._requested_at = time.monotonic()
-        self._worker.submit(self._seq, request)
+        self._worker.submit(self._seq, request)  # first: the frame is what the artist waits for
+        self.decision.pipeline = pipeline if pipeline != self._base else None
+        self.decision.strength = self.grade.strength
 
     def _scopes(self, _seq: int, display: np.ndarray) -> None:
         # On their own thread, newest picture only, once the slider rests SCOPES_IDLE_S (or

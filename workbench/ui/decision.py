@@ -11,7 +11,15 @@ import traitlets as t
 
 from workbench.errors import WorkbenchError
 from workbench.ops import Operator, Pipeline
-from workbench.title import Decision, Proposal, Title, add_proposal, decide, latest_proposal
+from workbench.title import (
+    Decision,
+    Proposal,
+    Shot,
+    Title,
+    add_proposal,
+    decide,
+    latest_proposal,
+)
 from workbench.ui.titles import ThreadTitles
 
 __all__ = ["DecisionBar"]
@@ -44,6 +52,7 @@ class DecisionBar(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self._titles = ThreadTitles(title) if title is not None else None
         self.proposal: Proposal | None = None
+        self._shot: Shot | None = None
         self.pipeline: Pipeline | None = None  # the operators as edited, if they were
         self.decided: list[Callable[[Decision], None]] = []
         self.on_msg(self._on_front_end)
@@ -75,7 +84,9 @@ class DecisionBar(anywidget.AnyWidget):
         if title is None or not self.shot:
             self.plan = {}
             return
-        shot = title.shot(self.shot)
+        shot = self._shot if self._shot is not None and self._shot.name == self.shot else (
+            title.shot(self.shot))
+        self._shot = shot  # the plan follows every slider move: no query each time
         pipe = self.pipeline or (self.proposal.pipeline if self.proposal else Pipeline())
         self.plan = {
             "shot": shot.name, "frames": [shot.start_frame, shot.end_frame],
