@@ -165,7 +165,8 @@ def test_hard_inputs_give_finite_grades(coffee: torch.Tensor) -> None:
     with_bars = truth.clone()
     with_bars[..., :20, :] = 0.0
     with_bars[..., -20:, :] = 0.0
-    a, b = match_frames(with_bars, coffee), match_frames(truth, coffee)
+    inside = truth[..., 20:-20, :].contiguous()  # the same picture, without the bars
+    a, b = match_frames(with_bars, coffee), match_frames(inside, coffee)
     assert float(delta_e_2000(a.apply(truth), b.apply(truth)).mean()) < 0.3
 
 

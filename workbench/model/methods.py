@@ -13,9 +13,10 @@ frames across the shot), so a moving shot gets one set of numbers and cannot fli
 Methods (:data:`MATCH_METHODS`, extended with :func:`register_method`):
 
 ``von-kries``
-    Per-cone gains in Bradford LMS, fitted as robust log-quantile shifts: the physics of a
-    light, white-balance or exposure change. Most accurate in ``benchmarks/bench_match.py``
-    and so what ``"auto"`` uses (see :data:`AUTO_METHOD`).
+    Per-cone gains fitted as robust log-quantile shifts, in the cone space (Bradford, CAT02,
+    CAT16, HPE, Sharp or the camera-like ACEScg primaries) that leaves the least mismatch: the
+    physics of a light, white-balance or exposure change. Most accurate in
+    ``benchmarks/bench_match.py`` and so what ``"auto"`` uses (see :data:`AUTO_METHOD`).
 ``mkl``
     Pitié & Kokaram's linear Monge–Kantorovich map in ACEScct.
 ``reinhard``
@@ -221,7 +222,8 @@ def _title_stub(inputs: MatchInputs) -> PixelMap:
 
 
 register_method("von-kries", _von_kries,
-                description="per-cone gains in Bradford LMS (light, white balance, exposure)")
+                description="per-cone gains in the best-fitting cone space (light, white "
+                            "balance, exposure)")
 register_method("mkl", _in_space(transfer.fit_mkl, _cct, _lin),
                 description="linear Monge-Kantorovich map in ACEScct (Pitie & Kokaram 2007)")
 register_method("reinhard", _in_space(transfer.fit_reinhard, _cct, _lin),

@@ -34,6 +34,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 from workbench.errors import ShapeError
@@ -43,10 +44,12 @@ __all__ = [
     "LAB_OPPONENT",
     "AffineTransfer",
     "QuantileTransfer",
+    "cone_spaces",
     "fit_mkl",
     "fit_quantile",
     "fit_reinhard",
     "fit_von_kries",
+    "fit_von_kries_in",
     "mkl_transfer",
     "quantile_transfer",
     "reinhard_transfer",
@@ -262,6 +265,57 @@ def fit_von_kries(source: torch.Tensor, reference: torch.Tensor, *,
                   cone: torch.Tensor | None = None, trim: float = 0.05) -> AffineTransfer:
     """Per-cone gains (a light or white-balance change) fitted as robust log-quantile shifts.
 
+    With ``cone=None`` the cone space is chosen, among :func:`cone_spaces` (Bradford, CAT02,
+    CAT16, Hunt–Pointer–Estévez, Sharp and ACEScg's own primaries, i.e. a camera-style white
+    balance), as the one whose fitted gains leave the least difference between the matched
+    source's and the reference's log-quantiles: lights and cameras differ in which space
+    their change is diagonal, and a wrong one leaves a colour cast in saturated colours.
+    See :func:`fit_von_kries_in` for the fit in one space.
+    """
+    s = valid_pixels(source, source_mask, "source")
+    r = valid_pixels(reference, reference_mask, "reference")
+    if cone is not None or s.shape[0] < MIN_PIXELS or r.shape[0] < MIN_PIXELS:
+        return fit_von_kries_in(s, r, BRADFORD @ _acescg_to_xyz() if cone is None else cone,
+                                trim)
+    best, best_cost = AffineTransfer.identity(), math.inf
+    s_probe, r_probe = _stride(s, 65536), _stride(r, 65536)
+    for candidate in cone_spaces().values():
+        fitted = fit_von_kries_in(s, r, candidate, trim)
+        cost = _log_quantile_mismatch(fitted(s_probe), r_probe)
+        if cost < best_cost - 1e-9:
+            best, best_cost = fitted, cost
+    return best
+
+
+def cone_spaces() -> dict[str, torch.Tensor]:
+    """Candidate ACEScg → cone matrices ``(3, 3)`` for :func:`fit_von_kries`, by name."""
+    from workbench._colour import import_colour
+
+    cats = import_colour().adaptation.CHROMATIC_ADAPTATION_TRANSFORMS
+    xyz = _acescg_to_xyz()
+    spaces = {"ACEScg": torch.eye(3, dtype=torch.float64)}
+    for name in ("Bradford", "CAT02", "CAT16", "Von Kries", "Sharp"):
+        spaces[name] = torch.from_numpy(np.asarray(cats[name], dtype=np.float64)) @ xyz
+    return spaces
+
+
+def _stride(x: torch.Tensor, limit: int) -> torch.Tensor:
+    return x if x.shape[0] <= limit else x[:: -(-x.shape[0] // limit)][:limit]
+
+
+def _log_quantile_mismatch(a: torch.Tensor, b: torch.Tensor) -> float:
+    """Mean |Δ| of log2 quantiles (5–90 %) of two linear pixel sets, per channel and opponent."""
+    axes = torch.cat([torch.eye(3, dtype=torch.float64), LAB_OPPONENT[1:].T], dim=1)
+    q = torch.linspace(0.05, 0.9, 35, dtype=torch.float64)
+    la = a.double().clamp_min(LINEAR_FLOOR).log2() @ axes
+    lb = b.double().clamp_min(LINEAR_FLOOR).log2() @ axes
+    return float((torch.quantile(la, q, dim=0) - torch.quantile(lb, q, dim=0)).abs().mean())
+
+
+def fit_von_kries_in(s: torch.Tensor, r: torch.Tensor, cone: torch.Tensor,
+                     trim: float = 0.05) -> AffineTransfer:
+    """Per-cone gains in the cone space ``cone`` fitted as robust log-quantile shifts.
+
     In log cone space a gain is a pure shift, so for each cone the shift is the median over
     quantiles ``trim … 1−trim`` of ``Q_ref(q) − Q_src(q)``: exact when the reference is the
     source under another light, and robust to content that differs at some quantiles (a person
@@ -270,10 +324,10 @@ def fit_von_kries(source: torch.Tensor, reference: torch.Tensor, *,
 
     Parameters
     ----------
-    source, reference
-        ``(N, 3)`` / ``(M, 3)`` scene-LINEAR RGB pixels (e.g. ACEScg).
+    s, r
+        ``(N, 3)`` / ``(M, 3)`` finite scene-LINEAR RGB pixels (ACEScg).
     cone
-        ``(3, 3)`` RGB → cone matrix; by default Bradford's applied to ACEScg's RGB → XYZ.
+        ``(3, 3)`` RGB → cone matrix, e.g. ``BRADFORD @ ACEScg→XYZ``.
     trim
         Fraction of quantiles left out at each end.
 
@@ -283,10 +337,6 @@ def fit_von_kries(source: torch.Tensor, reference: torch.Tensor, *,
         A linear 3×3 map on the linear RGB given, ``M = C⁻¹ diag(g) C``, offset 0 (black
         stays black).
     """
-    s = valid_pixels(source, source_mask, "source")
-    r = valid_pixels(reference, reference_mask, "reference")
-    if cone is None:
-        cone = BRADFORD @ _acescg_to_xyz()
     cone = cone.double()
     if s.shape[0] < MIN_PIXELS or r.shape[0] < MIN_PIXELS:
         return AffineTransfer.identity()
