@@ -20,7 +20,7 @@ MOVIE_SUFFIXES = (".mov", ".mp4", ".m4v", ".mxf", ".mkv", ".avi")
 STILL_SUFFIXES = (".exr", ".png", ".tif", ".tiff", ".jpg", ".jpeg")
 ANALYSIS_FRAMES = 8     # frames sampled across a movie to fit its one grade
 ANALYSIS_WIDTH = 640    # analysis width in pixels (the grade is global: size does not matter)
-METHOD_CHOICES = ("title", "von-kries", "mkl", "reinhard", "histogram", "mean-std")
+METHOD_CHOICES = ("auto", "title", "von-kries", "mkl", "reinhard", "histogram", "mean-std")
 
 
 def register(add: AddCommand) -> None:
