@@ -12,8 +12,10 @@ def table() -> str:
     rows = ["| benchmark | workbench | anchor | anchor's figure | ratio | machine |",
             "|---|---|---|---|---|---|"]
     for e in json.loads(RESULTS.read_text()):
+        anchor_value = "—" if e["anchor_value"] is None else f"{e['anchor_value']:g} {e['unit']}"
+        ratio = "—" if e["ratio"] is None else f"{e['ratio']:.2f}×"
         rows.append(f"| `{e['name']}` | {e['value']:g} {e['unit']} | {e['anchor']} | "
-                    f"{e['anchor_value']:g} {e['unit']} | {e['ratio']:.2f}× | {e['machine']} |")
+                    f"{anchor_value} | {ratio} | {e['machine']} |")
     return "\n".join(rows)
 
 
