@@ -31,10 +31,14 @@ Usage in a notebook cell::
   (pipeline, display, jpeg, scopes). ``app.select(name)`` = ``app.browser.selected = name``.
 
 Previews render on a background thread that always skips to the newest request (the ~1024 px
-proxy while a slider is held, full resolution on release), through the ACES 2.0 display view
-baked into a 65^3 LUT (``frames.display_lut``: within ~1 code value of the exact transform, 20x
-faster). Each thread gets its own Title (ipykernel may deliver widget messages off the cell's
-thread). ``threaded=False`` renders synchronously (scripts, tests).
+proxy while a slider is held, full resolution on release). A grade of per-pixel operators is
+baked per update into a 49^3 LUT on the cached ACEScct frame (``frames.render_baked``), other
+grades run on every pixel; the ACES 2.0 display view is a 65^3 LUT (``frames.display_lut``,
+within ~1 code value of the exact transform, ~20x faster). Scopes follow on their own thread
+once the slider rests 150 ms. Each thread gets its own Title (ipykernel may deliver widget
+messages off the cell's thread). ``threaded=False`` renders synchronously (scripts, tests).
+Widget roots and inputs carry ``data-lm-suppress-shortcuts`` so JupyterLab's command-mode
+keys do not swallow arrow keys or typing.
 
 :class:`TrainingView` (``wb-training``) stands alone: ``view = TrainingView(held_out)``,
 then ``train_title(title, callback=view.callback)`` or ``view.train(fn, **kwargs)`` (runs
