@@ -256,6 +256,7 @@ class MatcherConfig:
     kelvin_range: tuple[float, float] = (3200.0, 10000.0)
     tint_range: float = 10.0
     reference_look: float = 0.5  # chance that the reference has a random look of its own
+    look_jitter: float = 0.3  # chance of each grading component (contrast, saturation, CDL)
     bank: int = 128  # white-balance matrices precomputed per training run
     # Batches are small: on a shared CPU, torch's intra-op threads cost more than they give
     # (40 steps took 70 s on 2 threads against 8 s on 1 with the machine loaded).
@@ -294,11 +295,16 @@ class _Relights:
             for k, t in zip(kelvins, tints, strict=True)]).float()
 
     def draw(self, n: int) -> dict[str, torch.Tensor]:
-        """Parameters of ``n`` relights; each component is on with probability 0.8."""
+        """Parameters of ``n`` relights.
+
+        Exposure and white balance are each on with probability 0.8; the grading jitter
+        (contrast, saturation, CDL) each with ``config.look_jitter``, so that many examples
+        differ by light alone and the network learns to leave the light prior's answer be.
+        """
         g, c = self.g, self.config
 
-        def on() -> torch.Tensor:
-            return (torch.rand(n, generator=g) < 0.8).float()
+        def on(p: float = 0.8) -> torch.Tensor:
+            return (torch.rand(n, generator=g) < p).float()
 
         def normal(*shape: int) -> torch.Tensor:
             return torch.randn(*shape, generator=g)
@@ -309,11 +315,11 @@ class _Relights:
         return {
             "stops": on() * (torch.rand(n, generator=g) * 2 - 1) * c.relight_stops,
             "matrix": use_wb * wb + (1 - use_wb) * eye,
-            "contrast": torch.exp(on() * normal(n) * 0.12),
-            "saturation": torch.exp(on() * normal(n) * 0.15),
-            "slope": torch.exp(on()[:, None] * normal(n, 3) * 0.04),
-            "offset": on()[:, None] * normal(n, 3) * 0.015,
-            "power": torch.exp(on()[:, None] * normal(n, 3) * 0.04),
+            "contrast": torch.exp(on(c.look_jitter) * normal(n) * 0.12),
+            "saturation": torch.exp(on(c.look_jitter) * normal(n) * 0.15),
+            "slope": torch.exp(on(c.look_jitter)[:, None] * normal(n, 3) * 0.04),
+            "offset": on(c.look_jitter)[:, None] * normal(n, 3) * 0.015,
+            "power": torch.exp(on(c.look_jitter)[:, None] * normal(n, 3) * 0.04),
         }
 
     @staticmethod
