@@ -52,7 +52,9 @@ def cmd_propose(a: argparse.Namespace) -> int:
     from workbench.title import Title
 
     with Title.open(a.dir) as title:
-        proposals = propose(title, progress=not a.quiet)
+        proposals = propose(title, progress=not a.quiet, method=a.method)
+        versions = sorted({p.model_version for p in proposals})
+        _say(f"propose: {len(proposals)} proposal(s) by {'; '.join(versions)}")
         for p in proposals:
             print(f"{p.shot:32s} strength {p.strength:<4g} confidence {p.confidence:.2f}  "
                   f"{p.summary}")
@@ -436,6 +438,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("propose", cmd_propose, "propose a correction for every shot")
     sp.add_argument("dir", type=Path)
+    sp.add_argument("--method", default="auto",
+                    help="auto (the trained title model if there is one, else mean-std), "
+                         "title, mean-std, von-kries, mkl, reinhard or histogram")
 
     sp = add("decide", cmd_decide, "accept, adjust or reject a shot's proposal")
     sp.add_argument("dir", type=Path)

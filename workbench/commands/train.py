@@ -1,8 +1,4 @@
-"""``workbench train``: learn the title model (learned matcher, profiles, look) from its dailies.
-
-Also the ``propose`` options that choose a match method (:func:`add_propose_options`,
-:func:`run_propose`), for the ``propose`` command in :mod:`workbench.cli`.
-"""
+"""``workbench train``: learn the title model (learned matcher, profiles, look) from its dailies."""
 
 from __future__ import annotations
 
@@ -14,7 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from workbench.commands import AddCommand
 
-__all__ = ["add_propose_options", "cmd_train", "register", "run_propose"]
+__all__ = ["cmd_train", "register"]
 
 
 def _positive(text: str) -> int:
@@ -63,26 +59,4 @@ def cmd_train(a: argparse.Namespace) -> int:
             lines.append("  stopped early: the model keeps what it had learned")
         print("\n".join(lines), file=sys.stderr)
         print(models_dir(title) / model.version_id)
-    return 0
-
-
-def add_propose_options(sp: argparse.ArgumentParser) -> None:
-    """``--method`` for ``workbench propose``."""
-    sp.add_argument("--method", default="auto",
-                    help="auto (the trained title model if there is one, else mean-std), "
-                         "title, mean-std, von-kries, mkl, reinhard or histogram")
-
-
-def run_propose(a: argparse.Namespace) -> int:
-    """``workbench propose DIR [--method M]``: one proposal per shot, the method named."""
-    from workbench.model import propose
-    from workbench.title import Title
-
-    with Title.open(a.dir) as title:
-        proposals = propose(title, progress=not a.quiet, method=getattr(a, "method", "auto"))
-        versions = sorted({p.model_version for p in proposals})
-        print(f"propose: {len(proposals)} proposal(s) by {'; '.join(versions)}", file=sys.stderr)
-        for p in proposals:
-            print(f"{p.shot:32s} strength {p.strength:<4g} confidence {p.confidence:.2f}  "
-                  f"{p.summary}")
     return 0
