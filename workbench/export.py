@@ -55,10 +55,12 @@ def _write_edls(out: Path, name: str, delivered: list[Delivered]) -> list[Path]:
 def export_delivery(title: Title, out: Path) -> Export:
     """Write the hand-off into ``out``.
 
-    ``grades/*.cc`` (one ASC CDL per shot, in ACEScct), ``looks.ocio`` (an OCIO config with one
-    look per shot, for Nuke or any OCIO host), ``timeline.otio``, CMX 3600 EDLs with
-    ``ASC_SOP``/``ASC_SAT`` recorded from 01:00:00:00 (one per frame rate, see
-    :func:`_write_edls`; the OTIO keeps each clip's own rate) and ``report.html``.
+    ``grades/*.cc`` (one ASC CDL per shot, in ACEScct; a grade that is more than a CDL also
+    gets ``grades/<shot>.cube``, the whole grade baked, and its ``.cc`` approximates it),
+    ``looks.ocio`` (an OCIO config with one look per shot, for Nuke or any OCIO host),
+    ``timeline.otio``, CMX 3600 EDLs with ``ASC_SOP``/``ASC_SAT`` (plain CDL grades) recorded
+    from 01:00:00:00 (one per frame rate, see :func:`_write_edls`; the OTIO keeps each clip's
+    own rate) and ``report.html``.
 
     Every accepted shot must have been rendered since its latest decision: a hand-off that
     silently leaves out an accepted shot, or carries the grade of an older decision, is refused.
@@ -77,7 +79,10 @@ def export_delivery(title: Title, out: Path) -> Export:
     out.mkdir(parents=True, exist_ok=True)
     with atomic_dir(out / "grades") as folder:
         grades = [out / "grades" / p.name for p in write_grades(delivered, folder)]
-    looks = write_looks_config(out / "looks.ocio", {p.stem: read_cc(p)[1] for p in grades})
+    # A shot whose grade is more than a CDL is looked up through its baked .cube, exactly.
+    looks = write_looks_config(out / "looks.ocio", {
+        p.stem: p.with_suffix(".cube") if p.with_suffix(".cube").is_file() else read_cc(p)[1]
+        for p in grades})
     otio_timeline = delivery_timeline(title.settings.name, delivered)
     timeline = write_timeline(out / "timeline.otio", otio_timeline)
     edls = _write_edls(out, title.settings.name, delivered)

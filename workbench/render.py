@@ -16,11 +16,11 @@ from tqdm.auto import tqdm
 
 from workbench.color import convert
 from workbench.errors import DecisionError, MediaError
-from workbench.interchange import Delivered, write_cc
+from workbench.interchange import CubeLUT, Delivered, write_cc
 from workbench.io import list_sequence, write_exr, write_png16, write_prores
 from workbench.io.atomic import atomic_dir
 from workbench.model.framing import ActiveArea, keep_blanking
-from workbench.ops import CDL, Operator, Pipeline
+from workbench.ops import CDL, CDLValues, Operator, Pipeline
 from workbench.title import (
     Clip,
     Decision,
@@ -310,14 +310,61 @@ def delivered_renders(title: Title) -> list[Delivered]:
     return out
 
 
+def is_plain_cdl(pipeline: Pipeline) -> bool:
+    """``True`` when an ASC CDL holds the whole grade: no operator, or one ``CDL``."""
+    ops = list(pipeline)
+    return len(ops) <= 1 and all(isinstance(op, CDL) for op in ops)
+
+
 def write_grades(delivered: Sequence[Delivered], out: Path) -> list[Path]:
-    """One ASC CDL ``.cc`` per delivered shot, at the decided strength (in ACEScct)."""
+    """One ASC CDL ``.cc`` per delivered shot at the decided strength (apply in ACEScct).
+
+    A grade that is more than one CDL (a learned match, a LUT, curves) also gets
+    ``<shot>.cube``: the whole grade baked to a 33³ LUT, ACEScct in and out, the file to conform
+    with. Its ``.cc`` is then a least-squares approximation, and says so in its description.
+
+    Returns
+    -------
+    list[Path]
+        The ``.cc`` files, one per shot, in ``delivered`` order.
+    """
+    from workbench.interchange import write_cube
+    from workbench.interchange.bake import bake_cube
+
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for d in delivered:
-        cdls = [op for op in decided_pipeline(d.decision) if isinstance(op, CDL)]
-        values = cdls[0].effective_values() if cdls else CDL().values()
+        pipeline = decided_pipeline(d.decision)
         desc = (f"workbench {d.decision.verdict} by {d.decision.decided_by}, decision "
                 f"{d.decision.id}, {d.decision.model_version}; apply in ACEScct")
+        if is_plain_cdl(pipeline):
+            values = pipeline.operators[0].effective_values() if len(pipeline) else CDL().values()
+        else:
+            lut = bake_cube(pipeline, 33, input_space="ACEScct", title=d.shot.name)
+            write_cube(out / f"{d.shot.name}.cube", lut)
+            values = cdl_from_lut(lut)
+            desc += f"; approximates {d.shot.name}.cube, which holds the whole grade"
         paths.append(write_cc(out / f"{d.shot.name}.cc", values, d.shot.name, desc))
     return paths
+
+
+def cdl_from_lut(lut: CubeLUT) -> CDLValues:
+    """The ASC CDL closest to a 3D LUT in ACEScct: per-channel slope and offset (power 1).
+
+    Least squares over the lattice points inside ACEScct's usual picture range (0.1 to 0.75:
+    about 2^-7.9 to 2^3.4 in linear), so the LUT's unreachable corners do not pull the fit.
+    """
+    table = np.asarray(lut.table, dtype=np.float64)
+    n = table.shape[0]
+    lo, hi = np.asarray(lut.domain, dtype=np.float64)
+    axis = [np.linspace(lo[c], hi[c], n) for c in range(3)]
+    grid = np.stack(np.meshgrid(*axis, indexing="ij"), axis=-1)  # [r, g, b] like the table
+    x, y = grid.reshape(-1, 3), table.reshape(-1, 3)
+    inside = ((x > 0.1) & (x < 0.75)).all(axis=1)
+    x, y = x[inside], y[inside]
+    slope, offset = [], []
+    for c in range(3):
+        k, o = np.polyfit(x[:, c], y[:, c], 1)
+        slope.append(float(np.clip(k, 0.05, 20.0)))
+        offset.append(float(np.clip(o, -1.0, 1.0)))
+    return CDLValues(slope=tuple(slope), offset=tuple(offset))  # type: ignore[arg-type]

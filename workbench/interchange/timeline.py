@@ -36,8 +36,8 @@ def _grade_metadata(decision: Decision) -> dict[str, Any]:
     rather than keeping whatever was there.
     """
     cdls = [op for op in decision.pipeline if isinstance(op, CDL)]
-    if not cdls and len(decision.pipeline):
-        return {}  # a grade that is not a CDL: the .cube/pipeline JSON carries it
+    if len(decision.pipeline) > len(cdls) or len(cdls) > 1:
+        return {}  # more than one CDL holds: the baked grades/<shot>.cube carries it
     op = CDL.from_values(cdls[0].values() if cdls else CDL().values(), strength=decision.strength)
     v = op.effective_values()
     # The key layout the CMX 3600 adapter uses, so EDL export and other OTIO tools see it.
