@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 
@@ -15,10 +14,6 @@ from workbench.io import read_movie_frames, write_prores
 # colour-science keeps OpenImageIO objects alive past nanobind's shutdown; importing it through
 # the workbench registers the clean-up, so test runs end without a screen of "leaked" lines.
 import_colour()
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
 
 @pytest.fixture(scope="session")
 def tiny_dailies(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -13,7 +13,7 @@ import numpy as np
 import opentimelineio as otio
 import PyOpenColorIO as ocio
 import pytest
-from conftest import sha256
+from testkit import sha256
 
 from workbench.cli import main
 from workbench.io import read_image, write_exr

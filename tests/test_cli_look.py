@@ -10,7 +10,7 @@ import numpy as np
 import PyOpenColorIO as ocio
 import pytest
 import torch
-from conftest import sha256
+from testkit import sha256
 
 from workbench.cli import main
 from workbench.color import convert_array

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from conftest import sha256
+from testkit import sha256
 
 from workbench.cli import main
 from workbench.color import convert_array, delta_e_2000

@@ -7,7 +7,7 @@ from pathlib import Path
 import opentimelineio as otio
 import PyOpenColorIO as ocio
 import pytest
-from conftest import sha256
+from testkit import sha256
 
 from workbench.cli import main
 from workbench.demo import SAMPLE_CLIPS, sample_dir

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import sha256
+from testkit import sha256
 
 from workbench.demo import sample_dir
 from workbench.io import probe_movie, read_image, read_movie_frames, write_prores
