@@ -58,6 +58,8 @@ MIN_CONFIDENCE = 0.3    # below it, at strength 0
 CLASSICAL_METHOD = "mean-std"  # what "auto" uses when the title has no trained model
 SKIN_HUE_TOLERANCE_DEG = 4.0   # skin may move this much further from the skin line, no more
 SKIN_MIN_PIXELS = 200          # fewer skin-coloured pixels than this: nothing to protect
+SKIN_MIN_FRACTION = 0.02       # nor when they are under 2% of the picture (a warm wall, a road)
+SKIN_MIN_CHROMA = 0.04         # Oklab chroma: greyer pixels have no hue worth protecting
 
 
 def choose_anchor(stats: dict[str, ShotStats], lengths: dict[str, int]) -> str:
@@ -198,7 +200,7 @@ def skin_hue_shift(before: torch.Tensor, after: torch.Tensor) -> tuple[float, in
     degrees, count
         How many degrees of Oklab hue the skin pixels' mean moves further from the locus's
         centre hue (negative: closer), and how many skin pixels there were (0.0 when fewer
-        than :data:`SKIN_MIN_PIXELS`).
+        than :data:`SKIN_MIN_PIXELS` or :data:`SKIN_MIN_FRACTION` of them).
     """
     from workbench._colour import import_colour
     from workbench.model.profiles import SKIN_CHROMA, SKIN_HUE, SKIN_LIGHTNESS
@@ -213,17 +215,21 @@ def skin_hue_shift(before: torch.Tensor, after: torch.Tensor) -> tuple[float, in
     lab = oklab(before)
     hue = np.degrees(np.arctan2(lab[:, 2], lab[:, 1]))
     chroma = np.hypot(lab[:, 1], lab[:, 2])
-    skin = ((hue >= SKIN_HUE[0]) & (hue <= SKIN_HUE[1]) & (chroma >= SKIN_CHROMA[0])
+    # Near-grey pixels of a street or a wall fall inside the locus too, but their hue swings
+    # with any white balance; only clearly coloured, plentiful skin-like pixels are protected.
+    skin = ((hue >= SKIN_HUE[0]) & (hue <= SKIN_HUE[1])
+            & (chroma >= max(SKIN_CHROMA[0], SKIN_MIN_CHROMA))
             & (chroma <= SKIN_CHROMA[1]) & (lab[:, 0] >= SKIN_LIGHTNESS[0])
             & (lab[:, 0] <= SKIN_LIGHTNESS[1]))
     count = int(skin.sum())
-    if count < SKIN_MIN_PIXELS:
+    if count < max(SKIN_MIN_PIXELS, SKIN_MIN_FRACTION * len(lab)):
         return 0.0, count
     graded = oklab(after[torch.from_numpy(skin)])
 
     def mean_hue(ab: np.ndarray) -> float:
-        h = np.arctan2(ab[:, 1], ab[:, 0])
-        return float(np.degrees(np.arctan2(np.sin(h).mean(), np.cos(h).mean())))
+        # The hue of the mean colour: chroma-weighted, so the greyest pixels count least.
+        mean = ab.mean(axis=0)
+        return float(np.degrees(np.arctan2(mean[1], mean[0])))
 
     centre = (SKIN_HUE[0] + SKIN_HUE[1]) / 2
 
