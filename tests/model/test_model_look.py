@@ -107,6 +107,27 @@ def test_save_load_round_trip_is_bit_exact(look: LookModel, held_out: torch.Tens
     assert torch.equal(again.apply(held_out), look.apply(held_out))
 
 
+def test_a_look_saved_before_the_hue_terms_still_loads(train: list[torch.Tensor],
+                                                       held_out: torch.Tensor, tmp_path: Path):
+    from safetensors.torch import load_file, save_file
+
+    from workbench.model.look import LookSettings
+
+    old = fit_look(train, [split_tone(t) for t in train], space="sRGB", steps=20,
+                   progress=False, settings=LookSettings(hue_order=0))
+    folder = old.save(tmp_path / "look")
+    # What LookModel.1 wrote: no hue settings, no hue weights.
+    doc = json.loads((folder / "look.json").read_text())
+    for key in ("hue_order", "hue_smooth"):
+        del doc["settings"][key]
+    (folder / "look.json").write_text(json.dumps({**doc, "schema": "LookModel.1"}))
+    tensors = load_file(str(folder / "model.safetensors"))
+    del tensors["hue_coef"]
+    save_file(tensors, str(folder / "model.safetensors"))
+    again = LookModel.load(folder)
+    assert torch.equal(again.apply(held_out), old.apply(held_out))
+
+
 def test_missing_and_corrupt_files_name_the_file(look: LookModel, tmp_path: Path):
     folder = look.save(tmp_path / "look")
     weights = folder / "model.safetensors"

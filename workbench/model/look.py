@@ -7,10 +7,11 @@ at the LUT's nodes) or, approximately, as an ASC CDL.
 The look works in an *encoded* space where equal steps look about equally different:
 sRGB-encoded values for display-referred stills, ACEScct for scene-linear footage. Pairs come in
 that space and the model's JSON records which; the ``.cube`` takes that encoding in and gives it
-out. The network (:mod:`workbench.model.look_net`) is monotone per-channel curves, a 3x3 matrix
-and a smooth residual 3D LUT, trained with Adam on one mean pair per colour bin
-(:mod:`workbench.model.look_data`). It is one look for every image (not image-adaptive as in
-Zeng et al.): ``for_image`` in the exports only chooses which colours the CDL is fitted on.
+out. The network (:mod:`workbench.model.look_net`) is monotone per-channel curves, a 3x3 matrix,
+saturation/hue/lightness terms smooth in hue and a smooth residual 3D LUT, trained with Adam on
+one mean pair per colour bin (:mod:`workbench.model.look_data`). It is one look for every image
+(not image-adaptive as in Zeng et al.): ``for_image`` in the exports only chooses which colours
+the CDL is fitted on.
 
 Example
 -------
@@ -42,13 +43,14 @@ from workbench.errors import ColourSpaceError, ParameterError, TitleError
 from workbench.interchange.cube import CubeLUT
 from workbench.io.atomic import atomic_dir
 from workbench.model.look_data import ColourPairs, bin_pairs, pairs_sha256
-from workbench.model.look_net import CURVE_KNOTS, LUT_LEVELS, LookNet
+from workbench.model.look_net import CURVE_KNOTS, HUE_ORDER, LUT_LEVELS, LookNet
 from workbench.model.progress import TrainCallback, TrainProgress, wants_stop
 from workbench.ops import CDLValues, apply_cdl
 
 __all__ = ["LOOK_SCHEMA", "LOOK_SPACES", "LookModel", "LookSettings", "fit_look"]
 
-LOOK_SCHEMA = "LookModel.1"
+LOOK_SCHEMA = "LookModel.2"
+_READABLE_SCHEMAS = ("LookModel.1", LOOK_SCHEMA)
 WEIGHTS_FILE = "model.safetensors"
 JSON_FILE = "look.json"
 
@@ -92,6 +94,10 @@ class LookSettings:
     count_power : float
         Each bin weighs ``count ** count_power``: 1 fits the pixels as shot, 0 every colour
         alike; in between keeps rare colours (and other images' colours) from being ignored.
+    hue_order : int
+        Highest harmonic of the hue terms (0: none, as in ``LookModel.1``).
+    hue_smooth : float
+        Weight of the hue terms' squared derivative in hue.
     """
 
     steps: int = 400
@@ -104,20 +110,23 @@ class LookSettings:
     global_first: float = 0.15
     levels: tuple[int, ...] = LUT_LEVELS
     knots: int = CURVE_KNOTS
+    hue_order: int = HUE_ORDER
+    hue_smooth: float = 1e-3
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as JSON values."""
         return {"steps": self.steps, "lr": self.lr, "bins": self.bins, "smooth": self.smooth,
                 "magnitude": self.magnitude, "curve_smooth": self.curve_smooth,
                 "count_power": self.count_power, "global_first": self.global_first,
-                "levels": list(self.levels),
-                "knots": self.knots}
+                "levels": list(self.levels), "knots": self.knots,
+                "hue_order": self.hue_order, "hue_smooth": self.hue_smooth}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> LookSettings:
         """Settings from :meth:`to_dict`'s output."""
         d = dict(d)
         d["levels"] = tuple(d.get("levels", LUT_LEVELS))
+        d.setdefault("hue_order", 0)  # LookModel.1 had no hue terms
         return cls(**d)
 
 
@@ -195,8 +204,8 @@ class LookModel:
 
         The cube takes :attr:`space`-encoded values in and gives them out (its domain is
         :attr:`domain`). At 33³ the residual LUT's nodes coincide with the cube's, so only the
-        curves-and-matrix part is interpolated. ``for_image`` is accepted for the image-adaptive
-        interface; this look is the same for every image.
+        curves, matrix and hue terms are interpolated. ``for_image`` is accepted for the
+        image-adaptive interface; this look is the same for every image.
         """
         if for_image is not None:
             check_image(for_image, "LookModel.to_cube for_image")
@@ -265,9 +274,10 @@ class LookModel:
             doc = json.loads(json_path.read_text())
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise TitleError(f"{json_path}: not readable JSON ({exc})") from exc
-        if not isinstance(doc, dict) or doc.get("schema") != LOOK_SCHEMA:
+        if not isinstance(doc, dict) or doc.get("schema") not in _READABLE_SCHEMAS:
             got = doc.get("schema") if isinstance(doc, dict) else type(doc).__name__
-            raise ParameterError(f"{json_path}: schema must be {LOOK_SCHEMA!r}, got {got!r}")
+            raise ParameterError(f"{json_path}: schema must be one of {_READABLE_SCHEMAS}, got "
+                                 f"{got!r}")
         space = doc.get("space")
         if space not in LOOK_SPACES:
             raise ParameterError(f"{json_path}: unknown look space {space!r}")
@@ -275,11 +285,13 @@ class LookModel:
             settings = LookSettings.from_dict(doc.get("settings", {}))
         except TypeError as exc:
             raise ParameterError(f"{json_path}: bad settings ({exc})") from exc
-        net = LookNet(settings.levels, settings.knots)
+        net = LookNet(settings.levels, settings.knots, settings.hue_order)
         try:
             tensors = load_file(str(weights_path))
         except (SafetensorError, OSError, ValueError) as exc:
             raise TitleError(f"{weights_path}: corrupt or not safetensors ({exc})") from exc
+        if doc["schema"] == "LookModel.1":
+            tensors.setdefault("hue_coef", torch.zeros(3, 1))
         try:
             net.load_state_dict(tensors, strict=True)
         except RuntimeError as exc:
@@ -327,7 +339,7 @@ def _train(net: LookNet, data: ColourPairs, settings: LookSettings, space: str,
 
     weight = data.count.pow(settings.count_power)
     weight = (weight / weight.sum()).float()
-    global_params = [net.curve_raw, net.curve_base, net.matrix, net.bias]
+    global_params = [net.curve_raw, net.curve_base, net.matrix, net.bias, net.hue_coef]
     opt = torch.optim.Adam([{"params": global_params}, {"params": list(net.luts)}],
                            lr=settings.lr)
     first = int(settings.global_first * settings.steps)
@@ -349,7 +361,8 @@ def _train(net: LookNet, data: ColourPairs, settings: LookSettings, space: str,
             data_loss = (weight * err).sum()
             loss = (data_loss + settings.smooth * net.smoothness()
                     + settings.magnitude * net.magnitude()
-                    + settings.curve_smooth * net.curve_smoothness())
+                    + settings.curve_smooth * net.curve_smoothness()
+                    + settings.hue_smooth * net.hue_smoothness())
             loss.backward()
             opt.step()
             sched.step()
@@ -414,7 +427,7 @@ def fit_look(before: Sequence[torch.Tensor], after: Sequence[torch.Tensor], *, s
     start = time.perf_counter()
     data = bin_pairs(before, after, domain, settings.bins)
     torch.manual_seed(seed)
-    net = LookNet(settings.levels, settings.knots)
+    net = LookNet(settings.levels, settings.knots, settings.hue_order)
     done, loss = _train(net, data, settings, space, callback, progress)
     net.eval()
     seconds = time.perf_counter() - start

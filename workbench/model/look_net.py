@@ -1,9 +1,12 @@
-"""The look network: monotone 1D curves, a 3x3 matrix and a multi-resolution residual 3D LUT.
+"""The look network: monotone 1D curves, a 3x3 matrix, hue terms and a residual 3D LUT.
 
 Everything works on *normalised* values: the look's encoded space (sRGB-encoded or ACEScct)
 mapped so that its LUT domain is [0, 1]. The global part (curves then an affine matrix) carries
-what extrapolates: contrast, balance, saturation. The residual LUT adds what a global map cannot
-(split-toning, hue-selective saturation, a creative cube), as a function of the *input* colour.
+what extrapolates: contrast, balance, saturation. The hue terms then change saturation, hue and
+lightness as low-order Fourier series of the hue, scaled by chroma: smooth in hue, so a
+hue-selective grade learned on the hues the pairs show carries over to the hues between them.
+The residual LUT adds what is left (split-toning, clipping, a creative cube), as a function of
+the *input* colour.
 
 The residual is held as a pyramid of grids (5³, 9³, 17³, 33³) that are summed into one 33³ grid:
 a coarse grid moves many fine nodes at once, so smoothness spreads into colours the training
@@ -25,9 +28,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["CURVE_KNOTS", "LUT_LEVELS", "LookNet", "trilinear"]
+__all__ = ["CURVE_KNOTS", "HUE_ORDER", "LUT_LEVELS", "LookNet", "trilinear"]
 
 CURVE_KNOTS = 33
+HUE_ORDER = 2
 LUT_LEVELS = (5, 9, 17, 33)
 _PER_LEVEL_MAX = 8192
 
@@ -53,6 +57,31 @@ def trilinear(lut: torch.Tensor, rgb: torch.Tensor) -> torch.Tensor:
     return out.view(3, -1).t()
 
 
+#: Encoded RGB to (luma, a, b): Rec.709 luma and a simple opponent pair. Scaling (a, b) with the
+#: luma held scales the chroma vector ``rgb - luma`` about grey.
+_OPPONENT = torch.tensor([[0.2126, 0.7152, 0.0722],
+                          [1.0, -0.5, -0.5],
+                          [0.0, math.sqrt(3) / 2, -math.sqrt(3) / 2]])
+_OPPONENT_INV = torch.linalg.inv(_OPPONENT)
+
+
+def _harmonics(a: torch.Tensor, b: torch.Tensor, order: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(N, order + 1)`` cos(k·hue) and sin(k·hue), k = 0..order, of the opponent pair (a, b).
+
+    Built from (a + ib) / |a + ib| by complex powers (no atan2: its gradient is undefined at
+    grey); at grey the hue is taken as 0, harmless because every hue term there is scaled by a
+    zero chroma.
+    """
+    rho = (a.square() + b.square() + 1e-12).sqrt()
+    c1, s1 = a / rho, b / rho
+    cos, sin = [torch.ones_like(a)], [torch.zeros_like(a)]
+    for _ in range(order):
+        c, s = cos[-1], sin[-1]
+        cos.append(c * c1 - s * s1)
+        sin.append(s * c1 + c * s1)
+    return torch.stack(cos, 1), torch.stack(sin, 1)
+
+
 def _second_differences(lut: torch.Tensor) -> torch.Tensor:
     """Mean squared second difference of a ``(3, S, S, S)`` grid along its three axes, as f''."""
     scale = float((lut.shape[-1] - 1) ** 2)
@@ -65,13 +94,18 @@ def _second_differences(lut: torch.Tensor) -> torch.Tensor:
 
 
 class LookNet(nn.Module):
-    """``out = M · curves(x) + b + residual(x)`` on normalised ``(N, 3)`` values.
+    """``out = hue(M · curves(x) + b) + residual(x)`` on normalised ``(N, 3)`` values.
 
     Initialised to the identity. ``curves`` are piecewise linear with ``CURVE_KNOTS`` knots on
-    [0, 1], monotone by construction (positive increments), extended linearly beyond.
+    [0, 1], monotone by construction (positive increments), extended linearly beyond. ``hue``
+    changes saturation, hue angle and lightness as low-order Fourier series of the hue (in an
+    opponent space of the encoded values), each scaled by the chroma: smooth in hue, so it
+    interpolates between the hues the pairs show instead of leaving the hues between them to
+    the residual LUT.
     """
 
-    def __init__(self, levels: tuple[int, ...] = LUT_LEVELS, knots: int = CURVE_KNOTS) -> None:
+    def __init__(self, levels: tuple[int, ...] = LUT_LEVELS, knots: int = CURVE_KNOTS,
+                 hue_order: int = HUE_ORDER) -> None:
         super().__init__()
         step = 1.0 / (knots - 1)
         # softplus(raw) = step: identity increments.
@@ -79,6 +113,10 @@ class LookNet(nn.Module):
         self.curve_base = nn.Parameter(torch.zeros(3))
         self.matrix = nn.Parameter(torch.eye(3))
         self.bias = nn.Parameter(torch.zeros(3))
+        # Rows: log-saturation, hue rotation (radians), lightness per unit chroma; columns
+        # cos(k·hue) for k = 0..order then sin(k·hue) for k = 1..order.
+        self.hue_order = hue_order
+        self.hue_coef = nn.Parameter(torch.zeros(3, 2 * hue_order + 1))
         self.levels = tuple(levels)
         self.luts = nn.ParameterList(nn.Parameter(torch.zeros(3, s, s, s)) for s in self.levels)
 
@@ -102,7 +140,33 @@ class LookNet(nn.Module):
 
     def global_map(self, x: torch.Tensor) -> torch.Tensor:
         """The curves then the affine matrix, ``(N, 3) -> (N, 3)``."""
-        return self.curves(x) @ self.matrix.t() + self.bias
+        return self.hue_map(self.curves(x) @ self.matrix.t() + self.bias)
+
+    def hue_map(self, y: torch.Tensor) -> torch.Tensor:
+        """Hue-dependent saturation, hue rotation and lightness of ``(N, 3)`` ``y``."""
+        if self.hue_order == 0:
+            return y
+        opp = y @ _OPPONENT.t()
+        a, b = opp[:, 1], opp[:, 2]
+        cos, sin = _harmonics(a, b, self.hue_order)
+        basis = torch.cat([cos, sin[:, 1:]], 1)  # (N, 2K + 1)
+        log_sat, turn, light = (basis @ self.hue_coef.t()).unbind(1)
+        scale = log_sat.exp()
+        c, s = torch.cos(turn), torch.sin(turn)
+        rho = (a.square() + b.square()).sqrt()
+        out = torch.stack([opp[:, 0] + light * rho,
+                           scale * (c * a - s * b), scale * (s * a + c * b)], 1)
+        return out @ _OPPONENT_INV.t()
+
+    def hue_smoothness(self) -> torch.Tensor:
+        """Squared coefficients weighted by k⁴: the hue terms' squared second derivative in hue.
+
+        A constant and a once-around (k = 1) change cost little, so the terms bend between the
+        hues the pairs show only as far as the data demand.
+        """
+        k = torch.arange(self.hue_order + 1, dtype=self.hue_coef.dtype)
+        w = torch.cat([k, k[1:]]).pow(4)
+        return (self.hue_coef.square() * w).sum()
 
     def residual_lut(self) -> torch.Tensor:
         """The pyramid summed into one ``(3, S, S, S)`` grid at the finest level's size."""
