@@ -87,9 +87,9 @@ def run() -> list[dict[str, Any]]:
             seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
             metrics = model.metadata["metrics"]
             out.append({
-                "name": "title model: train 100 proxy frames (256 px, 500 steps)",
+                "name": "title_train_100_proxy_frames_s",
                 "value": round(seconds, 3), "unit": "s",
-                "anchor": f"none (no classical method trains; target < 60 s on 2 cores; "
+                "anchor": f"none (no classical method trains; 256 px, 500 steps; target < 60 s; "
                           f"matcher {metrics['matcher']['seconds']} s, {cpu:.1f} CPU-s in all "
                           f"(wall time grows when others share the cores); "
                           f"{metrics['frames']} frames of {metrics['shots']} shots)",
@@ -112,9 +112,10 @@ def run() -> list[dict[str, Any]]:
     title_de = totals["title"] / n
     for method in ANCHORS:
         out.append(entry(
-            f"match title vs {method}: simulated relight of held-out sample frames "
-            f"({n} cases, uncorrected {totals['identity'] / n:.2f})",
-            title_de, "mean ΔE2000", method, totals[method] / n, higher_is_better=False))
+            f"match_title_sample_relights_de2000_mean[{method}]", title_de, "ΔE2000",
+            f"{method} on the same {n} simulated relights of held-out sample frames "
+            f"(uncorrected {totals['identity'] / n:.2f})", totals[method] / n,
+            higher_is_better=False))
     return out + run_match_cases()
 
 
@@ -143,11 +144,12 @@ def run_match_cases() -> list[dict[str, Any]]:
     title_mean, title_worst = float(np.mean(per["title"])), max(per["title"])
     out = []
     for method in ANCHORS:
-        out.append(entry(f"match title vs {method}: bench_match relight cases, mean ({n})",
-                         title_mean, "mean ΔE2000", method, float(np.mean(per[method])),
-                         higher_is_better=False))
-        out.append(entry(f"match title vs {method}: bench_match relight cases, worst ({n})",
-                         title_worst, "mean ΔE2000", method, max(per[method]),
+        out.append(entry(f"match_title_cases_de2000_mean[{method}]", title_mean, "ΔE2000",
+                         f"{method} on bench_match's {n} relight cases, mean",
+                         float(np.mean(per[method])), higher_is_better=False))
+        out.append(entry(f"match_title_cases_de2000_worst[{method}]", title_worst, "ΔE2000",
+                         f"{method} on bench_match's {n} relight cases, worst case",
+                         max(per[method]),
                          higher_is_better=False))
     return out
 
