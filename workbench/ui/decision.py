@@ -141,5 +141,9 @@ class DecisionBar(anywidget.AnyWidget):
                       proposal_id=proposal.id if proposal else None)
 
     def _on_front_end(self, _widget: Any, content: dict[str, Any], _buffers: list[Any]) -> None:
-        if content.get("type") == "decide":
+        if content.get("type") != "decide":
+            return
+        try:
             self.decide(str(content.get("verdict", "")), content.get("note"))
+        except Exception as exc:  # ipywidgets swallows comm errors: the click would do nothing
+            self.error = f"{type(exc).__name__}: {exc}"
