@@ -43,7 +43,7 @@ class TrainingView(anywidget.AnyWidget):
     stage = t.Unicode("").tag(sync=True)
     step = t.Int(0).tag(sync=True)
     total = t.Int(0).tag(sync=True)
-    loss = t.Float(float("nan"), allow_none=True).tag(sync=True)
+    loss = t.Float(None, allow_none=True).tag(sync=True)  # None before step 1: NaN is not JSON
     seconds = t.Float(0.0).tag(sync=True)
     curve = t.Bytes(b"").tag(sync=True)  # float32 (N, 2): step, loss
     before = t.Bytes(b"").tag(sync=True)
