@@ -10,7 +10,14 @@ import anywidget
 import torch
 import traitlets as t
 
-from workbench.title import Shot, Title, latest_proposal, read_clip_frames, shot_status
+from workbench.title import (
+    Shot,
+    Title,
+    latest_decision,
+    latest_proposal,
+    read_clip_frames,
+    shot_status,
+)
 from workbench.ui.frames import display_encode, encode_jpeg
 from workbench.ui.titles import ThreadTitles
 
@@ -53,12 +60,17 @@ def shot_rows(title: Title, continuity: Iterable[Mapping[str, Any]] = ()) -> lis
     rows = []
     for shot in title.shots():
         proposal = latest_proposal(title, shot)
+        decision = latest_decision(title, shot)
+        # Once the artist decided on this proposal, the card shows the strength they chose.
+        strength = proposal.strength if proposal else None
+        if decision is not None and (proposal is None or decision.proposal_id == proposal.id):
+            strength = decision.strength
         c = flags.get(shot.name, {})
         rows.append({
             "name": shot.name, "scene": shot.scene, "day": shot.clip.day or "",
             "clip": shot.clip.name, "start": shot.start_frame, "end": shot.end_frame,
             "frames": shot.frame_count, "status": shot_status(title, shot),
-            "strength": proposal.strength if proposal else None,
+            "strength": strength,
             "confidence": proposal.confidence if proposal else None,
             "summary": proposal.summary if proposal else "",
             "flag": bool(c.get("flag", False)),
