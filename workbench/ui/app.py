@@ -49,10 +49,16 @@ def open_sample_title(directory: Path | str, progress: bool = False) -> Path:
         if not (dailies / name).exists():
             shutil.copyfile(sample_dir() / name, dailies / name)
             (dailies / name).chmod(0o444)
-    with Title.create(title_dir, name="Sample Title") as title:
+    # Built aside and renamed when complete: an interrupted ingest/propose must not
+    # leave a title that the next call returns as-is, without proposals.
+    partial = root / "title.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    with Title.create(partial, name="Sample Title") as title:
         ingest(title, [dailies / n for n in SAMPLE_CLIPS], ale=dailies / "sample.ale",
                progress=progress)
         propose(title, progress=progress)
+    shutil.rmtree(title_dir, ignore_errors=True)
+    partial.rename(title_dir)
     return title_dir
 
 
