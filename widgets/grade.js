@@ -1,5 +1,5 @@
 // GradePanel: the strength slider and one slider per declared operator parameter.
-// Input events are throttled (one send per animation frame, at least 30 ms apart); the
+// Input events are throttled (the first at once, then one per animation frame, at least 30 ms apart); the
 // kernel renders only the newest value. `dragging` tells it to render the proxy meanwhile.
 
 const MIN_INTERVAL_MS = 30;
@@ -36,6 +36,13 @@ function throttle(fn) {
     fn(...args);
   };
   const call = (...args) => {
+    // The first move of a burst goes out at once; only the following ones wait.
+    if (!scheduled && performance.now() - last >= MIN_INTERVAL_MS) {
+      queued = null;
+      last = performance.now();
+      fn(...args);
+      return;
+    }
     queued = args;
     if (!scheduled) {
       scheduled = true;
