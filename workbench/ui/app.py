@@ -99,6 +99,7 @@ class Workbench(w.VBox):
         self.scope_timings: list[float] = []
         self._base = Pipeline()
         self._seq = 0
+        self._last_request: tuple[Any, ...] | None = None
         self._scopes_at = self._requested_at = -1e9
 
         self.browser.observe(lambda c: self.select(c["new"]), "selected")
@@ -147,6 +148,9 @@ class Workbench(w.VBox):
             return
         pipeline = self.grade.pipeline()
         request = (self.preview, pipeline, self.grade.strength, self.grade.dragging)
+        if request == self._last_request:
+            return  # a key press sends `input` and `change`: one render, not two
+        self._last_request = request
         self._seq += 1
         self._requested_at = time.monotonic()
         self._worker.submit(self._seq, request)  # first: the frame is what the artist waits for
