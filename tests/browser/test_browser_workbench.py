@@ -52,7 +52,8 @@ def test_slider_repaints_the_preview_and_accept_is_journaled(lab, page, artifact
     start_value = float(slider.input_value())
     seq = _seq(page)
     pixels = page.eval_on_selector("[data-testid=wb-preview]", PREVIEW_PIXELS)
-    target = 0.0 if start_value > 0.5 else 1.0  # far from where it is, for a visible change
+    # Far from where it is for a visible change, but not off: the screenshot shows a blend.
+    target = 0.35 if start_value > 0.5 else 1.0
     slider.fill(str(target))
     page.wait_for_function(
         "s => Number(document.querySelector('[data-testid=wb-preview]').dataset.frameSeq) > s",
