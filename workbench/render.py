@@ -338,7 +338,9 @@ def write_grades(delivered: Sequence[Delivered], out: Path) -> list[Path]:
         desc = (f"workbench {d.decision.verdict} by {d.decision.decided_by}, decision "
                 f"{d.decision.id}, {d.decision.model_version}; apply in ACEScct")
         if is_plain_cdl(pipeline):
-            values = pipeline.operators[0].effective_values() if len(pipeline) else CDL().values()
+            first = pipeline.operators[0] if len(pipeline) else CDL()
+            assert isinstance(first, CDL)
+            values = first.effective_values()
         else:
             lut = bake_cube(pipeline, 33, input_space="ACEScct", title=d.shot.name)
             write_cube(out / f"{d.shot.name}.cube", lut)

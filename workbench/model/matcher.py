@@ -221,6 +221,9 @@ def light_prior(shot: torch.Tensor, reference: torch.Tensor, levels: int = 19) -
 class MatcherNet(nn.Module):
     """An MLP from (shot, reference, difference) features to a grade; identity at start."""
 
+    feature_mean: torch.Tensor  # (F,) buffers: the training features' statistics
+    feature_std: torch.Tensor
+
     def __init__(self, hidden: int = 128) -> None:
         super().__init__()
         self.register_buffer("feature_mean", torch.zeros(N_FEATURES))

@@ -210,7 +210,7 @@ def train_title(title: Title, *, seed: int = 0, frames: int = 100, steps: int | 
     if not stopped:
         stopped = wants_stop(callback, TrainProgress("profiles", 1, 1, 0.0,
                                                      time.perf_counter() - start))
-    look, look_sources = None, []
+    look, look_sources = None, list[str]()
     if not stopped:
         look, look_sources = _fit_look(title, seed, max_width, look_steps, relay, progress)
     created = datetime.now(UTC)

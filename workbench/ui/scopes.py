@@ -189,8 +189,8 @@ class Scopes(anywidget.AnyWidget):
             wave = scope_image(waveform(img, n, n))
             par = _parade_rgb(waveform(img, n, n, parade=True))
             vec = scope_image(vectorscope(img, n))
-            hist = histogram(img, n)
-            hist = (hist / hist.max().clamp(min=1)).numpy().astype(np.float32)
+            counts = histogram(img, n)
+            hist = (counts / counts.max().clamp(min=1)).numpy().astype(np.float32)
         with self.hold_sync():
             self.waveform = encode_png(wave)
             self.parade = encode_png(par)
