@@ -73,6 +73,17 @@ def test_strength_recomputes_the_preview(app: Workbench):
     assert ["after"] in paths and ["before"] in paths and "after" not in state
 
 
+def test_an_identical_request_renders_once(app: Workbench):
+    """A key press on a slider sends `input` then `change`: the second must not render again."""
+    app.select("street_002")
+    app.grade.strength = 0.5
+    seq = app.compare.seq
+    app.grade.request_seq += 1  # the front end asks again with nothing changed
+    assert app.compare.seq == seq
+    app.grade.strength = 0.6
+    assert app.compare.seq == seq + 1
+
+
 def test_threaded_previews_follow_the_newest_strength(title_path: Path):
     wb = Workbench(title_path, threaded=True)
     try:
