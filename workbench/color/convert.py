@@ -70,11 +70,16 @@ def _executor() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="ocio")
 
 
-def _apply(proc: ocio.CPUProcessor, rgb: np.ndarray) -> None:
-    """Apply ``proc`` in place to a float32 C-contiguous ``(..., 3)`` array."""
+def apply_processor(proc: ocio.CPUProcessor, rgb: np.ndarray,
+                    min_pixels: int = PARALLEL_MIN_PIXELS) -> None:
+    """Apply ``proc`` in place to a float32 C-contiguous ``(..., 3)`` array.
+
+    Above ``min_pixels`` the pixels go through OCIO in strips on threads; a latency-bound
+    caller (a slider preview) passes 0 to split even small frames.
+    """
     flat = rgb.reshape(-1, 3)  # a view: rgb is C-contiguous
     workers = os.cpu_count() or 1
-    if flat.shape[0] <= PARALLEL_MIN_PIXELS or workers == 1:
+    if flat.shape[0] <= min_pixels or workers == 1:
         proc.applyRGB(flat)
         return
     # Row-major pixels split into contiguous runs are horizontal strips; applyRGB releases the GIL.
@@ -116,14 +121,14 @@ def convert_array(rgb: np.ndarray, src: str, dst: str) -> np.ndarray:
     src_name, dst_name = resolve_space(src), resolve_space(dst)
     if src_name == dst_name or out.size == 0:
         return out
-    _apply(_cpu_processor(src_name, dst_name), out)
+    apply_processor(_cpu_processor(src_name, dst_name), out)
     return out
 
 
 def _tensor_through(img: torch.Tensor, proc: ocio.CPUProcessor) -> torch.Tensor:
     rgb = img.detach().to("cpu", torch.float32).permute(0, 2, 3, 1).contiguous().numpy().copy()
     if rgb.size:
-        _apply(proc, rgb)
+        apply_processor(proc, rgb)
     out = torch.from_numpy(rgb).permute(0, 3, 1, 2).contiguous()
     return out.to(device=img.device, dtype=img.dtype)
 

@@ -11,7 +11,6 @@ import contextlib
 import functools
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import cv2
@@ -20,7 +19,7 @@ import PyOpenColorIO as ocio
 import torch
 
 from workbench.color import convert, convert_array, processor, to_working
-from workbench.color.convert import display_processor
+from workbench.color.convert import apply_processor, display_processor
 from workbench.ops import Operator, Pipeline
 from workbench.title import Shot, read_clip_frames
 from workbench.title.timecode import offset_timecode
@@ -106,14 +105,9 @@ def display_lut(size: int = LUT_SIZE) -> ocio.CPUProcessor:
     return _cpu(_display_lut_transform(size))
 
 
-@functools.lru_cache(maxsize=1)
-def _pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="wb-display")
-
-
 def _apply(proc: ocio.CPUProcessor, rgb: np.ndarray) -> None:
-    """In place on float32 C-contiguous ``(H, W, 3)``, in two strips (OCIO frees the GIL)."""
-    list(_pool().map(proc.applyRGB, np.array_split(rgb.reshape(-1, 3), 2)))
+    """In place on float32 C-contiguous ``(H, W, 3)``, in strips even for a small proxy."""
+    apply_processor(proc, rgb, min_pixels=0)
 
 
 def display_encode(img: torch.Tensor, space: str = "ACEScg") -> np.ndarray:
