@@ -20,7 +20,7 @@ from workbench.interchange import CubeLUT, Delivered, write_cc
 from workbench.io import list_sequence, write_exr, write_png16, write_prores
 from workbench.io.atomic import atomic_dir
 from workbench.model.framing import ActiveArea, keep_blanking
-from workbench.ops import CDL, CDLValues, Operator, Pipeline
+from workbench.ops import CDL, CDLValues, Pipeline
 from workbench.title import (
     Clip,
     Decision,
@@ -79,9 +79,7 @@ def apply_decided(decision: Decision, img: torch.Tensor, working_space: str, cli
 
 def decided_pipeline(decision: Decision) -> Pipeline:
     """The decision's operator chain at the strength the artist chose."""
-    decision.pipeline.validate()
-    return Pipeline(type(op)(strength=decision.strength, **op.params_dict())
-                    for op in decision.pipeline if isinstance(op, Operator))
+    return decision.pipeline.at_strength(decision.strength)
 
 
 def _to_decide(title: Title, shots: Sequence[str] | None) -> list[tuple[Shot, Decision]]:

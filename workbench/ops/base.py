@@ -274,6 +274,15 @@ class Pipeline:
                     f"known: {', '.join(sorted(OPERATORS))}"
                 )
 
+    def at_strength(self, strength: float) -> Pipeline:
+        """A copy with every operator at ``strength``: how a decision at that strength renders.
+
+        Raises :class:`ParameterError` for an operator of unknown schema (see :meth:`validate`).
+        """
+        self.validate()
+        return Pipeline(type(op)(strength=strength, **op.params_dict())
+                        for op in self.operators if isinstance(op, Operator))
+
     def apply(
         self, img: torch.Tensor, working_space: str = "ACEScg",
         matte: torch.Tensor | None = None,

@@ -29,7 +29,6 @@ __all__ = [
     "PROXY_WIDTH",
     "PreviewFrame",
     "ShotPreview",
-    "at_strength",
     "bake_preview_lut",
     "display_encode",
     "display_lut",
@@ -141,13 +140,6 @@ def encode_png(img: np.ndarray) -> bytes:
     return buf.tobytes()
 
 
-def at_strength(pipeline: Pipeline, strength: float) -> Pipeline:
-    """The pipeline as a decision at ``strength`` renders it (as ``render.decided_pipeline``)."""
-    pipeline.validate()
-    return Pipeline(type(op)(strength=strength, **op.params_dict())
-                    for op in pipeline if isinstance(op, Operator))
-
-
 @dataclass
 class PreviewFrame:
     """One rendered preview: JPEG bytes, the display pixels (for scopes) and stage timings."""
@@ -219,7 +211,7 @@ class ShotPreview:
 
     def render(self, pipeline: Pipeline, strength: float, proxy: bool = True) -> PreviewFrame:
         """Apply ``pipeline`` at ``strength`` and encode for display; timings in ``ms``."""
-        graded = at_strength(pipeline, strength)
+        graded = pipeline.at_strength(strength)
         ops = [op for op in graded if isinstance(op, Operator) and op.strength != 0.0]
         if all(type(op).__name__ in PER_PIXEL for op in ops):
             return render_baked(self.in_space(SHAPER, proxy), graded)

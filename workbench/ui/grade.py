@@ -11,7 +11,6 @@ import param
 import traitlets as t
 
 from workbench.ops import Operator, Pipeline
-from workbench.ui.frames import at_strength
 
 __all__ = ["GradePanel", "operator_spec", "parameter_spec"]
 
@@ -107,7 +106,7 @@ class GradePanel(anywidget.AnyWidget):
 
     def graded(self) -> Pipeline:
         """What a decision at the current strength renders."""
-        return at_strength(self.pipeline(), self.strength)
+        return self.pipeline().at_strength(self.strength)
 
     @property
     def edited(self) -> bool:
