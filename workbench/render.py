@@ -20,7 +20,7 @@ from workbench.interchange import CubeLUT, Delivered, write_cc
 from workbench.io import list_sequence, write_exr, write_png16, write_prores
 from workbench.io.atomic import atomic_dir
 from workbench.model.framing import ActiveArea, keep_blanking
-from workbench.ops import CDL, CDLValues, Pipeline
+from workbench.ops import CDL, CDLValues, Pipeline, is_plain_cdl
 from workbench.title import (
     Clip,
     Decision,
@@ -306,12 +306,6 @@ def delivered_renders(title: Title) -> list[Delivered]:
         fmt, path, frames = renders[decision.id]
         out.append(Delivered(shot, decision, fmt, path, timeline_start(shot, fmt), frames))
     return out
-
-
-def is_plain_cdl(pipeline: Pipeline) -> bool:
-    """``True`` when an ASC CDL holds the whole grade: no operator, or one ``CDL``."""
-    ops = list(pipeline)
-    return len(ops) <= 1 and all(isinstance(op, CDL) for op in ops)
 
 
 def write_grades(delivered: Sequence[Delivered], out: Path) -> list[Path]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import opentimelineio as otio
 
 from workbench.io.atomic import atomic_path
-from workbench.ops import CDL
+from workbench.ops import CDL, is_plain_cdl
 
 if TYPE_CHECKING:  # title imports ops, which reads .cube files through this package
     from workbench.title import Decision, Shot
@@ -35,10 +35,11 @@ def _grade_metadata(decision: Decision) -> dict[str, Any]:
     An anchor left as shot gets the identity, so a conform applies "no grade" explicitly
     rather than keeping whatever was there.
     """
-    cdls = [op for op in decision.pipeline if isinstance(op, CDL)]
-    if len(decision.pipeline) > len(cdls) or len(cdls) > 1:
+    if not is_plain_cdl(decision.pipeline):
         return {}  # more than one CDL holds: the baked grades/<shot>.cube carries it
-    op = CDL.from_values(cdls[0].values() if cdls else CDL().values(), strength=decision.strength)
+    cdl = next(iter(decision.pipeline), CDL())
+    assert isinstance(cdl, CDL)
+    op = CDL.from_values(cdl.values(), strength=decision.strength)
     v = op.effective_values()
     # The key layout the CMX 3600 adapter uses, so EDL export and other OTIO tools see it.
     return {"asc_sop": {"slope": list(v.slope), "offset": list(v.offset), "power": list(v.power)},

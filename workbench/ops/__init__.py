@@ -8,7 +8,7 @@ from workbench.ops.base import (
     operator_from_dict,
     register_operator,
 )
-from workbench.ops.cdl import CDL, CDLValues, apply_cdl, cdl_values_at_strength
+from workbench.ops.cdl import CDL, CDLValues, apply_cdl, cdl_values_at_strength, is_plain_cdl
 from workbench.ops.contrast import ACESCCT_MID_GREY, Contrast, apply_contrast
 from workbench.ops.curves import Curves, apply_curves
 from workbench.ops.exposure import Exposure, apply_exposure
@@ -114,6 +114,7 @@ __all__ = [
     "invert_lens_distortion",
     "invert_lift_gamma_gain",
     "invert_matrix_operator",
+    "is_plain_cdl",
     "lut_operator",
     "operator_from_dict",
     "qualify",

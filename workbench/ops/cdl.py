@@ -8,7 +8,7 @@ Transfer Functions and Interchange Syntax", v1.2 (2009).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import param
@@ -19,7 +19,7 @@ from workbench.ops._broadcast import as_batch, as_batch_rgb
 from workbench.ops._compiled import fast_path_wanted, run_compiled
 from workbench.ops.base import Operator, register_operator
 
-__all__ = ["CDL", "CDLValues", "apply_cdl", "cdl_values_at_strength"]
+__all__ = ["CDL", "CDLValues", "apply_cdl", "cdl_values_at_strength", "is_plain_cdl"]
 
 # Rec.709 luma weights, fixed by the ASC CDL spec whatever the working space.
 _LUMA_709 = (0.2126, 0.7152, 0.0722)
@@ -229,3 +229,12 @@ class CDL(Operator):
     def _apply(self, img: torch.Tensor) -> torch.Tensor:
         v = self.effective_values()
         return apply_cdl(img, v.slope, v.offset, v.power, v.saturation)
+
+
+def is_plain_cdl(pipeline: Iterable[object]) -> bool:
+    """``True`` when one ASC CDL holds the whole grade: no operator, or a single :class:`CDL`.
+
+    Such a grade leaves as a ``.cc`` and an EDL's ``ASC_SOP``; anything more needs a LUT.
+    """
+    ops = list(pipeline)
+    return len(ops) <= 1 and all(isinstance(op, CDL) for op in ops)
