@@ -17,6 +17,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from workbench.commands.files import MOVIE_SUFFIXES, Frame, file_encoding, still_writer
+
 __all__ = ["main"]
 
 
@@ -143,22 +145,11 @@ def cmd_demo(a: argparse.Namespace) -> int:
 
 # -- apply ----------------------------------------------------------------------------------
 
-_MOVIE_SUFFIXES = (".mov", ".mp4", ".m4v", ".mxf", ".mkv", ".avi")
 _CDL_SUFFIXES = (".cc", ".ccc", ".cdl")
 _GRADE_SUFFIXES = (*_CDL_SUFFIXES, ".cube", ".json")
 _STILL_SUFFIXES = (".exr", ".png", ".tif", ".tiff", ".jpg", ".jpeg", ".dpx")
 
-Frame = Any  # numpy (H, W, 3) float32; numpy is imported lazily
 GradeFn = Callable[[Any, str], Any]  # (image tensor, the space it is in) -> graded tensor
-
-
-def _encoding(path: Path) -> str:
-    """The encoding `apply` assumes: EXR ACEScg, movies Rec.709 (BT.1886), other stills sRGB."""
-    suffix = path.suffix.lower()
-    if suffix == ".exr":
-        return "ACEScg"
-    return "Rec.709" if suffix in _MOVIE_SUFFIXES else "sRGB"
-
 
 def _is_pattern(path: Path) -> bool:
     import re
@@ -229,35 +220,6 @@ def _load_grade(path: Path, cc_id: str | None, strength: float) -> tuple[GradeFn
         raise ParameterError(f"{path.name}: {exc}") from None
     return (lambda img, space: scaled.apply(img, space)), f"{len(scaled)}-operator pipeline"
 
-
-def _exr_writer(half: bool) -> Callable[[Path, Frame], Path]:
-    from workbench.io import write_exr
-
-    def write(path: Path, rgb: Frame) -> Path:
-        import numpy as np
-
-        fits = float(np.abs(rgb).max(initial=0.0)) <= 65504.0
-        return write_exr(path, rgb, half=half and fits)
-
-    return write
-
-
-def _still_writer(path: Path, half: bool) -> Callable[[Path, Frame], Path]:
-    from workbench import io
-    from workbench.errors import ParameterError
-
-    writers: dict[str, Callable[[Path, Frame], Path]] = {
-        ".exr": _exr_writer(half), ".png": io.write_png16, ".tif": io.write_tiff16,
-        ".tiff": io.write_tiff16, ".jpg": io.write_jpeg, ".jpeg": io.write_jpeg,
-        ".dpx": io.write_dpx10,
-    }
-    writer = writers.get(path.suffix.lower())
-    if writer is None:
-        raise ParameterError(f"{path.name}: cannot write {path.suffix or 'a file without suffix'}"
-                             f"; use one of {', '.join(writers)} (or .mov for a movie source)")
-    return writer
-
-
 def cmd_apply(a: argparse.Namespace) -> int:
     import numpy as np
     import torch
@@ -271,14 +233,14 @@ def cmd_apply(a: argparse.Namespace) -> int:
         raise ParameterError(f"--strength must be in [0, 1], got {a.strength:g}")
     if a.colorspace is not None:
         resolve_space(a.colorspace)
-    movie = src.suffix.lower() in _MOVIE_SUFFIXES and not _is_pattern(src)
+    movie = src.suffix.lower() in MOVIE_SUFFIXES and not _is_pattern(src)
     sequence = not movie and (src.is_dir() or _is_pattern(src))
     if (movie or not sequence) and not src.is_file():
         raise MediaError(f"{src}: does not exist")
     if src.resolve() == dst.resolve():
         raise ParameterError(f"{dst}: --out is --in; sources are never overwritten")
     grade, what = _load_grade(grade_path, a.id, a.strength)
-    src_enc = _encoding(src)
+    src_enc = file_encoding(src)
     space = a.colorspace
 
     def process(rgb: Frame, where: str, dst_enc: str) -> Frame:
@@ -314,12 +276,12 @@ def cmd_apply(a: argparse.Namespace) -> int:
                       for i, f in bar)
             count = write_prores(dst, graded, movie_info.fps, timecode=movie_info.timecode)
         elif _is_pattern(dst):
-            writer = _still_writer(dst, half=True)
+            writer = still_writer(dst, half=True)
             dst.parent.mkdir(parents=True, exist_ok=True)
             count = 0
             for i, f in bar:
                 writer(_frame_path(dst, i), process(f.astype(np.float32) / scale,
-                                                    f"{src.name} frame {i}", _encoding(dst)))
+                                                    f"{src.name} frame {i}", file_encoding(dst)))
                 count += 1
         else:
             raise ParameterError(f"{dst}: a movie is written to a .mov (ProRes 422 HQ) or an "
@@ -347,15 +309,15 @@ def cmd_apply(a: argparse.Namespace) -> int:
     clash = {p.resolve() for _, p in frames_in} & {o.resolve() for o in outputs}
     if clash:
         raise ParameterError(f"{sorted(clash)[0]}: --out would overwrite a source frame")
-    writer = _still_writer(outputs[0], half=True)
+    writer = still_writer(outputs[0], half=True)
     outputs[0].parent.mkdir(parents=True, exist_ok=True)
     pairs = list(zip(frames_in, outputs, strict=True))
     for (n, path), out in tqdm(pairs, desc="apply", unit="frame", disable=a.quiet):
         rgb, info = read_image(path)
         where = f"{path.name} frame {n}" if sequence else path.name
-        graded = process(rgb, where, _encoding(out))
+        graded = process(rgb, where, file_encoding(out))
         if out.suffix.lower() == ".exr":
-            writer = _still_writer(out, half=info.format != "float")
+            writer = still_writer(out, half=info.format != "float")
         writer(out, graded)
     target = dst if sequence else outputs[0]
     print(f"applied {what} to {len(pairs)} frame(s): {target}")

@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from workbench.commands.files import file_encoding
+
 __all__ = ["IMAGE_SPACES", "cmd_continuity", "register"]
 
 # File suffix → the encoding an image of that kind is read in.
@@ -61,7 +63,7 @@ def _image_items(folder: Path, quiet: bool) -> list[Any]:
             raise MediaError(f"{path.name}: NaN or infinite values in "
                              f"{int((~np.isfinite(rgb)).sum())} samples")
         x = torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1)[None].contiguous()
-        frames = to_working(x, IMAGE_SPACES[path.suffix.lower()])
+        frames = to_working(x, file_encoding(path))
         items.append(ContinuityItem(path.name, folder.name, shot_profile(frames), frames))
     return items
 

@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from workbench.commands.files import file_encoding
+
 __all__ = ["DISPLAY_SUFFIXES", "EXR_SUFFIXES", "register"]
 
 DISPLAY_SUFFIXES = (".png", ".tif", ".tiff", ".jpg", ".jpeg")
@@ -33,11 +35,6 @@ def _images(folder: Path, role: str) -> dict[str, Path]:
     return files
 
 
-def _file_space(path: Path, linear_space: str) -> str:
-    """The encoding a file's values are in: sRGB for display files, ``linear_space`` for EXR."""
-    return linear_space if path.suffix.lower() in EXR_SUFFIXES else "sRGB"
-
-
 def _look_space(path: Path) -> str:
     return "ACEScct" if path.suffix.lower() in EXR_SUFFIXES else "sRGB"
 
@@ -53,7 +50,7 @@ def _read(path: Path, linear_space: str, look_space: str) -> Any:
     rgb, _ = read_image(path)
     check_finite(rgb, path.name)
     img = torch.from_numpy(rgb).permute(2, 0, 1)[None].contiguous()
-    return convert(img, _file_space(path, linear_space), look_space)
+    return convert(img, file_encoding(path, linear_space), look_space)
 
 
 def cmd_fit(a: argparse.Namespace) -> int:
@@ -134,7 +131,7 @@ def cmd_apply(a: argparse.Namespace) -> int:
                            file=sys.stderr):
         img = _read(path, linear, model.space)
         graded = model.apply(img, a.strength)
-        file_space = _file_space(path, linear)
+        file_space = file_encoding(path, linear)
         rgb = convert(graded, model.space, file_space)[0].permute(1, 2, 0).numpy()
         rgb = np.ascontiguousarray(rgb, dtype=np.float32)
         suffix = path.suffix.lower()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.commands import AddCommand
+from workbench.commands.files import file_encoding, still_writer
 
 __all__ = ["cmd_match", "register"]
 
@@ -63,10 +64,6 @@ def _kind(path: Path, role: str) -> str:
                      f"({', '.join(MOVIE_SUFFIXES)}), got {path.suffix or 'no suffix'!r}")
 
 
-def _still_encoding(path: Path) -> str:
-    return "ACEScg" if path.suffix.lower() == ".exr" else "sRGB"
-
-
 def _analysis(rgb: Any, encoding: str) -> Any:
     """``(H, W, 3)`` float array in ``encoding`` → ``(1, 3, h, w)`` ACEScg, at most 640 wide."""
     import numpy as np
@@ -92,7 +89,7 @@ def _read_still(path: Path) -> tuple[Any, Any]:
     if not path.is_file():
         raise MediaError(f"{path}: does not exist")
     rgb, _ = read_image(path)
-    return rgb, _analysis(rgb, _still_encoding(path))
+    return rgb, _analysis(rgb, file_encoding(path))
 
 
 def _movie_samples(path: Path) -> tuple[Any, Any]:
@@ -196,14 +193,13 @@ def cmd_match(a: argparse.Namespace) -> int:
                                             f"{a.shot.name} frame {i}") for i, f in frames),
                              info.fps, timecode=info.timecode)
     else:
-        from workbench.cli import _still_writer
 
-        encoding_in, encoding_out = _still_encoding(a.shot), _still_encoding(a.out)
+        encoding_in, encoding_out = file_encoding(a.shot), file_encoding(a.out)
         out = graded(still, encoding_in, a.shot.name)
         if encoding_out != encoding_in:
             from workbench.color import convert_array
             out = convert_array(out, encoding_in, encoding_out)
-        _still_writer(a.out, half=True)(a.out, out)
+        still_writer(a.out, half=True)(a.out, out)
         count = 1
     if a.cdl is not None:
         from workbench.interchange import write_cube
