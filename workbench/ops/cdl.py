@@ -182,6 +182,7 @@ class CDL(Operator):
     """ASC CDL in the ACEScct working space of a grade (what Resolve and Baselight exchange)."""
 
     space = "ACEScct"
+    per_pixel = True
 
     slope_r = param.Number(1.0, bounds=(0.0, None), softbounds=(0.0, 4.0), step=0.01,
                            label="Slope R", doc="Red gain in ACEScct (1 = none).")

@@ -329,6 +329,7 @@ class _CubeOperator(Operator):
     """Shared body of :class:`LUT1D` and :class:`LUT3D`: a ``.cube`` path, a space, a strength."""
 
     kinds: tuple[str, ...] = ()
+    per_pixel = True
 
     path = param.String("", label="LUT file", doc="Path of the .cube file.")
     space = param.String(
