@@ -120,3 +120,32 @@ def test_bad_input(tmp_path: Path) -> None:
     with pytest.raises(ColourSpaceError):
         write_looks_config(tmp_path / "a.ocio", {"x": WARM}, process_space="nope")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.cube"]
+
+
+def test_file_rules_say_what_the_delivered_files_are(tmp_path: Path) -> None:
+    # The studio config's own rules call every .exr ACES2065-1: a host would read the workbench's
+    # ACEScg renders through the wrong primaries.
+    studio = ocio.Config.CreateFromFile("ocio://studio-config-v5.0.0_aces-v2.1_ocio-v2.6")
+    assert studio.getColorSpaceFromFilepath("/renders/sh010/sh010.1001.exr")[0] == "ACES2065-1"
+
+    lut = _cube(tmp_path / "sh020.cube")
+    path = write_looks_config(tmp_path / "looks.ocio", {"sh010": WARM, "sh020": lut})
+    config = ocio.Config.CreateFromFile(str(path))
+    config.validate()
+    expect = {
+        "/show/renders/sh010/sh010.1001.exr": "ACEScg",
+        "renders/sh010/SH010.1001.EXR": "ACEScg",
+        "/show/renders/sh010/sh010.1001.png": "Rec.1886 Rec.709 - Display",
+        "/show/renders/sh010.mov": "Rec.1886 Rec.709 - Display",
+        "/show/grades/sh020.cube": "ACEScct",
+        "/show/grades/sh010.cc": "ACEScct",
+        "/show/reference/still.tif": "sRGB Encoded Rec.709 (sRGB)",
+    }
+    assert {p: config.getColorSpaceFromFilepath(p)[0] for p in expect} == expect
+    assert not config.filepathOnlyMatchesDefaultRule("/show/renders/sh010/sh010.1001.exr")
+
+    # Another delivery space is what its PNG/ProRes files say.
+    srgb = write_looks_config(tmp_path / "srgb.ocio", {"sh010": WARM}, display_space="sRGB")
+    config = ocio.Config.CreateFromFile(str(srgb))
+    assert config.getColorSpaceFromFilepath("/r/sh010.mov")[0] == "sRGB Encoded Rec.709 (sRGB)"
+    assert config.getColorSpaceFromFilepath("/r/sh010/sh010.0001.exr")[0] == "ACEScg"

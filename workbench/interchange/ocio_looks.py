@@ -7,7 +7,10 @@ a ``.cube`` becomes a ``FileTransform`` on a copy of the file in a ``luts/`` fol
 config, found through the config's ``search_path: luts``, so the folder can be moved whole.
 
 The built-in config serialises as a self-contained file (it has no file references of its own),
-so nothing else is copied.
+so nothing else is copied. Its file rules are replaced: the studio config says an ``.exr`` is
+ACES2065-1, while the workbench delivers ACEScg EXRs, so a host applying the shipped config's
+rules (``getColorSpaceFromFilepath``, Nuke's Read "default") would convert every render from the
+wrong space. :func:`delivery_file_rules` says what each delivered file is.
 
 References
 ----------
@@ -27,7 +30,7 @@ from workbench.interchange.cdl import _check_values
 from workbench.io.atomic import atomic_write_bytes, atomic_write_text
 from workbench.ops.cdl import CDLValues
 
-__all__ = ["LUT_FOLDER", "write_looks_config"]
+__all__ = ["LUT_FOLDER", "delivery_file_rules", "write_looks_config"]
 
 LUT_FOLDER = "luts"
 """Folder beside the written config holding its LUT files (the config's ``search_path``)."""
@@ -66,8 +69,41 @@ def _check_lut(src: Path, name: str, path: Path) -> None:
                              f"{str(exc).splitlines()[0]}") from None
 
 
+def _any_case(suffixes: str) -> str:
+    """A regex alternative matching each ``|``-separated suffix in any letter case."""
+    return "|".join("".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in s)
+                    for s in suffixes.split("|"))
+
+
+def delivery_file_rules(renders_space: str = "ACEScg", display_space: str = "Rec.709",
+                        grade_space: str = "ACEScct", default_space: str = "sRGB"
+                        ) -> ocio.FileRules:
+    """OCIO file rules naming what each file of a workbench hand-off is encoded in.
+
+    ``.exr`` renders are scene-linear ``renders_space``; PNG and movie deliveries
+    (``.png``, ``.mov``, ``.mp4``, ``.mxf``) are display-referred ``display_space``; ``.cube``
+    and ``.cc``/``.ccc``/``.cdl`` grades take and give ``grade_space``; anything else falls to
+    ``default_space`` (sRGB, the workbench's own reading of an unlabelled still). Space names
+    may be workbench or OCIO names.
+
+    Returns
+    -------
+    ocio.FileRules
+        Four rules and the default, in that order of precedence.
+    """
+    rules = ocio.FileRules()
+    for index, (name, space, suffixes) in enumerate((
+            ("workbench renders", renders_space, "exr"),
+            ("workbench display deliveries", display_space, "png|mov|mp4|mxf"),
+            ("workbench grades", grade_space, "cube|cc|ccc|cdl"))):
+        rules.insertRule(index, name, resolve_space(space), rf".*\.({_any_case(suffixes)})$")
+    rules.setDefaultRuleColorSpace(resolve_space(default_space))
+    return rules
+
+
 def write_looks_config(path: Path, looks: Mapping[str, CDLValues | str | Path],
-                       process_space: str = "ACEScct") -> Path:
+                       process_space: str = "ACEScct", renders_space: str = "ACEScg",
+                       display_space: str = "Rec.709") -> Path:
     """Write an OCIO config: the pinned built-in config plus the title's looks.
 
     Parameters
@@ -82,6 +118,9 @@ def write_looks_config(path: Path, looks: Mapping[str, CDLValues | str | Path],
     process_space
         Workbench or OCIO name of the look's process space (default ``ACEScct``, where the
         workbench grades).
+    renders_space, display_space
+        What the delivered EXRs, and the PNG/ProRes deliveries, are encoded in: the config's
+        file rules say so (see :func:`delivery_file_rules`), replacing the studio config's.
 
     Returns
     -------
@@ -126,6 +165,7 @@ def write_looks_config(path: Path, looks: Mapping[str, CDLValues | str | Path],
         config.addLook(ocio.Look(name=name, processSpace=space, transform=transform,
                                  description=f"workbench title look, applied in {space}"))
 
+    config.setFileRules(delivery_file_rules(renders_space, display_space, space))
     if luts:
         config.setSearchPath(LUT_FOLDER)
     config.setDescription(config.getDescription().rstrip("\n")
