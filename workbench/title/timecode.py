@@ -1,28 +1,35 @@
-"""SMPTE timecode arithmetic for clips: frame offsets from a start timecode, drop frame kept."""
+"""SMPTE timecode arithmetic for clips: frame offsets from a start timecode, drop frame kept.
+
+The counting itself lives in :mod:`workbench.io.timecode` (the media layer, which the
+interchange writers use too); a label's own separator says drop or non-drop, never the rate.
+"""
 
 from __future__ import annotations
 
 from fractions import Fraction
+
+from workbench.io.timecode import frames_to_timecode
+from workbench.io.timecode import timecode_to_frames as _label_to_frames
 
 __all__ = ["offset_timecode", "timecode_to_frames"]
 
 
 def timecode_to_frames(timecode: str, fps: Fraction) -> int:
     """Frames since 00:00:00:00 of ``timecode`` at ``fps`` (``;`` marks drop frame)."""
-    import opentimelineio as otio
-
-    return int(otio.opentime.from_timecode(timecode, float(fps)).to_frames())
+    return _label_to_frames(timecode, fps)
 
 
 def offset_timecode(timecode: str, frames: int, fps: Fraction) -> str:
     """The timecode ``frames`` after ``timecode``, in the same (drop or non-drop) counting.
 
-    OpenTimelineIO would guess drop frame from the rate alone, which turns a 29.97 non-drop
-    source's ``01:00:00:20`` into ``01:00:03;18``; the source's own separator decides here.
-    """
-    import opentimelineio as otio
+    Guessing drop frame from the rate alone would turn a 29.97 non-drop source's
+    ``01:00:00:20`` into ``01:00:03;18``; the source's own separator decides here. At a rate
+    SMPTE does not define (10 fps), labels count non-drop in whole frames a second.
 
-    rate = float(fps)
-    start = otio.opentime.from_timecode(timecode, rate)
-    later = start + otio.opentime.RationalTime(frames, rate)
-    return str(otio.opentime.to_timecode(later, rate, drop_frame=";" in timecode))
+    Example
+    -------
+    >>> offset_timecode("00:00:59;28", 12, Fraction(30000, 1001))
+    '00:01:00;12'
+    """
+    return frames_to_timecode(_label_to_frames(timecode, fps) + frames, fps,
+                              drop=";" in timecode)
