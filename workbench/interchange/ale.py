@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import ParameterError
-from workbench.ops.cdl import CDLValues
+from workbench.ops.cdl import CDLValues, check_cdl_values
 
 __all__ = ["AleClip", "read_ale_clips"]
 
@@ -40,12 +40,20 @@ class AleClip:
         return Path(self.source_file).stem if self.source_file else self.name
 
 
-def _cdl(meta: dict[str, Any]) -> CDLValues | None:
+def _cdl(meta: dict[str, Any], where: str) -> CDLValues | None:
+    """The clip's ``ASC_SOP``/``ASC_SAT``, refused (naming ``where``) if the ASC CDL forbids it."""
     sop = meta.get("asc_sop")
     if not sop:
         return None
-    return CDLValues(tuple(sop["slope"]), tuple(sop["offset"]),
-                     tuple(sop["power"]), float(meta.get("asc_sat", 1.0)))
+    try:
+        values = CDLValues(tuple(float(v) for v in sop["slope"]),  # type: ignore[arg-type]
+                           tuple(float(v) for v in sop["offset"]),  # type: ignore[arg-type]
+                           tuple(float(v) for v in sop["power"]),  # type: ignore[arg-type]
+                           float(meta.get("asc_sat", 1.0)))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ParameterError(f"{where}: unreadable ASC_SOP/ASC_SAT ({exc})") from None
+    check_cdl_values(values, where)
+    return values
 
 
 def read_ale_clips(path: Path) -> list[AleClip]:
@@ -70,5 +78,6 @@ def read_ale_clips(path: Path) -> list[AleClip]:
             name=clip.name, source_file=source, tape=columns.get("Tape"), start=start, end=end,
             fps=fps, scene=columns.get("Scene"), take=columns.get("Take"),
             camera=columns.get("Camera"), day=columns.get("Shoot Date") or columns.get("Day"),
-            cdl=_cdl(dict(clip.metadata.get("cdl", {}))), columns=columns))
+            cdl=_cdl(dict(clip.metadata.get("cdl", {})), f"{Path(path).name} clip {clip.name!r}"),
+            columns=columns))
     return clips

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from workbench.errors import ParameterError
 from workbench.io.atomic import atomic_write_text
-from workbench.ops.cdl import CDLValues
+from workbench.ops.cdl import CDLValues, check_cdl_values
 
 __all__ = [
     "ASC_CDL_NAMESPACE",
@@ -51,14 +51,7 @@ class CDLEntry(NamedTuple):
 
 
 def _check_values(values: CDLValues, where: str) -> None:
-    for name in ("slope", "offset", "power"):
-        triple = getattr(values, name)
-        if len(triple) != 3:
-            raise ParameterError(f"{where}: {name} needs 3 numbers, got {len(triple)}")
-        if not all(math.isfinite(float(v)) for v in triple):
-            raise ParameterError(f"{where}: {name} must be finite, got {tuple(triple)}")
-    if not math.isfinite(float(values.saturation)):
-        raise ParameterError(f"{where}: saturation must be finite, got {values.saturation}")
+    check_cdl_values(values, where)
 
 
 def _triple(values: tuple[float, float, float]) -> str:
@@ -103,7 +96,7 @@ def _entries(path: Path, corrections: Iterable[tuple[str, CDLValues] | tuple[str
         if not isinstance(entry.values, CDLValues):
             raise ParameterError(f"{path.name} {entry.id}: expected CDLValues, "
                                  f"got {type(entry.values).__name__}")
-        _check_values(entry.values, f"{path.name} {entry.id}")
+        _check_values(entry.values, f"{path.name} correction {entry.id!r}")
         entries.append(entry)
     if not entries:
         raise ParameterError(f"{path.name}: no corrections to write")
@@ -113,7 +106,7 @@ def _entries(path: Path, corrections: Iterable[tuple[str, CDLValues] | tuple[str
 def write_cc(path: Path, values: CDLValues, cc_id: str, description: str = "") -> Path:
     """Write one correction as a ``.cc`` file, atomically."""
     path = Path(path)
-    _check_values(values, f"{path.name} {cc_id}")
+    _check_values(values, f"{path.name} correction {cc_id!r}")
     return atomic_write_text(path, _serialise(cdl_xml(values, cc_id, description)))
 
 
@@ -137,7 +130,8 @@ def write_ccc(path: Path,
     Raises
     ------
     ParameterError
-        On an empty list, a missing or duplicate id, or non-finite values.
+        On an empty list, a missing or duplicate id, or values the ASC CDL forbids (non-finite,
+        slope < 0, power <= 0, saturation < 0), naming the file and the correction.
     """
     path = Path(path)
     root = ET.Element("ColorCorrectionCollection")
@@ -206,9 +200,10 @@ def _values(cc: ET.Element, path: Path, strict: bool) -> CDLValues:
     """The values of one ``<ColorCorrection>``.
 
     ``strict`` follows the spec (and OpenColorIO): a SOPNode must hold Slope, Offset and Power.
-    A missing SOPNode or SatNode means the identity for that part.
+    A missing SOPNode or SatNode means the identity for that part. Either way the values must
+    be ones the ASC CDL allows (:func:`~workbench.ops.cdl.check_cdl_values`, OCIO's rules).
     """
-    where = f"{path}: ColorCorrection {cc.get('id', '')!r}" if strict else f"{path}:"
+    where = f"{path}: ColorCorrection {cc.get('id', '')!r}"
     sop = next((e for e in cc.iter() if _local(e.tag) == "SOPNode"), None)
     sat = next((e for e in cc.iter() if _local(e.tag) in ("SatNode", "SATNode")), None)
 
@@ -245,7 +240,9 @@ def _values(cc: ET.Element, path: Path, strict: bool) -> CDLValues:
         raise ParameterError(f"{where} Saturation is not numeric: {raw_sat!r}") from None
     if strict and not math.isfinite(saturation):
         raise ParameterError(f"{where} Saturation must be finite: {raw_sat!r}")
-    return CDLValues(slope, offset, power, saturation)
+    values = CDLValues(slope, offset, power, saturation)
+    check_cdl_values(values, f"{path.name} correction {cc.get('id', '')!r}")
+    return values
 
 
 def _description(*elements: ET.Element | None) -> str:
@@ -306,7 +303,8 @@ def read_cdl_file(path: Path) -> list[CDLEntry]:
     ParameterError
         Naming the file (and the correction) for malformed XML, an unknown root element, a
         SOPNode missing Slope/Offset/Power, a triple that is not 3 numbers, a non-numeric value,
-        or an unresolvable ColorCorrectionRef.
+        a value the ASC CDL forbids (slope < 0, power <= 0, saturation < 0, as OpenColorIO
+        refuses them; or not finite), or an unresolvable ColorCorrectionRef.
     """
     path = Path(path)
     root = _parse(path)

@@ -30,6 +30,7 @@ import opentimelineio as otio
 
 from workbench.errors import ParameterError
 from workbench.io.atomic import atomic_write_text
+from workbench.ops.cdl import CDLValues, check_cdl_values
 
 __all__ = ["asc_comment_lines", "edl_string", "write_edl"]
 
@@ -66,12 +67,16 @@ def asc_comment_lines(cdl: Mapping[str, Any], where: str = "clip") -> list[str]:
     'ASC_SAT 0.900000'
     """
     sop = cdl.get("asc_sop") or {}
-    parts = []
-    for key, default in (("slope", 1.0), ("offset", 0.0), ("power", 1.0)):
-        values = _numbers(sop.get(key, [default] * 3), 3, f"{where} ASC_SOP {key}")
-        parts.append("(" + " ".join(f"{v:.6f}" for v in values) + ")")
+    sops = {key: _numbers(sop.get(key, [default] * 3), 3, f"{where} ASC_SOP {key}")
+            for key, default in (("slope", 1.0), ("offset", 0.0), ("power", 1.0))}
     sat = cdl.get("asc_sat")
     [saturation] = _numbers(1.0 if sat is None else sat, 1, f"{where} ASC_SAT")
+    # The ASC's rules (slope >= 0, power > 0, saturation >= 0): a reader such as OCIO refuses
+    # an EDL event that breaks them.
+    check_cdl_values(CDLValues(*(tuple(sops[k]) for k in ("slope", "offset", "power")),
+                               saturation), where)  # type: ignore[arg-type]
+    parts = ["(" + " ".join(f"{v:.6f}" for v in sops[k]) + ")"
+             for k in ("slope", "offset", "power")]
     return ["ASC_SOP " + "".join(parts), f"ASC_SAT {saturation:.6f}"]
 
 

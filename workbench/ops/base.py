@@ -251,10 +251,20 @@ class Pipeline:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Pipeline:
-        """Inverse of :meth:`to_dict`; operators of unknown schema survive untouched."""
+        """Inverse of :meth:`to_dict`; operators of unknown schema survive untouched.
+
+        Raises :class:`ParameterError` naming the operator (its position, from 1, and schema)
+        and the value when one holds a value outside its bounds, e.g. a CDL power <= 0.
+        """
         if data.get("schema") != cls.schema:
             raise ParameterError(f"expected schema {cls.schema!r}, got {data.get('schema')!r}")
-        return cls(operator_from_dict(d) for d in data.get("operators", []))
+        operators: list[Operator | UnknownOperator] = []
+        for i, d in enumerate(data.get("operators", []), start=1):
+            try:
+                operators.append(operator_from_dict(d))
+            except ParameterError as exc:
+                raise ParameterError(f"operator {i} ({d.get('schema')}): {exc}") from None
+        return cls(operators)
 
     @classmethod
     def from_json(cls, text: str) -> Pipeline:
