@@ -266,3 +266,98 @@ def test_bad_inputs_exit_2_naming_the_file(capsys, tmp_path: Path, cc: Path):
                        "--colorspace", "Kodak 2383")
     assert code == 2 and "Kodak 2383" in one_line_error(err)
     assert not (tmp_path / "o.exr").exists()
+
+
+# -- EXR folders and patterns: the encoding comes from the frames, the header travels -------
+
+TIMECODES = {1001: "01:00:00:01", 1002: "01:00:00:02", 1003: "01:00:00:03"}
+AP1 = (0.713, 0.293, 0.165, 0.830, 0.128, 0.044, 0.32168, 0.33767)
+
+
+def photo_exr_folder(folder: Path) -> Path:
+    """Three half-float EXR frames of a real photo, decoded to scene-linear ACEScg (up to ~3),
+    each with the header a scanner or Nuke would give it."""
+    srgb = cv2.imread(str(PHOTO), cv2.IMREAD_COLOR)[::6, ::6, ::-1] / 255.0
+    linear = convert_array(np.ascontiguousarray(srgb, dtype=np.float32), "sRGB", "ACEScg")
+    folder.mkdir()
+    for n, tc in TIMECODES.items():
+        write_exr(folder / f"plate.{n}.exr", linear * (n - 1000), {
+            "owner": "Second unit", "comments": "plate from set", "camera:lens": "32mm"},
+            timecode=tc, fps=Fraction(24000, 1001), chromaticities=AP1)
+    return folder
+
+
+def ocio_cdl(values: CDLValues, rgb: np.ndarray) -> np.ndarray:
+    """What OCIO's CDLTransform (ASC v1.2, no clamp) makes of ``rgb``."""
+    t = ocio.CDLTransform(slope=values.slope, offset=values.offset, power=values.power,
+                          sat=values.saturation)
+    cpu = ocio.Config.CreateRaw().getProcessor(t).getDefaultCPUProcessor()
+    out = np.ascontiguousarray(rgb, dtype=np.float32).copy()
+    cpu.applyRGB(out)
+    return out
+
+
+def test_strength_zero_on_exr_folder_and_pattern_is_bit_exact(capsys, tmp_path: Path, cc: Path):
+    plates = photo_exr_folder(tmp_path / "plates")
+    for name, src in (("folder", plates), ("pattern", plates / "plate.####.exr")):
+        code, _, err = run(capsys, "--grade", cc, "--in", src, "--out", tmp_path / name,
+                           "--strength", "0")
+        assert code == 0, err
+        for n in TIMECODES:
+            np.testing.assert_array_equal(read_image(tmp_path / name / f"plate.{n}.exr")[0],
+                                          read_image(plates / f"plate.{n}.exr")[0])
+
+
+def test_cc_on_exr_folder_equals_ocio_cdltransform(capsys, tmp_path: Path, cc: Path):
+    plates = photo_exr_folder(tmp_path / "plates")
+    assert run(capsys, "--grade", cc, "--in", plates, "--out", tmp_path / "folder")[0] == 0
+    assert run(capsys, "--grade", cc, "--in", plates / "plate.####.exr",
+               "--out", tmp_path / "pattern" / "plate.####.exr")[0] == 0
+    peak = 0.0
+    for n in TIMECODES:
+        held, _ = read_image(plates / f"plate.{n}.exr")
+        graded, info = read_image(tmp_path / "folder" / f"plate.{n}.exr")
+        assert info.format == "half"
+        peak = max(peak, float(graded.max()))
+        # Within half float's rounding (2^-11 relative) of OCIO's own CDL.
+        np.testing.assert_allclose(graded, ocio_cdl(LOOK, held), rtol=2 ** -10, atol=1e-4)
+        np.testing.assert_array_equal(
+            graded, read_image(tmp_path / "pattern" / f"plate.{n}.exr")[0])
+    assert peak > 2.0  # scene-linear values above 1 went through unclamped
+
+
+def exr_header(path: Path) -> dict[str, object]:
+    """Every header attribute as OpenImageIO (not the workbench) reads it."""
+    import OpenImageIO as oiio
+
+    inp = oiio.ImageInput.open(str(path))
+    try:
+        return {a.name: a.value for a in inp.spec().extra_attribs}
+    finally:
+        inp.close()
+
+
+def test_exr_header_survives_apply_and_says_what_was_done(capsys, tmp_path: Path, cc: Path):
+    plates = photo_exr_folder(tmp_path / "plates")
+    assert run(capsys, "--grade", cc, "--in", plates, "--out", tmp_path / "out")[0] == 0
+    for n in TIMECODES:
+        before = exr_header(plates / f"plate.{n}.exr")
+        after = exr_header(tmp_path / "out" / f"plate.{n}.exr")
+        for key in ("smpte:TimeCode", "FramesPerSecond", "Copyright", "ImageDescription",
+                    "camera:lens", "chromaticities", "PixelAspectRatio"):
+            assert after[key] == before[key], key
+        assert after["workbench:colorspace"] == "ACEScg"
+        assert after["workbench:source"] == f"plate.{n}.exr"
+        assert "look.cc at strength 1" in str(after["workbench:apply"])
+    assert read_image(tmp_path / "out" / "plate.1002.exr")[1].metadata[
+        "smpte:TimeCode"] == "01:00:00:02"
+
+
+def test_png_to_exr_header_names_the_new_encoding_not_the_pngs(capsys, tmp_path: Path,
+                                                               cc: Path):
+    src = photo_png(tmp_path / "photo.png")
+    assert "ICCProfile" not in exr_header(src) and exr_header(src)["oiio:ColorSpace"]
+    assert run(capsys, "--grade", cc, "--in", src, "--out", tmp_path / "o.exr")[0] == 0
+    header = exr_header(tmp_path / "o.exr")
+    assert header["workbench:colorspace"] == "ACEScg"
+    np.testing.assert_allclose(header["chromaticities"], AP1, atol=1e-6)

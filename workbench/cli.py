@@ -17,7 +17,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from workbench.commands.files import MOVIE_SUFFIXES, Frame, file_encoding, still_writer
+from workbench.commands.files import Frame, file_encoding, still_writer, write_still
+from workbench.commands.grades import CDL_SUFFIXES, GradeFn
 
 __all__ = ["main"]
 
@@ -69,23 +70,24 @@ def cmd_decide(a: argparse.Namespace) -> int:
     with Title.open(a.dir) as title:
         d = decide(title, title.shot(a.shot), a.verdict, strength=a.strength, note=a.note or "",
                    by=a.by, proposal_id=a.proposal)
-        print(f"{d.verdict} {d.shot} at strength {d.strength:g} by {d.decided_by} "
-              f"(decision {d.id})")
+        at = "" if d.strength is None else f" at strength {d.strength:g}"  # a reject has none
+        print(f"{d.verdict} {d.shot}{at} by {d.decided_by} (decision {d.id})")
     return 0
 
 
 def cmd_log(a: argparse.Namespace) -> int:
     from workbench.title import Title, journal
 
-    with Title.open(a.dir) as title:
+    with Title.open(a.dir, "ro") as title:
         entries = journal(title, title.shot(a.shot) if a.shot else None)
         if a.json:
             print(json.dumps([e.to_dict() for e in entries], indent=2))
             return 0
         for e in entries:
             note = f"  \"{e.note}\"" if e.note else ""
+            strength = "-" if e.strength is None else f"{e.strength:g}"  # a reject has none
             print(f"{e.seq:4d} {e.decided_at} {e.decided_by:10s} {e.verdict:7s} "
-                  f"{e.shot:32s} strength {e.strength:<5g} {e.model_version}{note}")
+                  f"{e.shot:32s} strength {strength:<5s} {e.model_version}{note}")
         if not entries:
             print("no decisions yet")
     return 0
@@ -94,7 +96,7 @@ def cmd_log(a: argparse.Namespace) -> int:
 def cmd_status(a: argparse.Namespace) -> int:
     from workbench.title import Title, latest_decision, latest_proposal, shot_status
 
-    with Title.open(a.dir) as title:
+    with Title.open(a.dir, "ro") as title:
         anchors = {s.anchor_shot_id for s in title.scenes()}
         for shot in title.shots():
             p = latest_proposal(title, shot)
@@ -104,8 +106,8 @@ def cmd_status(a: argparse.Namespace) -> int:
             # A newer proposal than the one decided on: say so, the decision still stands.
             newer = (f" (decided p{d.proposal_id}; p{p.id} is newer)"
                      if p and d and d.proposal_id != p.id else "")
-            print(f"{shot.name:32s} {shot.scene:24s} {shot.frame_count:5d} fr  "
-                  f"{shot_status(title, shot):9s} {mark:6s} {pid:5s} "
+            print(f"{shot.name:32s} {shot.scene:24s} {shot.clip.day or '-':12s} "
+                  f"{shot.frame_count:5d} fr  {shot_status(title, shot):9s} {mark:6s} {pid:5s} "
                   f"{p.summary if p else ''}{newer}")
     return 0
 
@@ -114,7 +116,7 @@ def cmd_render(a: argparse.Namespace) -> int:
     from workbench.render import render
     from workbench.title import Title
 
-    with Title.open(a.dir) as title:
+    with Title.open(a.dir, "auto") as title:  # a read-only title renders, unrecorded
         delivered = render(title, a.out, a.format, a.shot, progress=not a.quiet)
         frames = sum(d.frames for d in delivered)
         print(f"rendered {len(delivered)} shot(s), {frames} frame(s) as {a.format} into {a.out}")
@@ -125,7 +127,7 @@ def cmd_export(a: argparse.Namespace) -> int:
     from workbench.export import export_delivery
     from workbench.title import Title
 
-    with Title.open(a.dir) as title:
+    with Title.open(a.dir, "ro") as title:  # writes only to --out
         done = export_delivery(title, a.out)
         print(f"exported {len(done.grades)} grade(s), looks.ocio, timeline.otio, "
               f"{len(done.edls)} EDL(s) "
@@ -145,16 +147,14 @@ def cmd_demo(a: argparse.Namespace) -> int:
 
 # -- apply ----------------------------------------------------------------------------------
 
-_CDL_SUFFIXES = (".cc", ".ccc", ".cdl")
-_GRADE_SUFFIXES = (*_CDL_SUFFIXES, ".cube", ".json")
+_CDL_SUFFIXES = CDL_SUFFIXES
 _STILL_SUFFIXES = (".exr", ".png", ".tif", ".tiff", ".jpg", ".jpeg", ".dpx")
 
-GradeFn = Callable[[Any, str], Any]  # (image tensor, the space it is in) -> graded tensor
 
 def _is_pattern(path: Path) -> bool:
-    import re
+    from workbench.io import is_pattern
 
-    return "#" in path.name or re.search(r"%0?\d*d", path.name) is not None
+    return is_pattern(path)
 
 
 def _frame_path(pattern: Path, number: int) -> Path:
@@ -171,54 +171,14 @@ def _frame_path(pattern: Path, number: int) -> Path:
 
 
 def _load_grade(path: Path, cc_id: str | None, strength: float) -> tuple[GradeFn, str]:
-    """Read a grade file into a function on ``(B, 3, H, W)`` tensors, and a description."""
-    from workbench.errors import ParameterError
+    """Read a grade file into a function on ``(B, 3, H, W)`` tensors, and a description.
 
-    suffix = path.suffix.lower()
-    if suffix not in _GRADE_SUFFIXES:
-        raise ParameterError(f"{path.name}: unknown grade file type {path.suffix!r}; "
-                             f"expected one of {', '.join(_GRADE_SUFFIXES)}")
-    if not path.is_file():
-        raise ParameterError(f"{path}: grade file does not exist")
-    if cc_id is not None and suffix not in _CDL_SUFFIXES:
-        raise ParameterError(f"{path.name}: --id picks a correction of a .cc/.ccc/.cdl file, "
-                             f"not of a {suffix} file")
-    if suffix in _CDL_SUFFIXES:
-        from workbench.interchange import read_cdl_file
-        from workbench.ops import apply_cdl, cdl_values_at_strength
+    See :func:`workbench.commands.grades.load_grade` for the formats.
+    """
+    from workbench.commands.grades import load_grade
 
-        entries = read_cdl_file(path)
-        if not entries:
-            raise ParameterError(f"{path.name}: holds no ColorCorrection")
-        ids = [e.id for e in entries]
-        if cc_id is None:
-            entry = entries[0]
-        elif cc_id in ids:
-            entry = entries[ids.index(cc_id)]
-        else:
-            raise ParameterError(f"{path.name}: no correction with id {cc_id!r}; ids: "
-                                 f"{', '.join(repr(i) for i in ids)}")
-        v = cdl_values_at_strength(entry.values, strength)
-        return (lambda img, _space: apply_cdl(img, v.slope, v.offset, v.power, v.saturation),
-                f"CDL {entry.id!r} of {path.name}")
-    if suffix == ".cube":
-        from workbench.ops import lut_operator
+    return load_grade(path, cc_id, strength)
 
-        op = lut_operator(path, strength=strength)
-        return (lambda img, _space: op.forward(img)), f"{type(op).__name__} {path.name}"
-    from workbench.ops import Operator, Pipeline, operator_from_dict
-
-    try:
-        pipeline = Pipeline.from_json(path.read_text(encoding="utf-8"))
-        pipeline.validate()
-        # --strength scales every operator's own strength (0 is the identity for each).
-        scaled = Pipeline(operator_from_dict({**op.to_dict(), "strength": op.strength * strength})
-                          for op in pipeline if isinstance(op, Operator))
-    except (OSError, UnicodeDecodeError, ValueError, AttributeError, TypeError) as exc:
-        raise ParameterError(f"{path.name}: not a workbench pipeline JSON ({exc})") from None
-    except ParameterError as exc:
-        raise ParameterError(f"{path.name}: {exc}") from None
-    return (lambda img, space: scaled.apply(img, space)), f"{len(scaled)}-operator pipeline"
 
 def cmd_apply(a: argparse.Namespace) -> int:
     import numpy as np
@@ -227,6 +187,7 @@ def cmd_apply(a: argparse.Namespace) -> int:
 
     from workbench.color import convert_array, resolve_space
     from workbench.errors import MediaError, ParameterError, WorkbenchError
+    from workbench.io import MOVIE_SUFFIXES
 
     src, dst, grade_path = Path(a.src), Path(a.dst), Path(a.grade)
     if not 0.0 <= a.strength <= 1.0:
@@ -240,8 +201,10 @@ def cmd_apply(a: argparse.Namespace) -> int:
     if src.resolve() == dst.resolve():
         raise ParameterError(f"{dst}: --out is --in; sources are never overwritten")
     grade, what = _load_grade(grade_path, a.id, a.strength)
-    src_enc = file_encoding(src)
+    src_enc = file_encoding(src)  # a folder or pattern: what its frames are
     space = a.colorspace
+    did = (f"{what} at strength {a.strength:g}, "
+           + (f"graded in {space}" if space else "on the values as stored"))
 
     def process(rgb: Frame, where: str, dst_enc: str) -> Frame:
         try:
@@ -289,7 +252,13 @@ def cmd_apply(a: argparse.Namespace) -> int:
         print(f"applied {what} to {count} frame(s) of {src.name}: {dst}")
         return 0
 
-    from workbench.io import list_sequence, read_image
+    from workbench.io import (
+        EXR_CHROMATICITIES,
+        HeaderAttribute,
+        carried_attributes,
+        list_sequence,
+        read_image,
+    )
 
     if sequence:
         frames_in = list_sequence(src)
@@ -309,16 +278,22 @@ def cmd_apply(a: argparse.Namespace) -> int:
     clash = {p.resolve() for _, p in frames_in} & {o.resolve() for o in outputs}
     if clash:
         raise ParameterError(f"{sorted(clash)[0]}: --out would overwrite a source frame")
-    writer = still_writer(outputs[0], half=True)
+    still_writer(outputs[0], half=True)  # refuses an unwritable suffix before any work
     outputs[0].parent.mkdir(parents=True, exist_ok=True)
     pairs = list(zip(frames_in, outputs, strict=True))
     for (n, path), out in tqdm(pairs, desc="apply", unit="frame", disable=a.quiet):
         rgb, info = read_image(path)
         where = f"{path.name} frame {n}" if sequence else path.name
-        graded = process(rgb, where, file_encoding(out))
-        if out.suffix.lower() == ".exr":
-            writer = still_writer(out, half=info.format != "float")
-        writer(out, graded)
+        dst_enc = file_encoding(out)
+        graded = process(rgb, where, dst_enc)
+        # The source's header travels (timecode, rate, owner, ...); what says which colours the
+        # values mean travels only while the values stay in the source's encoding.
+        carry = carried_attributes(info, colour=dst_enc == src_enc)
+        if dst_enc != src_enc and dst_enc in EXR_CHROMATICITIES:
+            carry += (HeaderAttribute("chromaticities", "float[8]", EXR_CHROMATICITIES[dst_enc]),)
+        write_still(out, graded, half=info.format != "float", carry=carry,
+                    metadata={"workbench:colorspace": dst_enc, "workbench:source": path.name,
+                              "workbench:apply": did})
     target = dst if sequence else outputs[0]
     print(f"applied {what} to {len(pairs)} frame(s): {target}")
     return 0
@@ -453,7 +428,9 @@ def build_parser() -> argparse.ArgumentParser:
         "SRC/DST: still -> still; sequence (shot.####.exr or a folder) -> a pattern or a\n"
         "folder; movie -> ProRes 422 HQ .mov, or a pattern (numbered from frame 0).")
     sp.add_argument("--grade", type=Path, required=True, metavar="FILE",
-                    help=".cc/.ccc/.cdl (ASC CDL), .cube (1D/3D LUT) or pipeline .json")
+                    help=".cc/.ccc/.cdl (ASC CDL), .cube, any LUT file OpenColorIO reads "
+                         "(.clf, .ctf, .3dl, .spi1d, .spi3d, .spimtx, .csp, .cub, ...) or "
+                         "pipeline .json")
     sp.add_argument("--in", dest="src", type=Path, required=True, metavar="SRC",
                     help="still, sequence pattern/folder, or movie")
     sp.add_argument("--out", dest="dst", type=Path, required=True, metavar="DST",

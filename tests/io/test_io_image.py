@@ -188,3 +188,78 @@ def test_list_sequence_errors(tmp_path: Path) -> None:
         list_sequence(tmp_path)
     with pytest.raises(MediaError, match="not a sequence pattern"):
         list_sequence(tmp_path / "plain.exr")
+
+
+def png_chunks(path: Path) -> dict[str, bytes]:
+    """The PNG's chunks by type, parsed from the bytes (CRCs checked), IDAT left out."""
+    import struct
+    import zlib
+
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks: dict[str, bytes] = {}
+    at = 8
+    while at < len(data):
+        (length,) = struct.unpack(">I", data[at:at + 4])
+        kind, body = data[at + 4:at + 8], data[at + 8:at + 8 + length]
+        (crc,) = struct.unpack(">I", data[at + 8 + length:at + 12 + length])
+        assert zlib.crc32(kind + body) == crc
+        if kind != b"IDAT":
+            assert kind.decode() not in chunks, kind
+            chunks[kind.decode()] = body
+        at += 12 + length
+    return chunks
+
+
+def test_rec709_png_is_tagged_bt709_cicp_not_srgb(tmp_path: Path) -> None:
+    """A BT.1886 (Rec.709 display) PNG says so: cICP 1/1/0/full, no sRGB or gAMA 1/2.2."""
+    from workbench.color import convert_array
+
+    srgb = read_image(COFFEE)[0][:64, :96]
+    rec709 = convert_array(np.ascontiguousarray(srgb), "sRGB", "Rec.709")
+    for write in (write_png16, write_png8):
+        path = write(tmp_path / f"{write.__name__}.png", rec709, "Rec.709")
+        chunks = png_chunks(path)
+        assert chunks["cICP"] == bytes([1, 1, 0, 1])
+        assert list(chunks).index("cICP") < list(chunks).index("IEND")
+        assert "sRGB" not in chunks and "iCCP" not in chunks
+        if "gAMA" in chunks:  # only a 2.4 power agrees with BT.1886
+            assert int.from_bytes(chunks["gAMA"], "big") == round(100000 / 2.4)
+        inp = oiio.ImageInput.open(str(path))  # and OpenImageIO still reads it, as tagged
+        assert inp.spec().getattribute("CICP") == (1, 1, 0, 1)
+        inp.close()
+        got, _ = read_image(path)
+        step = 1 / 65535 if write is write_png16 else 1 / 255
+        assert np.abs(got - np.clip(rec709, 0, 1)).max() <= step / 2 + 1e-6
+
+
+def test_srgb_png_keeps_srgb_tagging(tmp_path: Path) -> None:
+    for write in (write_png16, write_png8):
+        chunks = png_chunks(write(tmp_path / f"{write.__name__}.png", _ramp()))
+        assert "sRGB" in chunks and "cICP" not in chunks
+        assert int.from_bytes(chunks["gAMA"], "big") == 45455
+    with pytest.raises(ParameterError, match=r"x\.png.*'ACEScg'"):
+        write_png16(tmp_path / "x.png", _ramp(), "ACEScg")
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_exr_carries_typed_attributes_of_a_source(tmp_path: Path) -> None:
+    """Timecode, rate, owner, custom attributes come back typed; storage details do not travel."""
+    from fractions import Fraction
+
+    from workbench.io import carried_attributes
+
+    src = write_exr(tmp_path / "src.exr", _ramp(), {"owner": "Jane", "camera:lens": "32mm"},
+                    compression="piz", timecode="10:00:00;02", fps=Fraction(30000, 1001),
+                    chromaticities=(0.64, 0.33, 0.3, 0.6, 0.15, 0.06, 0.3127, 0.329))
+    info = read_image(src)[1]
+    out = write_exr(tmp_path / "out.exr", _ramp(), {"workbench:note": "x"},
+                    carry=carried_attributes(info, colour=True))
+    spec = oiio.ImageInput.open(str(out)).spec()
+    for key in ("smpte:TimeCode", "FramesPerSecond", "Copyright", "camera:lens",
+                "chromaticities"):
+        assert spec.getattribute(key) == oiio.ImageInput.open(str(src)).spec().getattribute(key)
+    assert spec.getattribute("compression") == "zip"  # ours, not the source's piz
+    assert read_image(out)[1].metadata["smpte:TimeCode"] == "10:00:00;02"
+    no_colour = {a.name for a in carried_attributes(info, colour=False)}
+    assert "chromaticities" not in no_colour and "smpte:TimeCode" in no_colour

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from workbench.io.atomic import atomic_path, atomic_write_bytes, atomic_write_text
 from workbench.io.image import (
+    EXR_CHROMATICITIES,
+    PNG_ENCODINGS,
+    HeaderAttribute,
     ImageInfo,
+    carried_attributes,
     list_sequence,
     read_image,
     write_dpx10,
@@ -21,13 +25,29 @@ from workbench.io.image import (
 )
 from workbench.io.movie import MovieInfo, probe_movie, read_movie_frames, write_prores
 from workbench.io.proxy import make_proxy, proxy_path, proxy_size
+from workbench.io.sources import (
+    IMAGE_SUFFIXES,
+    MOVIE_SUFFIXES,
+    default_encoding,
+    frame_file,
+    is_pattern,
+)
 
 __all__ = [
+    "EXR_CHROMATICITIES",
+    "IMAGE_SUFFIXES",
+    "MOVIE_SUFFIXES",
+    "PNG_ENCODINGS",
+    "HeaderAttribute",
     "ImageInfo",
     "MovieInfo",
     "atomic_path",
     "atomic_write_bytes",
     "atomic_write_text",
+    "carried_attributes",
+    "default_encoding",
+    "frame_file",
+    "is_pattern",
     "list_sequence",
     "make_proxy",
     "probe_movie",

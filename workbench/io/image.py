@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -24,7 +24,11 @@ from workbench.errors import MediaError, ParameterError, ShapeError
 from workbench.io.atomic import atomic_path
 
 __all__ = [
+    "EXR_CHROMATICITIES",
+    "PNG_ENCODINGS",
+    "HeaderAttribute",
     "ImageInfo",
+    "carried_attributes",
     "list_sequence",
     "read_image",
     "write_dpx10",
@@ -37,6 +41,51 @@ __all__ = [
 
 _HALF_MAX = 65504.0
 _EXR_COMPRESSIONS = ("none", "rle", "zips", "zip", "piz", "pxr24", "b44", "b44a", "dwaa", "dwab")
+
+
+@dataclass(frozen=True)
+class HeaderAttribute:
+    """One header attribute as OpenImageIO read it, typed, so it can be written again.
+
+    Attributes
+    ----------
+    name : str
+        OpenImageIO's name (``"smpte:TimeCode"``, ``"FramesPerSecond"``, ``"chromaticities"``).
+    type : str
+        OpenImageIO's type description (``"timecode"``, ``"rational"``, ``"float[8]"``...).
+    value : object
+        The value as OpenImageIO's Python binding gives it.
+    """
+
+    name: str
+    type: str
+    value: object
+
+
+# Attributes that describe which colours the values mean; carried only while they stay true.
+_COLOUR_ATTRIBUTES = frozenset({"chromaticities", "whiteLuminance", "adoptedNeutral", "CICP",
+                                "ICCProfile", "oiio:ColorSpace", "oiio:Gamma",
+                                "acesImageContainerFlag", "Exif:ColorSpace"})
+# Namespaces that describe how a file of one format is stored (its layout, its compression or
+# a format's own colour fields), not the picture: never carried to another file.
+_STORAGE_NAMESPACES = ("oiio:", "openexr:", "png:", "dpx:", "tiff:", "jpeg:", "ICCProfile:")
+_STORAGE_ATTRIBUTES = frozenset({"compression", "Compression", "planarconfig", "Orientation",
+                                 "XResolution", "YResolution", "ResolutionUnit"})
+
+
+def carried_attributes(info: ImageInfo, *, colour: bool) -> tuple[HeaderAttribute, ...]:
+    """The attributes of ``info`` worth carrying to a file made from it.
+
+    Timecode, frame rate, owner, comments, capture date, camera and lens notes, custom
+    attributes and so on are kept; how the source file was stored (compression, line order,
+    a format's own fields) is not. ``colour=False`` also drops the attributes that say what
+    the values mean (``chromaticities``, ICC profile, CICP...): pass it when the values were
+    converted to another encoding, so the new file does not claim the old one.
+    """
+    return tuple(a for a in info.attributes
+                 if a.name not in _STORAGE_ATTRIBUTES
+                 and not a.name.startswith(_STORAGE_NAMESPACES)
+                 and (colour or a.name not in _COLOUR_ATTRIBUTES))
 
 
 @dataclass(frozen=True)
@@ -59,6 +108,8 @@ class ImageInfo:
     metadata : dict[str, str]
         Every other attribute, as strings (e.g. ``"oiio:ColorSpace"``, ``"workbench:shot"``);
         arrays are space-separated, binary blobs (ICC profiles) become ``"<N bytes>"``.
+    attributes : tuple of HeaderAttribute
+        The same attributes typed as read, for :func:`carried_attributes` and ``write_exr``.
     """
 
     path: Path
@@ -69,6 +120,7 @@ class ImageInfo:
     bits_per_sample: int
     file_format: str
     metadata: dict[str, str] = field(default_factory=dict)
+    attributes: tuple[HeaderAttribute, ...] = ()
 
 
 def _attr_str(value: object) -> str:
@@ -149,13 +201,17 @@ def read_image(path: str | os.PathLike[str]) -> tuple[np.ndarray, ImageInfo]:
     fmt = str(spec.format)
     bits = int(spec.get_int_attribute("oiio:BitsPerSample", 0)) or 8 * spec.format.size()
     metadata = {}
+    attributes = []
     for attrib in spec.extra_attribs:
         if attrib.name == "oiio:BitsPerSample":
             continue
+        attributes.append(HeaderAttribute(str(attrib.name), str(attrib.type), attrib.value))
         kind = attrib.type
         if kind.basetype in (oiio.UINT8, oiio.INT8) and kind.arraylen > 16:
             metadata[attrib.name] = f"<{kind.arraylen} bytes>"  # ICC profiles, EXIF blobs
-        elif str(kind) in ("timecode", "rational"):  # OIIO formats these as people write them
+        elif str(kind) == "timecode":
+            metadata[attrib.name] = _smpte_timecode_str(attrib.value[0])
+        elif str(kind) == "rational":  # OIIO formats it as people write it: "24000/1001"
             metadata[attrib.name] = spec.get_string_attribute(attrib.name)
         else:
             metadata[attrib.name] = _attr_str(attrib.value)
@@ -168,6 +224,7 @@ def read_image(path: str | os.PathLike[str]) -> tuple[np.ndarray, ImageInfo]:
         bits_per_sample=bits,
         file_format=file_format,
         metadata=metadata,
+        attributes=tuple(attributes),
     )
     return rgb, info
 
@@ -227,6 +284,19 @@ def _smpte_timecode_bits(timecode: str, where: str) -> int:
     return (bcd(h) << 24) | (bcd(m) << 16) | (bcd(s) << 8) | bcd(f) | drop
 
 
+def _smpte_timecode_str(bits: int) -> str:
+    """``HH:MM:SS:FF`` from SMPTE 12M packed BCD, ``;`` before the frames for drop frame.
+
+    OpenImageIO's own string drops the drop-frame flag, which would turn a 29.97 DF source
+    into non-drop timecode downstream.
+    """
+    def bcd(v: int) -> int:
+        return (v >> 4) * 10 + (v & 0x0F)
+
+    h, m, s = (bcd((bits >> shift) & mask) for shift, mask in ((24, 0x3F), (16, 0x7F), (8, 0x7F)))
+    return f"{h:02d}:{m:02d}:{s:02d}{';' if bits & 0x40 else ':'}{bcd(bits & 0x3F):02d}"
+
+
 def write_exr(
     path: str | os.PathLike[str],
     rgb: np.ndarray,
@@ -236,6 +306,7 @@ def write_exr(
     timecode: str | None = None,
     fps: Fraction | None = None,
     chromaticities: tuple[float, ...] | None = None,
+    carry: Sequence[HeaderAttribute] = (),
 ) -> Path:
     """Write scene-referred RGB to OpenEXR, unclamped, atomically.
 
@@ -260,6 +331,9 @@ def write_exr(
     chromaticities
         CIE xy of the red, green and blue primaries and the white (8 numbers), the standard
         ``chromaticities`` attribute that tells Nuke and Resolve which RGB the pixels are in.
+    carry
+        Typed attributes of a source frame (see :func:`carried_attributes`), written first;
+        ``metadata``, ``timecode``, ``fps`` and ``chromaticities`` override them.
 
     Returns
     -------
@@ -290,6 +364,8 @@ def write_exr(
         )
     spec = oiio.ImageSpec(arr.shape[1], arr.shape[0], 3, "half" if half else "float")
     spec.channelnames = ("R", "G", "B")
+    for attrib in carry:
+        spec.attribute(attrib.name, oiio.TypeDesc(attrib.type), attrib.value)
     spec.attribute("compression", compression)
     for key, value in (metadata or {}).items():
         spec.attribute(str(key), str(value))
@@ -309,27 +385,59 @@ def write_exr(
     return path
 
 
-def write_png16(path: str | os.PathLike[str], rgb: np.ndarray) -> Path:
+# The EXR ``chromaticities`` (CIE xy of R, G, B and white) of the linear encodings by name.
+EXR_CHROMATICITIES: dict[str, tuple[float, ...]] = {
+    "ACEScg": (0.713, 0.293, 0.165, 0.830, 0.128, 0.044, 0.32168, 0.33767),
+    "ACES2065-1": (0.7347, 0.2653, 0.0, 1.0, 0.0001, -0.077, 0.32168, 0.33767),
+    "Linear Rec.709": (0.64, 0.33, 0.30, 0.60, 0.15, 0.06, 0.3127, 0.3290),
+    "Linear Rec.2020": (0.708, 0.292, 0.170, 0.797, 0.131, 0.046, 0.3127, 0.3290),
+}
+
+# What a PNG says about its values: OpenImageIO's colour-space name (which decides the sRGB
+# or gAMA chunk it writes) and the cICP chunk (ITU-T H.273 primaries, transfer, matrix, full
+# range). BT.1886 is a 2.4 power, so the gAMA 1/2.4 OpenImageIO writes with it agrees with cICP.
+PNG_ENCODINGS: dict[str, tuple[str, tuple[int, int, int, int] | None]] = {
+    "sRGB": ("srgb_rec709_display", None),
+    "Rec.709": ("g24_rec709_display", (1, 1, 0, 1)),
+    "Rec.2100-PQ": ("pq_rec2020_display", (9, 16, 0, 1)),
+    "Rec.2100-HLG": ("hlg_rec2020_display", (9, 18, 0, 1)),
+}
+
+
+def _png(path: Path, rgb: np.ndarray, encoding: str, dtype: type[np.unsignedinteger]) -> Path:
+    """Quantise and write a PNG tagged as holding ``encoding`` values."""
+    if encoding not in PNG_ENCODINGS:
+        raise ParameterError(f"{path.name}: cannot tag a PNG as {encoding!r}; PNG encodings: "
+                             f"{', '.join(PNG_ENCODINGS)}")
+    pixels = _quantise(rgb, path.name, dtype)
+    colour_space, cicp = PNG_ENCODINGS[encoding]
+    spec = oiio.ImageSpec(pixels.shape[1], pixels.shape[0], 3,
+                          "uint16" if dtype is np.uint16 else "uint8")
+    spec.attribute("oiio:ColorSpace", colour_space)
+    if cicp is not None:
+        spec.attribute("CICP", oiio.TypeDesc("int[4]"), cicp)
+    _write(path, pixels, spec)
+    return path
+
+
+def write_png16(path: str | os.PathLike[str], rgb: np.ndarray, encoding: str = "sRGB") -> Path:
     """Write display-encoded RGB in [0, 1] as a 16-bit PNG (clipped, rounded), atomically.
 
     ``rgb`` is float ``(H, W, 3)``; values outside [0, 1] are clipped (a display-referred file).
+    ``encoding`` names what the values are, and the file is tagged so: ``"sRGB"`` (sRGB
+    chunk), ``"Rec.709"`` (BT.1886: cICP 1/1/0/full), or a key of :data:`PNG_ENCODINGS`.
     Returns ``path``.
     """
-    path = Path(path)
-    spec = oiio.ImageSpec(np.shape(rgb)[1], np.shape(rgb)[0], 3, "uint16")
-    _write(path, _quantise(rgb, path.name, np.uint16), spec)
-    return path
+    return _png(Path(path), rgb, encoding, np.uint16)
 
 
-def write_png8(path: str | os.PathLike[str], rgb: np.ndarray) -> Path:
+def write_png8(path: str | os.PathLike[str], rgb: np.ndarray, encoding: str = "sRGB") -> Path:
     """Write display-encoded RGB in [0, 1] as an 8-bit PNG thumbnail (clipped), atomically.
 
-    ``rgb`` is float ``(H, W, 3)``. Returns ``path``.
+    ``rgb`` is float ``(H, W, 3)``, tagged as ``encoding`` (see :func:`write_png16`).
+    Returns ``path``.
     """
-    path = Path(path)
-    spec = oiio.ImageSpec(np.shape(rgb)[1], np.shape(rgb)[0], 3, "uint8")
-    _write(path, _quantise(rgb, path.name, np.uint8), spec)
-    return path
+    return _png(Path(path), rgb, encoding, np.uint8)
 
 
 def write_jpeg(path: str | os.PathLike[str], rgb: np.ndarray, quality: int = 90) -> Path:
