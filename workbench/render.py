@@ -7,6 +7,7 @@ display-referred in the title's delivery space (Rec.709 by default).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from workbench.color import convert
 from workbench.errors import DecisionError, MediaError
 from workbench.interchange import CubeLUT, Delivered, write_cc
 from workbench.io import list_sequence, write_exr, write_png16, write_prores
-from workbench.io.atomic import atomic_dir
+from workbench.io.atomic import atomic_dir, sweep_stale_temporaries
 from workbench.model.framing import ActiveArea, keep_blanking
 from workbench.ops import CDL, CDLValues, Pipeline, is_plain_cdl
 from workbench.title import (
@@ -79,7 +80,7 @@ def apply_decided(decision: Decision, img: torch.Tensor, working_space: str, cli
 
 def decided_pipeline(decision: Decision) -> Pipeline:
     """The decision's operator chain at the strength the artist chose."""
-    return decision.pipeline.at_strength(decision.strength)
+    return decision.pipeline.at_strength(decision.applied_strength)
 
 
 def _to_decide(title: Title, shots: Sequence[str] | None) -> list[tuple[Shot, Decision]]:
@@ -143,12 +144,19 @@ def _refuse_source_folders(out: Path, clips: Sequence[Clip]) -> None:
 
 
 def _sweep_interrupted(out: Path) -> None:
-    """Remove hidden folders a killed render left behind (``.<shot>.tmp-*``)."""
-    import shutil
+    """Remove what a killed render left in ``out``, and say so on stderr.
 
-    for stale in out.glob(".*.tmp-*"):
-        if stale.is_dir():
-            shutil.rmtree(stale, ignore_errors=True)
+    Only the atomic writer's temporaries whose process is gone: a render running into the same
+    folder at the same time keeps its work in progress.
+    """
+    removed = sweep_stale_temporaries(out)
+    if removed:
+        folders = sum(r.folder for r in removed)
+        kinds = [f"{n} leftover temporary {what}{'s' if n > 1 else ''}" for n, what in
+                 ((folders, "folder"), (len(removed) - folders, "file")) if n]
+        mb = sum(r.size_bytes for r in removed) / 1e6
+        print(f"render: removed {' and '.join(kinds)} ({mb:.1f} MB) from an interrupted "
+              f"render: {', '.join(str(r.path) for r in removed)}", file=sys.stderr)
 
 
 def _refuse_other_format(path: Path, fmt: str) -> None:
@@ -222,7 +230,7 @@ def _render_frames(title: Title, shot: Shot, decision: Decision, folder: Path, f
                                         "workbench:frame": str(number)},
                           timecode=tc, fps=shot.clip.fps, chromaticities=ACESCG_CHROMATICITIES)
             else:
-                write_png16(target, rgb)
+                write_png16(target, rgb, space)  # tagged as the delivery space it holds
             count += 1
         if bar:
             bar.update(len(indices))
@@ -250,7 +258,8 @@ def render_shot(title: Title, shot: Shot, decision: Decision, out: Path, fmt: st
     """
     meta = {"workbench:title": title.settings.name, "workbench:shot": shot.name,
             "workbench:decision": decision.id, "workbench:model_version": decision.model_version,
-            "workbench:strength": f"{decision.strength:g}", "workbench:source": shot.clip.name}
+            "workbench:strength": f"{decision.applied_strength:g}",
+            "workbench:source": shot.clip.name}
     if fmt == "prores":
         path = out / f"{shot.name}.mov"
         count, first = _render_movie(title, shot, decision, path, meta, bar)
@@ -259,7 +268,8 @@ def render_shot(title: Title, shot: Shot, decision: Decision, out: Path, fmt: st
         _refuse_other_format(path, fmt)
         with atomic_dir(path) as folder:
             count, first = _render_frames(title, shot, decision, folder, fmt, meta, bar)
-    record_render(title, decision, fmt, str(path), count)
+    if not title.read_only:
+        record_render(title, decision, fmt, str(path), count)
     return Delivered(shot, decision, fmt, path, first, count)
 
 
@@ -288,6 +298,9 @@ def render(title: Title, out: Path, fmt: str = "exr", shots: Sequence[str] | Non
         _check_unchanged(shot, verified)
     out.mkdir(parents=True, exist_ok=True)
     _sweep_interrupted(out)
+    if title.read_only:
+        print(f"render: {title.root} is read-only: this render is not recorded in its catalog, "
+              f"so `workbench export` of the title does not know it", file=sys.stderr)
     delivered = []
     total = sum(s.frame_count for s, _ in todo)
     with tqdm(total=total, desc=f"render {fmt}", unit="frame", disable=not progress) as bar:

@@ -5,11 +5,16 @@ Layout of a title directory::
     title.json        settings (TitleSettings)
     catalog.sqlite    catalog and decision journal (WAL mode)
     proxies/          cached proxy movies
+
+A title on read-only storage (an archive, a share, ``chmod -R a-w``) opens read-only for the
+commands that only read it; a command that writes says which path it cannot write.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,14 +22,16 @@ from dataclasses import dataclass
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from workbench.errors import TitleError
 from workbench.title.settings import SETTINGS_FILE, TitleSettings, now_iso
 
-__all__ = ["CATALOG_FILE", "Clip", "Scene", "Shot", "Title"]
+__all__ = ["CATALOG_FILE", "OPEN_MODES", "Clip", "Scene", "Shot", "Title"]
 
 CATALOG_FILE = "catalog.sqlite"
+OpenMode = Literal["rw", "ro", "auto"]
+OPEN_MODES: tuple[OpenMode, ...] = ("rw", "ro", "auto")
 
 
 @dataclass(frozen=True)
@@ -80,10 +87,13 @@ class Scene:
 class Title:
     """An open title directory. Use :meth:`create` for a new one, :meth:`open` otherwise."""
 
-    def __init__(self, root: Path, settings: TitleSettings, db: sqlite3.Connection) -> None:
+    def __init__(self, root: Path, settings: TitleSettings, db: sqlite3.Connection,
+                 read_only: bool = False) -> None:
         self.root = root
         self.settings = settings
         self.db = db
+        self.read_only = read_only
+        """True when opened read-only: nothing may be recorded in the title."""
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
@@ -102,14 +112,34 @@ class Title:
         return cls(root, title_settings, db)
 
     @classmethod
-    def open(cls, root: Path | str) -> Title:
-        """Open an existing title directory."""
+    def open(cls, root: Path | str, mode: OpenMode = "rw") -> Title:
+        """Open an existing title directory.
+
+        Parameters
+        ----------
+        root
+            The title directory.
+        mode
+            ``"rw"`` (commands that change the title: a read-only title is refused, naming the
+            path that cannot be written), ``"ro"`` (commands that only read it: nothing in
+            the title is written, not even SQLite's ``-wal``/``-shm`` files), or ``"auto"``
+            (read-write when the title can be written, read-only otherwise; see
+            :attr:`read_only`).
+        """
+        if mode not in OPEN_MODES:
+            raise TitleError(f"open mode must be one of {', '.join(OPEN_MODES)}, got {mode!r}")
         root = Path(root).resolve()
         if not root.is_dir():
             raise TitleError(f"{root}: title directory does not exist")
         settings = TitleSettings.load(root)
         if not (root / CATALOG_FILE).is_file():
             raise TitleError(f"{root}: {CATALOG_FILE} is missing")
+        locked = _unwritable(root)
+        if mode == "rw" and locked is not None:
+            raise TitleError(f"{locked}: read-only, so this command cannot change title "
+                             f"{settings.name!r} (status, log, render and export can read it)")
+        if mode == "ro" or locked is not None:
+            return cls(root, settings, cls._connect_read_only(root), read_only=True)
         return cls(root, settings, cls._connect(root))
 
     @staticmethod
@@ -118,9 +148,35 @@ class Title:
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA foreign_keys=ON")
-        db.executescript(resources.files("workbench.title").joinpath("schema.sql").read_text())
+        schema = resources.files("workbench.title").joinpath("schema.sql").read_text()
+        _migrate(db, schema)
+        db.executescript(schema)
         return db
 
+    @staticmethod
+    def _connect_read_only(root: Path) -> sqlite3.Connection:
+        """The catalog opened so that nothing is written, even on read-only media.
+
+        SQLite's ``mode=ro`` still creates ``-wal``/``-shm`` beside a WAL catalog (right for a
+        title others are writing). A title nobody can write, whose ``-wal`` holds nothing left
+        to read, is opened ``immutable=1``, which needs neither and leaves the folder as it is.
+        """
+        path = root / CATALOG_FILE
+        wal = path.with_name(path.name + "-wal")
+        folder_writable = os.access(root, os.W_OK)
+        frozen = _unwritable(root) is not None and not wal.exists()
+        query = "immutable=1" if frozen else "mode=ro"
+        try:
+            db = sqlite3.connect(f"{path.as_uri()}?{query}", uri=True, isolation_level=None)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA query_only=ON")
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error as exc:
+            why = ("; its -wal file holds changes not yet folded into the catalog: open the "
+                   "title once with write access" if wal.exists() and not folder_writable
+                   else "")
+            raise TitleError(f"{path}: cannot be read ({exc}){why}") from None
+        return db
     def close(self) -> None:
         """Close the catalog."""
         self.db.close()
@@ -281,3 +337,46 @@ class Title:
     def _shot(self, r: sqlite3.Row) -> Shot:
         return Shot(r["id"], r["name"], self.clip(int(r["clip_id"])), r["scene"],
                     r["start_frame"], r["end_frame"], r["source"])
+
+
+def _unwritable(root: Path) -> Path | None:
+    """The first part of title ``root`` that cannot be written, or ``None``.
+
+    The catalog and its folder both need write access: SQLite keeps ``-wal``/``-shm`` files
+    beside the catalog, and ``title.json`` is replaced by rename. ``os.access`` also answers
+    for read-only mounts and immutable files, which hold even for root.
+    """
+    for path in (root / CATALOG_FILE, root):
+        if not os.access(path, os.W_OK):
+            return path
+    return None
+
+
+def _migrate(db: sqlite3.Connection, schema: str) -> None:
+    """Bring an older catalog to ``schema``, keeping every row.
+
+    Catalogs made before a reject had no strength hold ``decisions.strength REAL NOT NULL``;
+    the table is rebuilt as the schema has it (SQLite cannot drop a NOT NULL in place), with
+    the rows, ids and sequence as they were. Readers show a reject without strength either way.
+    """
+    cols = {r[1]: r for r in db.execute("PRAGMA table_info(decisions)")}
+    if "strength" not in cols or not cols["strength"][3]:  # new catalog, or already nullable
+        return
+    found = re.search(r"CREATE TABLE IF NOT EXISTS decisions \(.*?\n\);", schema, re.S)
+    assert found is not None, "schema.sql defines the decisions table"
+    create = found.group(0).replace("decisions (", "decisions_new (", 1)
+    db.execute("PRAGMA foreign_keys=OFF")  # renders refer to decisions while it is rebuilt
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute(create)
+            names = ", ".join(cols)
+            db.execute(f"INSERT INTO decisions_new({names}) SELECT {names} FROM decisions")
+            db.execute("DROP TABLE decisions")  # its append-only triggers go with it
+            db.execute("ALTER TABLE decisions_new RENAME TO decisions")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")  # the schema script that follows puts the triggers back
+    finally:
+        db.execute("PRAGMA foreign_keys=ON")
