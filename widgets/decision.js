@@ -55,7 +55,7 @@ export default {
     function drawLast() {
       const d = model.get("last") || {};
       last.textContent = d.id
-        ? `Journaled #${d.seq}: ${d.shot} ${d.verdict} at ${Number(d.strength).toFixed(3)} by ${d.decided_by}`
+        ? `Journaled #${d.seq}: ${d.shot} ${d.strength == null ? "rejected" : `${d.verdict} at ${Number(d.strength).toFixed(3)}`} by ${d.decided_by}`
         : "";
     }
     note.addEventListener("change", () => { model.set("note", note.value); model.save_changes(); });

@@ -39,7 +39,7 @@ def _grade_metadata(decision: Decision) -> dict[str, Any]:
         return {}  # more than one CDL holds: the baked grades/<shot>.cube carries it
     cdl = next(iter(decision.pipeline), CDL())
     assert isinstance(cdl, CDL)
-    op = CDL.from_values(cdl.values(), strength=decision.strength)
+    op = CDL.from_values(cdl.values(), strength=decision.applied_strength)
     v = op.effective_values()
     # The key layout the CMX 3600 adapter uses, so EDL export and other OTIO tools see it.
     return {"asc_sop": {"slope": list(v.slope), "offset": list(v.offset), "power": list(v.power)},

@@ -66,7 +66,7 @@ class Decision:
     shot: str
     proposal_id: int | None
     verdict: str
-    strength: float
+    strength: float | None  # None for a reject: nothing is applied, at no strength
     pipeline: Pipeline
     model_version: str
     decided_by: str
@@ -74,8 +74,16 @@ class Decision:
     note: str
     active_area: dict[str, int] | None = None
 
+    @property
+    def applied_strength(self) -> float:
+        """The strength a render applies the chain at; a reject applies nothing and refuses."""
+        if self.strength is None:
+            raise DecisionError(f"shot {self.shot}: decision {self.id} is a {self.verdict}, "
+                                f"which applies nothing at any strength")
+        return self.strength
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form, as ``workbench log --json`` prints it."""
+        """JSON-ready form, as ``workbench log --json`` prints it (a reject's strength: null)."""
         return {
             "id": self.id, "seq": self.seq, "shot": self.shot, "proposal_id": self.proposal_id,
             "verdict": self.verdict, "strength": self.strength,
@@ -136,8 +144,9 @@ def decide(title: Title, shot: Shot, verdict: str, *, strength: float | None = N
     """Journal an artist's verdict on a proposal for ``shot`` (by default its latest).
 
     ``accept`` takes the proposal at its proposed strength; ``adjust`` needs ``strength``;
-    ``reject`` records that nothing is to be rendered for the shot. Naming ``proposal_id``
-    makes sure the verdict is on the proposal the artist looked at, even if a newer one exists.
+    ``reject`` records that nothing is to be rendered for the shot, and has no strength.
+    Naming ``proposal_id`` makes sure the verdict is on the proposal the artist looked at, even
+    if a newer one exists.
     """
     if verdict not in VERDICTS:
         raise DecisionError(f"verdict must be one of {', '.join(VERDICTS)}, got {verdict!r}")
@@ -160,7 +169,9 @@ def decide(title: Title, shot: Shot, verdict: str, *, strength: float | None = N
         if not 0.0 <= strength <= cap:
             raise ParameterError(f"shot {shot.name}: strength must be in [0, {cap:g}] "
                                  f"(the title's cap), got {strength:g}")
-    chosen = proposal.strength if strength is None else strength
+    chosen: float | None = proposal.strength if strength is None else strength
+    if verdict == "reject":
+        chosen = None
     did = str(uuid.uuid4())
     area = json.dumps(proposal.active_area) if proposal.active_area else None
     with title.transaction():  # the next seq and the insert, atomically
@@ -202,7 +213,9 @@ def _decisions(title: Title, where: str, args: tuple[Any, ...]) -> list[Decision
     rows = title.db.execute(
         "SELECT d.*, s.name AS shot FROM decisions d JOIN shots s ON s.id=d.shot_id "
         f"{where} ORDER BY d.seq", args)
-    return [Decision(r["id"], r["seq"], r["shot"], r["proposal_id"], r["verdict"], r["strength"],
+    # Older journals stored the proposal's strength with a reject: it never meant anything.
+    return [Decision(r["id"], r["seq"], r["shot"], r["proposal_id"], r["verdict"],
+                     None if r["verdict"] == "reject" else r["strength"],
                      Pipeline.from_json(r["pipeline"]), r["model_version"], r["decided_by"],
                      r["decided_at"], r["note"], _area(r["active_area"])) for r in rows]
 

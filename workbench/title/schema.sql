@@ -54,7 +54,7 @@ CREATE TABLE IF NOT EXISTS decisions (
     shot_id       INTEGER NOT NULL REFERENCES shots(id),
     proposal_id   INTEGER REFERENCES proposals(id),
     verdict       TEXT NOT NULL CHECK (verdict IN ('accept', 'adjust', 'reject')),
-    strength      REAL NOT NULL,
+    strength      REAL,                       -- NULL for a reject (older catalogs stored one)
     pipeline      TEXT NOT NULL,              -- the operator chain as decided (full strength)
     model_version TEXT NOT NULL,
     active_area   TEXT,                       -- copied from the proposal: renders repeat exactly
