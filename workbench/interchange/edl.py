@@ -88,8 +88,10 @@ def asc_comment_lines(cdl: Mapping[str, Any], where: str = "clip") -> list[str]:
     [saturation] = _numbers(1.0 if sat is None else sat, 1, f"{where} ASC_SAT")
     # The ASC's rules (slope >= 0, power > 0, saturation >= 0): a reader such as OCIO refuses
     # an EDL event that breaks them.
-    check_cdl_values(CDLValues(*(tuple(sops[k]) for k in ("slope", "offset", "power")),
-                               saturation), where)  # type: ignore[arg-type]
+    (s_r, s_g, s_b), (o_r, o_g, o_b), (p_r, p_g, p_b) = (sops[k] for k in ("slope", "offset",
+                                                                           "power"))
+    check_cdl_values(CDLValues((s_r, s_g, s_b), (o_r, o_g, o_b), (p_r, p_g, p_b), saturation),
+                     where)
     parts = ["(" + " ".join(f"{v:.6f}" for v in sops[k]) + ")"
              for k in ("slope", "offset", "power")]
     return ["ASC_SOP " + "".join(parts), f"ASC_SAT {saturation:.6f}"]

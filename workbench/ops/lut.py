@@ -1,8 +1,12 @@
 """LUTs: 1D (linear) and 3D (tetrahedral) lookup tables, and ``.cube``-file operators.
 
 The maths is in :func:`apply_lut1d` and :func:`apply_lut3d`, pure and differentiable in the image;
-:class:`LUT1D` and :class:`LUT3D` hold the path of a ``.cube`` file (read with
-:func:`workbench.interchange.cube.read_cube`), the colour space the LUT expects and a strength.
+:class:`LUT1D` and :class:`LUT3D` hold the path of a LUT file (and its SHA-256), the colour space
+the LUT expects and a strength. A ``.cube`` is read with
+:func:`workbench.interchange.cube.read_cube` and applied by those functions; every other format
+OpenColorIO reads (CLF/CTF, ``.3dl``, ``.spi1d``/``.spi3d``/``.spimtx``, ``.csp``, ``.cub``, ...,
+see :data:`workbench.color.lutfile.OCIO_FILE_SUFFIXES`) goes through OCIO's ``FileTransform``
+(:func:`workbench.color.lutfile.apply_ocio_file`: OCIO's pixels, not differentiable).
 Both functions match OpenColorIO's CPU renderer (``INTERP_LINEAR`` for 1D, ``INTERP_TETRAHEDRAL``
 for 3D) to float32 rounding, including its edge cases: input outside the domain clamps to the
 end entries, ``±inf`` to the last/first entry and NaN to the first.
@@ -28,12 +32,24 @@ import param
 import torch
 
 from workbench.checks import check_image
+from workbench.color.lutfile import OCIO_FILE_SUFFIXES, OcioFileLUT, apply_ocio_file, read_ocio_file
 from workbench.errors import ParameterError, ShapeError
 from workbench.interchange.cube import CubeLUT, read_cube
 from workbench.ops._compiled import fast_path_wanted, run_compiled
 from workbench.ops.base import Operator, register_operator
 
-__all__ = ["LUT1D", "LUT3D", "apply_cube", "apply_lut1d", "apply_lut3d", "lut_operator"]
+__all__ = [
+    "LUT1D",
+    "LUT3D",
+    "LUT_FILE_SUFFIXES",
+    "apply_cube",
+    "apply_lut1d",
+    "apply_lut3d",
+    "lut_operator",
+]
+
+#: Every suffix a LUT operator reads: ``.cube`` with the workbench's reader, the rest with OCIO's.
+LUT_FILE_SUFFIXES: tuple[str, ...] = (".cube", *OCIO_FILE_SUFFIXES)
 
 Domain = torch.Tensor | np.ndarray | Sequence[float] | Sequence[Sequence[float]] | None
 
@@ -309,12 +325,29 @@ def apply_cube(img: torch.Tensor, lut: CubeLUT) -> torch.Tensor:
     return apply_lut3d(img, table, lut.domain)
 
 
+LutFile = CubeLUT | OcioFileLUT
+
+
 @functools.lru_cache(maxsize=16)
-def _load(path: str, _stamp: tuple[int, int, int]) -> tuple[CubeLUT, str]:
-    """Read and hash a ``.cube``; the cache key includes the file's (mtime, size, inode)."""
-    lut = read_cube(path)
+def _load(path: str, _stamp: tuple[int, int, int]) -> tuple[LutFile, str]:
+    """Read and hash a LUT file; the cache key includes the file's (mtime, size, inode).
+
+    ``.cube`` goes through the workbench's reader (every Resolve/Iridas variant, some of which
+    OCIO refuses), any other suffix through OCIO's ``FileTransform``.
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix not in LUT_FILE_SUFFIXES:
+        raise ParameterError(f"{Path(path).name}: unknown LUT file type {suffix or '(none)'!r}; "
+                             f"expected one of {', '.join(LUT_FILE_SUFFIXES)}")
+    lut: LutFile = read_cube(path) if suffix == ".cube" else read_ocio_file(path)
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     return lut, digest
+
+
+def _apply_file(img: torch.Tensor, lut: LutFile) -> torch.Tensor:
+    if isinstance(lut, OcioFileLUT):
+        return apply_ocio_file(img, lut)
+    return apply_cube(img, lut)
 
 
 def _stamp(path: str) -> tuple[int, int, int]:
@@ -326,12 +359,14 @@ def _stamp(path: str) -> tuple[int, int, int]:
 
 
 class _CubeOperator(Operator):
-    """Shared body of :class:`LUT1D` and :class:`LUT3D`: a ``.cube`` path, a space, a strength."""
+    """Shared body of :class:`LUT1D` and :class:`LUT3D`: a LUT file, a space, a strength."""
 
     kinds: tuple[str, ...] = ()
     per_pixel = True
 
-    path = param.String("", label="LUT file", doc="Path of the .cube file.")
+    path = param.String("", label="LUT file",
+                        doc="Path of the LUT file: .cube, or any format OpenColorIO reads "
+                            "(.clf, .ctf, .3dl, .spi1d, .spi3d, .spimtx, .csp, .cub, ...).")
     space = param.String(
         "ACEScct", label="LUT input space",
         doc="The colour space the LUT expects its input in (an OCIO name). ACEScct for a look "
@@ -343,8 +378,11 @@ class _CubeOperator(Operator):
         if self.path:
             self.lut()  # a bad file fails here, naming it
 
-    def lut(self) -> CubeLUT:
-        """The file's contents, re-read when the file changes."""
+    def lut(self) -> LutFile:
+        """The file's contents, re-read when the file changes.
+
+        A :class:`CubeLUT` for a ``.cube``; an :class:`OcioFileLUT` (OCIO's processor) otherwise.
+        """
         return self._load()[0]
 
     def sha256(self) -> str | None:
@@ -354,10 +392,10 @@ class _CubeOperator(Operator):
         except ParameterError:
             return None
 
-    def _load(self) -> tuple[CubeLUT, str]:
+    def _load(self) -> tuple[LutFile, str]:
         name = type(self).__name__
         if not self.path:
-            raise ParameterError(f"{name}.path is empty: name a .cube file")
+            raise ParameterError(f"{name}.path is empty: name a LUT file")
         lut, digest = _load(str(self.path), _stamp(str(self.path)))
         if lut.kind not in self.kinds:
             other = "LUT1D" if lut.kind == "1D" else "LUT3D"
@@ -370,7 +408,7 @@ class _CubeOperator(Operator):
         return {**super().to_dict(), "sha256": self.sha256()}
 
     def _apply(self, img: torch.Tensor) -> torch.Tensor:
-        out = apply_cube(img, self.lut())
+        out = _apply_file(img, self.lut())
         if self.strength == 1.0:
             return out
         return img + self.strength * (out - img)
@@ -378,7 +416,10 @@ class _CubeOperator(Operator):
 
 @register_operator
 class LUT1D(_CubeOperator):
-    """A per-channel 1D LUT from a ``.cube`` file, linear interpolation (OCIO ``INTERP_LINEAR``).
+    """A per-channel 1D LUT from a file, linear interpolation (OCIO ``INTERP_LINEAR``).
+
+    A ``.cube`` with a 1D table, or any per-channel file OpenColorIO reads (``.spi1d``, a CLF of
+    1D LUTs and ranges, a diagonal ``.spimtx``, ...).
 
     ``strength`` blends: ``out = in + strength * (lut(in) - in)``; 0 is the identity, bit for bit.
     """
@@ -388,7 +429,10 @@ class LUT1D(_CubeOperator):
 
 @register_operator
 class LUT3D(_CubeOperator):
-    """A 3D LUT (optionally with Resolve's 1D shaper) from a ``.cube`` file, tetrahedral.
+    """A 3D LUT (optionally with Resolve's 1D shaper) from a file, tetrahedral.
+
+    A ``.cube`` with a 3D table, or any file OpenColorIO reads whose transform mixes channels
+    (``.3dl``, ``.spi3d``, ``.csp``, ``.cub``, a CLF/CTF with a LUT3D or a matrix, ...).
 
     ``strength`` blends: ``out = in + strength * (lut(in) - in)``; 0 is the identity, bit for bit.
     """
@@ -397,7 +441,10 @@ class LUT3D(_CubeOperator):
 
 
 def lut_operator(path: str | os.PathLike[str], **params: Any) -> LUT1D | LUT3D:
-    """The right operator for the ``.cube`` at ``path``: :class:`LUT1D` or :class:`LUT3D`."""
+    """The right operator for the LUT file at ``path``: :class:`LUT1D` or :class:`LUT3D`.
+
+    Raises :class:`ParameterError` naming the file (with OpenColorIO's reason where it refuses).
+    """
     lut, _ = _load(str(path), _stamp(str(path)))
     cls = LUT1D if lut.kind == "1D" else LUT3D
     return cls(path=str(path), **params)
