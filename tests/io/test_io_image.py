@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import OpenImageIO as oiio
 import pytest
+from pngkit import png_chunks
 
 from workbench.errors import MediaError, ParameterError, ShapeError
 from workbench.io import (
@@ -188,27 +189,6 @@ def test_list_sequence_errors(tmp_path: Path) -> None:
         list_sequence(tmp_path)
     with pytest.raises(MediaError, match="not a sequence pattern"):
         list_sequence(tmp_path / "plain.exr")
-
-
-def png_chunks(path: Path) -> dict[str, bytes]:
-    """The PNG's chunks by type, parsed from the bytes (CRCs checked), IDAT left out."""
-    import struct
-    import zlib
-
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    chunks: dict[str, bytes] = {}
-    at = 8
-    while at < len(data):
-        (length,) = struct.unpack(">I", data[at:at + 4])
-        kind, body = data[at + 4:at + 8], data[at + 8:at + 8 + length]
-        (crc,) = struct.unpack(">I", data[at + 8 + length:at + 12 + length])
-        assert zlib.crc32(kind + body) == crc
-        if kind != b"IDAT":
-            assert kind.decode() not in chunks, kind
-            chunks[kind.decode()] = body
-        at += 12 + length
-    return chunks
 
 
 def test_rec709_png_is_tagged_bt709_cicp_not_srgb(tmp_path: Path) -> None:

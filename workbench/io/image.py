@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import OpenImageIO as oiio
@@ -210,7 +211,8 @@ def read_image(path: str | os.PathLike[str]) -> tuple[np.ndarray, ImageInfo]:
         if kind.basetype in (oiio.UINT8, oiio.INT8) and kind.arraylen > 16:
             metadata[attrib.name] = f"<{kind.arraylen} bytes>"  # ICC profiles, EXIF blobs
         elif str(kind) == "timecode":
-            metadata[attrib.name] = _smpte_timecode_str(attrib.value[0])
+            bits, _user = cast(tuple[int, int], attrib.value)  # time and flags, user bits
+            metadata[attrib.name] = _smpte_timecode_str(int(bits))
         elif str(kind) == "rational":  # OIIO formats it as people write it: "24000/1001"
             metadata[attrib.name] = spec.get_string_attribute(attrib.name)
         else:
