@@ -21,7 +21,8 @@ from workbench.interchange import CubeLUT, Delivered, write_cc
 from workbench.io import list_sequence, write_exr, write_png16, write_prores
 from workbench.io.atomic import atomic_dir, sweep_stale_temporaries
 from workbench.model.framing import ActiveArea, keep_blanking
-from workbench.ops import CDL, CDLValues, Pipeline, is_plain_cdl
+from workbench.model.look_cdl import CDLFit, fit_cdl_to_grade
+from workbench.ops import CDL, Pipeline, apply_cube, is_plain_cdl
 from workbench.title import (
     Clip,
     Decision,
@@ -326,7 +327,8 @@ def write_grades(delivered: Sequence[Delivered], out: Path) -> list[Path]:
 
     A grade that is more than one CDL (a learned match, a LUT, curves) also gets
     ``<shot>.cube``: the whole grade baked to a 33³ LUT, ACEScct in and out, the file to conform
-    with. Its ``.cc`` is then a least-squares approximation, and says so in its description.
+    with. Its ``.cc`` is then the CDL closest to it in ΔE2000 (:func:`cdl_from_lut`), and its
+    description says so, with that error.
 
     Returns
     -------
@@ -349,29 +351,21 @@ def write_grades(delivered: Sequence[Delivered], out: Path) -> list[Path]:
         else:
             lut = bake_cube(pipeline, 33, input_space="ACEScct", title=d.shot.name)
             write_cube(out / f"{d.shot.name}.cube", lut)
-            values = cdl_from_lut(lut)
-            desc += f"; approximates {d.shot.name}.cube, which holds the whole grade"
+            fit = cdl_from_lut(lut)
+            values = fit.values
+            desc += (f"; approximates {d.shot.name}.cube, which holds the whole grade; "
+                     f"{fit.describe()}")
         paths.append(write_cc(out / f"{d.shot.name}.cc", values, d.shot.name, desc))
     return paths
 
 
-def cdl_from_lut(lut: CubeLUT) -> CDLValues:
-    """The ASC CDL closest to a 3D LUT in ACEScct: per-channel slope and offset (power 1).
+def cdl_from_lut(lut: CubeLUT) -> CDLFit:
+    """The ASC CDL closest in ΔE2000 to a 3D LUT that takes and gives ACEScct, with its error.
 
-    Least squares over the lattice points inside ACEScct's usual picture range (0.1 to 0.75:
-    about 2^-7.9 to 2^3.4 in linear), so the LUT's unreachable corners do not pull the fit.
+    The same fit as a look's CDL (:func:`~workbench.model.look_cdl.fit_cdl_to_grade`), over
+    Rec.709's gamut, skin tones and neutrals, so the LUT's unreachable corners do not pull it.
     """
-    table = np.asarray(lut.table, dtype=np.float64)
-    n = table.shape[0]
-    lo, hi = np.asarray(lut.domain, dtype=np.float64)
-    axis = [np.linspace(lo[c], hi[c], n) for c in range(3)]
-    grid = np.stack(np.meshgrid(*axis, indexing="ij"), axis=-1)  # [r, g, b] like the table
-    x, y = grid.reshape(-1, 3), table.reshape(-1, 3)
-    inside = ((x > 0.1) & (x < 0.75)).all(axis=1)
-    x, y = x[inside], y[inside]
-    slope, offset = [], []
-    for c in range(3):
-        k, o = np.polyfit(x[:, c], y[:, c], 1)
-        slope.append(float(np.clip(k, 0.05, 20.0)))
-        offset.append(float(np.clip(o, -1.0, 1.0)))
-    return CDLValues(slope=tuple(slope), offset=tuple(offset))  # type: ignore[arg-type]
+    domain = np.asarray(lut.domain, dtype=np.float64)
+    return fit_cdl_to_grade(lambda img: apply_cube(img, lut), "ACEScct",
+                            (float(domain[0].min()), float(domain[1].max())),
+                            pixels_label="Rec.709 gamut")

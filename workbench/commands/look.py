@@ -160,6 +160,7 @@ def cmd_export(a: argparse.Namespace) -> int:
     from workbench.errors import ParameterError
     from workbench.interchange import write_cc, write_cube
     from workbench.model.look import LookModel
+    from workbench.model.look_cdl import CDL_P95_LIMIT
 
     if a.cube is None and a.cdl is None:
         raise ParameterError("look export: give --cube OUT.cube and/or --cdl OUT.cc")
@@ -174,10 +175,18 @@ def cmd_export(a: argparse.Namespace) -> int:
         _space_comment(a.cube, model.space, a.size)
         print(f"wrote {a.cube} ({a.size}^3, {model.space} in and out)")
     if a.cdl is not None:
-        values = model.to_cdl(for_image=image)
-        write_cc(a.cdl, values, a.model.resolve().name or "look",
-                 f"workbench look, least-squares CDL in {model.space} (an approximation)")
+        fit = model.cdl_fit(for_image=image)
+        # The figures travel in the .cc itself, where whoever applies it will look.
+        write_cc(a.cdl, fit.values, a.model.resolve().name or "look",
+                 f"workbench look as a CDL in {model.space} (an approximation); "
+                 f"{fit.describe()}")
         print(f"wrote {a.cdl} (CDL in {model.space})")
+        print(f"{a.cdl.name}: {fit.describe()}", file=sys.stderr)
+        if not fit.carries_grade():
+            cube = a.cube.name if a.cube is not None else "a .cube (--cube OUT.cube)"
+            print(f"workbench: warning: {a.cdl.name}: a CDL cannot carry this look (p95 dE2000 "
+                  f"{fit.worst_p95:.1f} > {CDL_P95_LIMIT:g}); deliver {cube} instead",
+                  file=sys.stderr)
     return 0
 
 
@@ -224,7 +233,9 @@ def register(add: Any) -> None:
     sp = sub.add_parser("export", help="write the look as a .cube LUT and/or an ASC CDL (.cc)",
                         description="Write the look as a 3D .cube (its input and output are the "
                         "look's encoding: sRGB-encoded or ACEScct, said in the file) and/or the "
-                        "least-squares ASC CDL in that encoding (.cc).")
+                        "ASC CDL in that encoding closest to the look in CIEDE2000 (.cc), its "
+                        "error on the training colours, skin and neutrals on stderr and in the "
+                        ".cc's Description, with a warning when the CDL cannot carry the look.")
     sp.add_argument("model", type=Path, metavar="MODEL_DIR")
     sp.add_argument("--cube", type=Path, default=None, metavar="OUT.cube")
     sp.add_argument("--cdl", type=Path, default=None, metavar="OUT.cc")

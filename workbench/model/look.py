@@ -2,7 +2,8 @@
 
 :func:`fit_look` learns the look from before/after pairs; :class:`LookModel` applies it at a
 strength, saves it as ``model.safetensors`` + ``look.json`` and exports it as a ``.cube`` (exact
-at the LUT's nodes) or, approximately, as an ASC CDL.
+at the LUT's nodes) or, approximately, as an ASC CDL fitted by ΔE2000 on the colours it was
+taught (:mod:`workbench.model.look_cdl`), which says how close it comes.
 
 The look works in an *encoded* space where equal steps look about equally different:
 sRGB-encoded values for display-referred stills, ACEScct for scene-linear footage. Pairs come in
@@ -11,7 +12,7 @@ out. The network (:mod:`workbench.model.look_net`) is monotone per-channel curve
 saturation/hue/lightness terms smooth in hue and a smooth residual 3D LUT, trained with Adam on
 one mean pair per colour bin (:mod:`workbench.model.look_data`). It is one look for every image
 (not image-adaptive as in Zeng et al.): ``for_image`` in the exports only chooses which colours
-the CDL is fitted on.
+the CDL is fitted on (by default the training before-colours, kept in the weights file).
 
 Example
 -------
@@ -42,17 +43,21 @@ from workbench.color import delta_e_2000, resolve_space
 from workbench.errors import ColourSpaceError, ParameterError, TitleError
 from workbench.interchange.cube import CubeLUT
 from workbench.io.atomic import atomic_dir
-from workbench.model.look_data import ColourPairs, bin_pairs, pairs_sha256
+from workbench.model.look_cdl import CDLFit, fit_cdl_to_grade
+from workbench.model.look_data import ColourPairs, bin_pairs, coarsen_colours, pairs_sha256
 from workbench.model.look_net import CURVE_KNOTS, HUE_ORDER, LUT_LEVELS, LookNet
 from workbench.model.progress import TrainCallback, TrainProgress, wants_stop
-from workbench.ops import CDLValues, apply_cdl
+from workbench.ops import CDLValues
 
 __all__ = ["LOOK_SCHEMA", "LOOK_SPACES", "LookModel", "LookSettings", "fit_look"]
 
-LOOK_SCHEMA = "LookModel.2"
-_READABLE_SCHEMAS = ("LookModel.1", LOOK_SCHEMA)
+LOOK_SCHEMA = "LookModel.3"  # .3: the training colours travel in the weights file
+_READABLE_SCHEMAS = ("LookModel.1", "LookModel.2", LOOK_SCHEMA)
 WEIGHTS_FILE = "model.safetensors"
 JSON_FILE = "look.json"
+_COLOURS, _COUNTS = "training_colours", "training_counts"
+CDL_BINS = 32
+"""Bins per channel of the colours a CDL is fitted on (a few thousand colours at most)."""
 
 #: Encoded spaces a look can be learned in, with the values its LUT domain spans. ACEScct's
 #: 1.25 is linear ~5.5 (2.5 stops over diffuse white); above it the border of the LUT holds.
@@ -143,11 +148,17 @@ class LookModel:
     metadata : dict
         What ``look.json`` holds besides the weights: seed, training-data hash, settings,
         metrics, and any namespaced keys a caller adds (e.g. ``"workbench.cli"``).
+    colours, colour_counts : torch.Tensor or None
+        ``(M, 3)`` float32 before-colours of the training pixels in :attr:`space` (merged into
+        :data:`CDL_BINS` bins per channel) and ``(M,)`` float64 pixels per colour: what
+        :meth:`cdl_fit` fits on. ``None`` for a look saved before ``LookModel.3``.
     """
 
     net: LookNet
     space: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    colours: torch.Tensor | None = None
+    colour_counts: torch.Tensor | None = None
 
     @property
     def domain(self) -> tuple[float, float]:
@@ -220,23 +231,31 @@ class LookModel:
         return CubeLUT(title=f"workbench look ({self.space} in, {self.space} out)",
                        table=table.numpy(), domain=np.array([[lo] * 3, [hi] * 3]))
 
-    def to_cdl(self, for_image: torch.Tensor | None = None) -> CDLValues:
-        """The least-squares ASC CDL closest to the look in :attr:`space` (an approximation).
+    def cdl_fit(self, for_image: torch.Tensor | None = None) -> CDLFit:
+        """The ASC CDL in :attr:`space` closest to the look in ΔE2000, and how close it is.
 
-        Fitted on ``for_image``'s pixels (``(B, 3, H, W)`` in :attr:`space`) when given, else on
-        a 17³ grid over the domain.
+        Fitted (:func:`~workbench.model.look_cdl.fit_cdl_to_grade`) on ``for_image``'s colours
+        (``(B, 3, H, W)`` in :attr:`space`) when given, else on the training before-colours
+        (Rec.709's gamut for a look saved without them), with skin tones and neutrals.
+        The errors are the CDL's ΔE2000 against the look on each of those sets.
         """
+        lo, hi = self.domain
+        colours: torch.Tensor | None
+        counts: torch.Tensor | None
         if for_image is not None:
-            check_image(for_image, "LookModel.to_cdl for_image")
-            x = for_image.detach().float().permute(0, 2, 3, 1).reshape(-1, 3)
-            x = x[:: max(1, x.shape[0] // 8192)]
+            check_image(for_image, "LookModel.cdl_fit for_image")
+            img = for_image.detach().float()
+            pairs = bin_pairs([img], [img], self.domain, CDL_BINS)
+            colours, counts, label = pairs.before * (hi - lo) + lo, pairs.count, "image pixels"
         else:
-            lo, hi = self.domain
-            axis = torch.linspace(lo, hi, 17)
-            x = torch.stack(torch.meshgrid(axis, axis, axis, indexing="ij"), -1).reshape(-1, 3)
+            colours, counts, label = self.colours, self.colour_counts, "training pixels"
         with torch.no_grad():
-            y = self._look_rgb(x)
-        return fit_cdl(x, y)
+            return fit_cdl_to_grade(self.apply, self.space, self.domain, colours, counts,
+                                    pixels_label=label)
+
+    def to_cdl(self, for_image: torch.Tensor | None = None) -> CDLValues:
+        """The values of :meth:`cdl_fit`: an ASC CDL approximating the look in :attr:`space`."""
+        return self.cdl_fit(for_image).values
 
     # -- storage -------------------------------------------------------------------------
 
@@ -247,6 +266,9 @@ class LookModel:
         """
         directory = Path(directory)
         tensors = {name: p.detach().contiguous() for name, p in self.net.named_parameters()}
+        if self.colours is not None and self.colour_counts is not None:
+            tensors[_COLOURS] = self.colours.detach().float().contiguous()
+            tensors[_COUNTS] = self.colour_counts.detach().double().contiguous()
         doc = {"schema": LOOK_SCHEMA, "space": self.space, "domain": list(self.domain),
                **self.metadata}
         with atomic_dir(directory) as tmp:
@@ -292,44 +314,23 @@ class LookModel:
             raise TitleError(f"{weights_path}: corrupt or not safetensors ({exc})") from exc
         if doc["schema"] == "LookModel.1":
             tensors.setdefault("hue_coef", torch.zeros(3, 1))
+        colours, counts = tensors.pop(_COLOURS, None), tensors.pop(_COUNTS, None)
+        if (colours is None) != (counts is None) or (
+                colours is not None and counts is not None
+                and (colours.ndim != 2 or colours.shape[1] != 3
+                     or counts.shape != (colours.shape[0],))):
+            raise TitleError(f"{weights_path}: training colours and counts do not match")
         try:
             net.load_state_dict(tensors, strict=True)
         except RuntimeError as exc:
             reason = " ".join(str(exc).split())[:300]
             raise TitleError(f"{weights_path}: weights do not fit the look ({reason})") from exc
-        if not all(bool(torch.isfinite(t).all()) for t in tensors.values()):
+        extra = [t for t in (colours, counts) if t is not None]
+        if not all(bool(torch.isfinite(t).all()) for t in [*tensors.values(), *extra]):
             raise TitleError(f"{weights_path}: NaN or Inf in the weights")
         net.eval()
         meta = {k: v for k, v in doc.items() if k not in ("schema", "space", "domain")}
-        return cls(net=net, space=space, metadata=meta)
-
-
-def fit_cdl(x: torch.Tensor, y: torch.Tensor, iterations: int = 60) -> CDLValues:
-    """Least-squares ASC CDL (no clamp) taking ``(N, 3)`` ``x`` to ``y``, by L-BFGS."""
-    x4 = x.t().reshape(1, 3, -1, 1).float()
-    y4 = y.t().reshape(1, 3, -1, 1).float()
-    log_slope = torch.zeros(3, requires_grad=True)
-    offset = torch.zeros(3, requires_grad=True)
-    log_power = torch.zeros(3, requires_grad=True)
-    log_sat = torch.zeros(1, requires_grad=True)
-    params = [log_slope, offset, log_power, log_sat]
-    opt = torch.optim.LBFGS(params, lr=1, max_iter=iterations, line_search_fn="strong_wolfe")
-
-    def closure() -> torch.Tensor:
-        opt.zero_grad()
-        out = apply_cdl(x4, log_slope.exp(), offset, log_power.exp(), log_sat.exp()[0])
-        loss = (out - y4).square().mean()
-        loss.backward()
-        return loss
-
-    opt.step(closure)
-
-    def triple(t: torch.Tensor) -> tuple[float, float, float]:
-        a, b, c = (float(v) for v in t.detach())
-        return (a, b, c)
-
-    return CDLValues(slope=triple(log_slope.exp()), offset=triple(offset),
-                     power=triple(log_power.exp()), saturation=float(log_sat.detach().exp()[0]))
+        return cls(net=net, space=space, metadata=meta, colours=colours, colour_counts=counts)
 
 
 def _train(net: LookNet, data: ColourPairs, settings: LookSettings, space: str,
@@ -431,7 +432,9 @@ def fit_look(before: Sequence[torch.Tensor], after: Sequence[torch.Tensor], *, s
     done, loss = _train(net, data, settings, space, callback, progress)
     net.eval()
     seconds = time.perf_counter() - start
-    model = LookModel(net=net, space=space)
+    colours, counts = coarsen_colours(data, CDL_BINS)
+    model = LookModel(net=net, space=space, colours=colours * (domain[1] - domain[0]) + domain[0],
+                      colour_counts=counts)
     model.metadata = {
         "seed": seed,
         "training_data_sha256": pairs_sha256(before, after),

@@ -18,7 +18,7 @@ import torch
 from workbench.checks import check_image
 from workbench.errors import MediaError, ShapeError
 
-__all__ = ["ColourPairs", "bin_pairs", "pairs_sha256"]
+__all__ = ["ColourPairs", "bin_pairs", "coarsen_colours", "pairs_sha256"]
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,29 @@ def bin_pairs(before: Sequence[torch.Tensor], after: Sequence[torch.Tensor],
         count=torch.from_numpy(count[used]),
         pixels=pixels,
     )
+
+
+def coarsen_colours(pairs: ColourPairs, bins: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The before colours of ``pairs`` merged into ``bins`` per channel: a compact sample.
+
+    Returns
+    -------
+    tuple[torch.Tensor, torch.Tensor]
+        ``(M, 3)`` float32 mean before colour per coarse bin (normalised like ``pairs``) and
+        ``(M,)`` float64 pixels in it.
+    """
+    x = pairs.before.double().numpy()
+    count = pairs.count.numpy()
+    q = np.clip(np.rint(x * (bins - 1)), 0, bins - 1).astype(np.int64)
+    key = (q[:, 2] * bins + q[:, 1]) * bins + q[:, 0]
+    size = bins ** 3
+    merged = np.bincount(key, weights=count, minlength=size)
+    sums = np.stack([np.bincount(key, weights=count * x[:, c], minlength=size)
+                     for c in range(3)])
+    used = merged > 0
+    means = (sums[:, used] / merged[used]).T
+    return (torch.from_numpy(means.astype(np.float32)).contiguous(),
+            torch.from_numpy(merged[used]))
 
 
 def pairs_sha256(before: Sequence[torch.Tensor], after: Sequence[torch.Tensor]) -> str:
