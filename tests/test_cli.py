@@ -50,13 +50,19 @@ def test_whole_path(capsys, dailies: Path, title_dir: Path, tmp_path: Path):
     assert run(capsys, "decide", title, "street_001", "accept", "--by", "ana")[0] == 0
     assert run(capsys, "decide", title, "street_002", "adjust", "--strength", "0.5",
                "--note", "half way", "--by", "ana")[0] == 0
-    assert run(capsys, "decide", title, "face_001", "reject", "--by", "ben")[0] == 0
+    code, out, _ = run(capsys, "decide", title, "face_001", "reject", "--by", "ben")
+    assert code == 0 and out.startswith("reject face_001 by ben (decision ")
+    assert "strength" not in out
 
     code, out, _ = run(capsys, "log", title, "--json")
     log = json.loads(out)
+    # A reject applies nothing: it has no strength to journal.
     assert [(e["shot"], e["verdict"], e["strength"], e["decided_by"]) for e in log] == [
         ("street_001", "accept", 1.0, "ana"), ("street_002", "adjust", 0.5, "ana"),
-        ("face_001", "reject", 1.0, "ben")]
+        ("face_001", "reject", None, "ben")]
+    _, text, _ = run(capsys, "log", title)
+    assert [line.split("strength ")[1].split()[0] for line in text.splitlines()] == [
+        "1", "0.5", "-"]
     assert all(e["model_version"].startswith("classical-match/") for e in log)
     assert log[1]["note"] == "half way"
 
@@ -444,3 +450,13 @@ def test_status_says_when_a_newer_proposal_waits(capsys, proposed: Path):
     _, out, _ = run(capsys, "status", proposed)
     line = next(x for x in out.splitlines() if x.startswith("face_001"))
     assert "accepted" in line and "is newer" in line
+
+
+def test_status_shows_the_shooting_day(capsys, dailies: Path, title_dir: Path):
+    run(capsys, "init", title_dir)
+    run(capsys, "ingest", title_dir, dailies / "street.mov", "--day", "Day 03")
+    run(capsys, "ingest", title_dir, dailies / "face.mov", "--day", "2024-05-17")
+    code, out, _ = run(capsys, "status", title_dir)
+    days = {line.split()[0]: line.split()[2:4] for line in out.splitlines()}
+    assert code == 0 and days == {"street_001": ["Day", "03"], "street_002": ["Day", "03"],
+                                  "face_001": ["2024-05-17", "12"]}
