@@ -132,6 +132,8 @@ def cmd_export(a: argparse.Namespace) -> int:
         print(f"exported {len(done.grades)} grade(s), looks.ocio, timeline.otio, "
               f"{len(done.edls)} EDL(s) "
               f"and report.html into {a.out}")
+    for shot, why in done.not_in_edl:
+        print(f"{shot}: in timeline.otio but in no EDL, {why}", file=sys.stderr)
     return 0
 
 

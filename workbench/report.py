@@ -57,11 +57,18 @@ h1{font-weight:600} table{border-collapse:collapse;width:100%}
 td,th{padding:.5em;border-bottom:1px solid #333;vertical-align:top;text-align:left}
 img{display:block;width:300px} td:last-child{min-width:24em} .k{color:#888} code{color:#9cf}
 .pair{display:flex;gap:6px} figure{margin:0} figcaption{color:#888;font-size:12px}
+.warn{border-left:3px solid #e9a23b;padding:.2em 1em;margin:1em 0}
 """
 
 
-def write_report(title: Title, delivered: Sequence[Delivered], path: Path) -> Path:
-    """Write ``report.html``: one row per delivered shot, with before/after thumbnails."""
+def write_report(title: Title, delivered: Sequence[Delivered], path: Path,
+                 not_in_edl: Sequence[tuple[str, str]] = ()) -> Path:
+    """Write ``report.html``: one row per delivered shot, with before/after thumbnails.
+
+    ``not_in_edl`` lists ``(shot, why)`` for delivered shots no EDL of the hand-off carries
+    (a frame rate SMPTE timecode lacks): the report says so above the table, so a conform
+    knows to take them from ``timeline.otio``.
+    """
     rows = []
     for d in delivered:
         before, after = before_after(title, d.shot, d)
@@ -87,6 +94,12 @@ def write_report(title: Title, delivered: Sequence[Delivered], path: Path) -> Pa
 <span class=k>decision</span> <code>{d.decision.id}</code><br>
 <span class=k>render</span> {d.frames} frames {d.fmt.upper()}{why}</td></tr>""")
     decisions = journal(title)
+    left_out = ""
+    if not_in_edl:
+        items = "".join(f"<li><b>{html.escape(shot)}</b>: {html.escape(why)}</li>"
+                        for shot, why in not_in_edl)
+        left_out = (f'<div class=warn><p>{len(not_in_edl)} shot(s) are in '
+                    f"<code>timeline.otio</code> but in no EDL:</p><ul>{items}</ul></div>\n")
     body = f"""<!doctype html><html><head><meta charset="utf-8">
 <title>{html.escape(title.settings.name)}: delivery report</title>\
 <style>{_STYLE}</style></head><body>
@@ -95,7 +108,7 @@ def write_report(title: Title, delivered: Sequence[Delivered], path: Path) -> Pa
 {len(decisions)} decision(s) in the journal. \
 Working space {html.escape(title.settings.working_space)},
 thumbnails in {html.escape(title.settings.delivery_space)}.</p>
-<table><tr><th>shot</th><th>before / after</th><th>decision</th></tr>
+{left_out}<table><tr><th>shot</th><th>before / after</th><th>decision</th></tr>
 {''.join(rows)}
 </table></body></html>
 """
