@@ -220,7 +220,7 @@ def test_truncated_movie_names_the_frame(capsys, title_dir: Path, tmp_path: Path
     run(capsys, "init", title_dir)
     code, _, err = run(capsys, "ingest", title_dir, fast)
     line = _one_line_error(err)
-    assert code == 2 and "fast.mp4 frame " in line and "expected 120 frames" in line
+    assert code == 2 and "fast.mp4 frame " in line and "header says 120 frames" in line
 
 
 def test_unknown_colour_space(capsys, title_dir: Path, dailies: Path):

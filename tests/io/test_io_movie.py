@@ -157,15 +157,17 @@ def test_truncated_mdat_names_frame(tmp_path: Path, bikes_faststart: Path) -> No
     data = bikes_faststart.read_bytes()
     cut = tmp_path / "bikes_cut.mp4"
     cut.write_bytes(data[: len(data) // 2])
-    assert probe_movie(cut).frame_count == 250
+    info = probe_movie(cut)
+    assert info.frame_count == 250 and info.truncated_at is not None
     assert len(list(read_movie_frames(cut, stop=50))) == 50  # what is there is readable
+    # Up to where the data ends, every frame decodes, with no frame made from partial data.
+    assert len(list(read_movie_frames(cut, stop=info.truncated_at))) == info.truncated_at
     with pytest.raises(MediaError) as err:
-        for _ in read_movie_frames(cut):
-            pass
+        read_movie_frames(cut)  # refused before any frame is decoded
     msg = str(err.value)
-    assert msg.startswith("bikes_cut.mp4 frame ")
-    assert msg.endswith(": stream ends early (expected 250 frames)")
-    assert 50 < int(msg.split()[2].rstrip(":")) < 250
+    assert msg == (f"bikes_cut.mp4 frame {info.truncated_at}: stream ends early "
+                   f"(header says 250 frames)")
+    assert 50 < info.truncated_at < 250
 
 
 def _bikes_float(n: int) -> list[np.ndarray]:
@@ -425,7 +427,7 @@ def test_read_422_chroma_is_cosited_and_interpolated(tmp_path: Path) -> None:
 
 def test_read_frames_rejects_other_depths(bikes: Path) -> None:
     for depth in (10, 12, 0):
-        with pytest.raises(ParameterError, match=r"bikes\.mp4: depth must be 8 or 16, got"):
+        with pytest.raises(ParameterError, match=r"bikes\.mp4: depth must be 8, 16 or 32, got"):
             read_movie_frames(bikes, depth=depth)
 
 
@@ -509,14 +511,12 @@ def test_seek_past_truncation_still_names_frame(tmp_path: Path, bikes_faststart:
     cut = tmp_path / "bikes_cut.mp4"
     cut.write_bytes(data[: len(data) // 2])
     with pytest.raises(MediaError, match=r"^bikes_cut\.mp4 frame \d+: stream ends early") as err:
-        for _ in read_movie_frames(cut, start=200):
-            pass
+        read_movie_frames(cut, start=200)
     last = int(str(err.value).split()[2].rstrip(":"))
     assert 50 < last < 200
-    # Seeking to just before the cut yields what is there, then resumes from frame 0 to find
-    # and name the same frame as a decode from the start.
-    got: list[int] = []
-    with pytest.raises(MediaError, match=rf"^bikes_cut\.mp4 frame {last}: stream ends early"):
-        for index, _ in read_movie_frames(cut, start=last - 3):
-            got.append(index)
+    # A range that stops before the cut seeks and yields what is there; one that crosses it
+    # names the same frame as a read from the start, before yielding anything.
+    got = [index for index, _ in read_movie_frames(cut, start=last - 3, stop=last)]
     assert got == [last - 3, last - 2, last - 1]
+    with pytest.raises(MediaError, match=rf"^bikes_cut\.mp4 frame {last}: stream ends early"):
+        read_movie_frames(cut, start=last - 3)

@@ -3,16 +3,24 @@
 Sources are opened read-only (``av.open(..., mode="r")``). Decoded frames are converted to RGB
 with the stream's own YUV matrix and range; an untagged stream is read as BT.709 limited range
 (what the dailies here are), never left to swscale's BT.601 default. Frames come back as 8-bit
-(``rgb24``) or, for 10/12-bit sources, 16-bit (``rgb48le``) RGB.
+(``rgb24``) or 16-bit (``rgb48le``) RGB clipped to the nominal range, for analysis and display,
+or as float32 R'G'B' that keeps what lies outside it (``depth=32``), for renders: video-range
+Y'CbCr holds super-whites (8-bit codes up to 254, above white at 235) and sub-blacks, which a
+finishing system carries into the linear working space.
 
-8-bit sources are converted by swscale, which is exact there. Above 8 bits swscale's Y'CbCr <->
-RGB is not (10-bit limited-range white, code 940, decodes to 65283 of 65535 and RGB 1.0 encodes
-to code 943), so planar 9..16-bit Y'CbCr is converted here in numpy with the equations of
-ITU-R BT.709 / BT.601 / BT.2020 (:func:`_ycbcr_to_rgb`, :func:`_to_yuv422p10`). Chroma is taken
+swscale clips and, above 8 bits, is not exact (10-bit limited-range white, code 940, decodes to
+65283 of 65535 and RGB 1.0 encodes to code 943), so planar Y'CbCr is converted here in numpy
+with the equations of ITU-R BT.709 / BT.601 / BT.2020 (:func:`_ycbcr_to_rgb`,
+:func:`_to_yuv422p10`) for float output and for sources above 8 bits; swscale does 8-bit output
+of 8-bit sources (where it is exact) and layouts the numpy path does not read. Chroma is taken
 as co-sited with the even luma columns (the 4:2:2 siting of BT.709/ProRes and the "left" 4:2:0
 siting of MPEG-2/H.264/HEVC, where it sits vertically midway between two luma rows); decoding
 interpolates it linearly to full resolution, encoding filters it with ``[1, 2, 1] / 4`` centred
 on each kept (even) column.
+
+Frame counts are checked against the header: the sample table (MOV/MP4), the stream header
+(AVI), or duration × rate (Matroska). A file whose data ends early says where
+(``"clip.avi frame 16: stream ends early (header says 795 frames)"``) before any frame is read.
 """
 
 from __future__ import annotations
@@ -78,6 +86,7 @@ _SEEK_MIN_START = 48
 
 # Output depths of :func:`read_movie_frames` and the swscale formats that give them.
 _DEPTH_FORMATS = {8: "rgb24", 16: "rgb48le"}
+_DEPTHS = (8, 16, 32)  # 32: float32 R'G'B', unclipped
 
 _TIMECODE = re.compile(r"^\d{2}:\d{2}:\d{2}[:;]\d{2}$")
 
@@ -95,7 +104,8 @@ class MovieInfo:
     fps : Fraction
         Frame rate (average rate of the stream), e.g. ``Fraction(24000, 1001)``.
     frame_count : int
-        Exact number of frames: from the sample table for MOV/MP4, otherwise counted by demuxing.
+        Number of frames: from the sample table for MOV/MP4, otherwise counted by demuxing. For a
+        file cut short (see ``truncated_at``) it is what the header says the file should hold.
     timecode : str or None
         Start timecode ``"HH:MM:SS:FF"`` from the stream, a timecode track or the container.
     codec : str
@@ -109,6 +119,10 @@ class MovieInfo:
     bits_per_component : int
         Bit depth of the decoded pixel format's first component: 8 for ``yuv420p``, 10 for
         ``yuv422p10le``. Decode sources above 8 with ``read_movie_frames(..., depth=16)``.
+    truncated_at : int or None
+        For a file whose media data ends before what its header says (a copy cut short, a
+        recording that stopped), the frame at which the data ends: frames from there on cannot
+        be read. ``None`` for a complete file.
     """
 
     path: Path
@@ -125,6 +139,13 @@ class MovieInfo:
     color_range: str | None
     duration_s: float
     bits_per_component: int = 8
+    truncated_at: int | None = None
+
+    def ends_early(self, frame: int | None = None) -> MediaError:
+        """The error for reading past the end of the data: names the file, frame and header."""
+        at = self.truncated_at if frame is None else frame
+        return MediaError(f"{self.path.name} frame {at}: stream ends early "
+                          f"(header says {self.frame_count} frames)")
 
 
 def _bits_per_component(pix_fmt: str | None) -> int:
@@ -159,14 +180,83 @@ def _video_stream(container: av.container.InputContainer, path: Path) -> av.Vide
     return container.streams.video[0]
 
 
-def _count_packets(path: Path) -> int:
-    """Count the non-empty video packets of ``path`` (one per frame for the codecs we read)."""
+def _scan_packets(path: Path, fps: Fraction) -> tuple[int, int, int]:
+    """Demux ``path``'s video packets: ``(frames, covered, leading)``.
+
+    ``frames`` counts the non-empty packets (one per frame for the codecs we read). Of the intact
+    ones (non-empty, not flagged corrupt), ``covered`` is how many frame durations they span from
+    the first timestamp to the end of the last: more than ``frames`` where a capture dropped
+    frames (webcam AVIs), fewer where the data stops short of the header. ``leading`` is how many
+    frames from the first are all there, in presentation order: where a file is cut, the frames
+    before it can be decoded and numbered. Without timestamps both are the intact packets
+    before the first damaged one.
+    """
     with _open(path) as container:
         stream = _video_stream(container, path)
+        time_base = stream.time_base
+        frames = intact = 0
+        damaged, timed = False, True
+        starts: list[Fraction] = []
+        end: Fraction | None = None
         try:
-            return sum(1 for packet in container.demux(stream) if packet.size)
+            for packet in container.demux(stream):
+                if not packet.size:
+                    continue
+                frames += 1
+                damaged = damaged or packet.is_corrupt
+                intact += not damaged
+                ts = packet.pts if packet.pts is not None else packet.dts
+                if packet.is_corrupt:
+                    continue
+                if ts is None or not time_base:
+                    timed = False
+                    continue
+                starts.append(ts * time_base)
+                length = packet.duration * time_base if packet.duration else 1 / fps
+                end = starts[-1] + length if end is None else max(end, starts[-1] + length)
         except av.FFmpegError as exc:
             raise MediaError(f"{path.name}: not a readable movie ({_reason(exc)})") from exc
+    if not timed or not starts or end is None:
+        return frames, intact, intact
+    first = min(starts)
+    slots = sorted({round((t - first) * fps) for t in starts})
+    leading = next((i for i, slot in enumerate(slots) if slot != i), len(slots))
+    return frames, round((end - first) * fps), leading
+
+
+def _duration_tag(metadata: dict[str, str]) -> Fraction | None:
+    """Seconds from a Matroska per-track ``DURATION`` tag (``HH:MM:SS.nnnnnnnnn``), if any."""
+    for key, value in metadata.items():
+        if key.upper().split("-")[0] != "DURATION":
+            continue
+        m = re.match(r"^(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$", value.strip())
+        if m:
+            return int(m[1]) * 3600 + int(m[2]) * 60 + Fraction(m[3])
+    return None
+
+
+def _header_frames(
+    container: av.container.InputContainer, stream: av.VideoStream, fps: Fraction
+) -> tuple[int, bool]:
+    """What the header says the video holds: ``(frames, exact)``; ``(0, False)`` if nothing.
+
+    A stored count (MOV/MP4 sample table, AVI ``strh`` length) is exact. Otherwise (Matroska,
+    WebM...) it is the stream's duration × rate: the track's ``DURATION`` tag, the stream
+    duration, or the container's duration when the video is its only stream.
+    """
+    if stream.frames > 0:
+        return int(stream.frames), True
+    seconds = _duration_tag(dict(stream.metadata))
+    if seconds is None and stream.duration and stream.time_base:
+        seconds = stream.duration * stream.time_base
+    if seconds is None and container.duration and len(container.streams) == 1:
+        seconds = Fraction(container.duration, av.time_base)
+    return (round(seconds * fps), False) if seconds else (0, False)
+
+
+def _intact_entries(stream: av.VideoStream, size: int) -> int:
+    """How many of an indexed stream's packets lie wholly inside a file of ``size`` bytes."""
+    return sum(1 for entry in stream.index_entries if entry.pos + entry.size <= size)
 
 
 def probe_movie(path: str | os.PathLike[str]) -> MovieInfo:
@@ -213,11 +303,20 @@ def probe_movie(path: str | os.PathLike[str]) -> MovieInfo:
                     break
         indexed = any(name in container.format.name.split(",") for name in _INDEXED_FORMATS)
         frames = int(stream.frames) if indexed else 0
+        header, exact = _header_frames(container, stream, fps)
+        present = _intact_entries(stream, path.stat().st_size) if frames > 0 else None
         width, height = int(ctx.width), int(ctx.height)
         codec, pix_fmt = str(ctx.name), str(ctx.pix_fmt)
         bits = _bits_per_component(ctx.pix_fmt)
-    if frames <= 0:
-        frames = _count_packets(path)
+    truncated_at = None
+    if present is not None:
+        if present < frames:  # the sample table says more than the file holds
+            truncated_at = min(present, _scan_packets(path, fps)[2])
+    else:
+        frames, covered, leading = _scan_packets(path, fps)
+        # A duration-derived header is only good to a frame (rounding, a last frame's length).
+        if header and covered < header - (0 if exact else 1):
+            truncated_at, frames = min(leading, covered), header
     return MovieInfo(
         path=path,
         width=width,
@@ -233,22 +332,27 @@ def probe_movie(path: str | os.PathLike[str]) -> MovieInfo:
         pix_fmt=pix_fmt,
         duration_s=float(frames / fps),
         bits_per_component=bits,
+        truncated_at=truncated_at,
     )
 
 
-def _plane_samples(plane: av.video.plane.VideoPlane) -> np.ndarray:
-    """A ``(height, width)`` uint16 view of a 2-byte-per-sample plane (writable if the frame is)."""
+def _plane_samples(plane: av.video.plane.VideoPlane, dtype: type = np.uint16) -> np.ndarray:
+    """A ``(height, width)`` view of a plane of 1-byte (uint8) or 2-byte (uint16) samples.
+
+    The view is writable if the frame is.
+    """
     buffer = cast(Any, plane)  # VideoPlane has the buffer protocol; its stub does not say so
-    rows = np.frombuffer(buffer, np.uint16, count=plane.line_size // 2 * plane.height)
+    size = np.dtype(dtype).itemsize
+    rows: np.ndarray = np.frombuffer(buffer, dtype, count=plane.line_size // size * plane.height)
     return rows.reshape(plane.height, -1)[:, : plane.width]
 
 
 def _yuv_planes(frame: av.VideoFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """The Y', Cb, Cr planes of a planar little-endian 9..16-bit Y'CbCr frame, as uint16 views.
+    """The Y', Cb, Cr planes of a planar 8..16-bit Y'CbCr frame, as uint8 or uint16 views.
 
     Chroma planes are full size or halved (rounding up) in each direction: 4:4:4, 4:2:2, 4:2:0,
-    4:4:0, with or without alpha (ignored). ``None`` for any other layout (8-bit, RGB, semi-planar
-    ``p010``, big-endian, 4:1:1...), which swscale converts instead.
+    4:4:0, with or without alpha (ignored). ``None`` for any other layout (RGB, grey, semi-planar
+    ``nv12``/``p010``, big-endian, 4:1:1...), which swscale converts instead.
     """
     fmt = frame.format
     comps = fmt.components
@@ -258,12 +362,13 @@ def _yuv_planes(frame: av.VideoFrame) -> tuple[np.ndarray, np.ndarray, np.ndarra
         or fmt.is_big_endian
         or not fmt.is_planar
         or len(comps) < 3
-        or not 8 < comps[0].bits <= 16
+        or not 8 <= comps[0].bits <= 16
         or [int(c.plane) for c in comps[:3]] != [0, 1, 2]
         or not fmt.name.startswith(("yuv", "yuva"))
     ):
         return None
-    planes = [_plane_samples(frame.planes[index]) for index in range(3)]
+    dtype = np.uint8 if comps[0].bits == 8 else np.uint16
+    planes = [_plane_samples(frame.planes[index], dtype) for index in range(3)]
     w, h = frame.width, frame.height
     cw, ch = planes[1].shape[1], planes[1].shape[0]
     if cw not in (w, (w + 1) // 2) or ch not in (h, (h + 1) // 2) or planes[2].shape != (ch, cw):
@@ -272,28 +377,25 @@ def _yuv_planes(frame: av.VideoFrame) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 
 def _upsample_chroma(c: np.ndarray, width: int, height: int) -> np.ndarray:
-    """Bring a chroma plane to ``(height, width)`` float32 by linear interpolation.
+    """Bring chroma ``(h, w)`` or ``(h, w, C)`` float32 to ``(height, width[, C])`` linearly.
 
-    Horizontally, subsampled chroma is co-sited with the even luma columns: even columns copy it,
-    odd ones average their two neighbours. Vertically (4:2:0), it sits midway between luma rows
-    ``2j`` and ``2j + 1``, which get ``3/4`` of it and ``1/4`` of the chroma row above or below.
-    Edges repeat the outermost sample.
+    Horizontally, subsampled chroma is co-sited with the even luma columns (luma ``x`` reads
+    chroma ``x / 2``): even columns copy it, odd ones average their two neighbours. Vertically
+    (4:2:0), it sits midway between luma rows ``2j`` and ``2j + 1`` (luma ``y`` reads chroma
+    ``(y - 1/2) / 2``), which get ``3/4`` of it and ``1/4`` of the chroma row above or below.
+    Edges repeat the outermost sample. The weights, 0, 1/4, 1/2 and 3/4, are exact in OpenCV's
+    1/32 fixed-point sample positions.
     """
-    out = c.astype(np.float32)
-    if out.shape[0] != height:
-        prev = np.concatenate([out[:1], out[:-1]])
-        nxt = np.concatenate([out[1:], out[-1:]])
-        rows = np.empty((2 * out.shape[0], out.shape[1]), np.float32)
-        rows[0::2] = 0.75 * out + 0.25 * prev
-        rows[1::2] = 0.75 * out + 0.25 * nxt
-        out = rows[:height]
-    if out.shape[1] != width:
-        nxt = np.concatenate([out[:, 1:], out[:, -1:]], axis=1)
-        cols = np.empty((out.shape[0], 2 * out.shape[1]), np.float32)
-        cols[:, 0::2] = out
-        cols[:, 1::2] = 0.5 * (out + nxt)
-        out = cols[:, :width]
-    return out
+    out = np.ascontiguousarray(c, dtype=np.float32)
+    if out.shape[:2] == (height, width):
+        return out
+    sx = 0.5 if out.shape[1] != width else 1.0
+    sy, oy = (0.5, -0.25) if out.shape[0] != height else (1.0, 0.0)
+    to_chroma = np.array([[sx, 0.0, 0.0], [0.0, sy, oy]], np.float32)
+    up = cv2.warpAffine(out, to_chroma, (width, height),
+                        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                        borderMode=cv2.BORDER_REPLICATE)
+    return np.asarray(up, np.float32)
 
 
 def _ycbcr_to_rgb(
@@ -304,7 +406,10 @@ def _ycbcr_to_rgb(
     Limited range (BT.709/BT.601/BT.2020): ``Y' = (16 + 219 E'Y) * 2**(bits-8)``, ``Cb, Cr =
     (128 + 224 E'PB,PR) * 2**(bits-8)`` (10 bits: 64 + 876 E'Y, 512 + 896 E'PB). Full range
     (ITU-T H.273): ``Y' = (2**bits - 1) E'Y``, ``Cb, Cr = (2**bits - 1) E'PB,PR + 2**(bits-1)``.
-    Chroma planes must already be full size.
+    Then ``R' = E'Y + 2 (1 - Kr) E'PR``, ``B' = E'Y + 2 (1 - Kb) E'PB`` and ``G' = (E'Y - Kr R' -
+    Kb B') / (1 - Kr - Kb)``. Chroma may be subsampled (see :func:`_upsample_chroma`): the colour
+    differences ``R' - E'Y`` etc. are formed at chroma resolution and interpolated, which is the
+    same as interpolating Cb and Cr first since both steps are linear.
     """
     if full:
         y_off, y_gain = 0.0, float(2**bits - 1)
@@ -314,23 +419,27 @@ def _ycbcr_to_rgb(
         y_off, y_gain = 16.0 * scale, 219.0 * scale
         c_off, c_gain = 128.0 * scale, 224.0 * scale
     kr, kb = kr_kb
-    ey = (y.astype(np.float32) - y_off) / y_gain
-    pb = (cb - c_off) / c_gain
-    pr = (cr - c_off) / c_gain
-    rgb = np.empty((*ey.shape, 3), np.float32)
-    rgb[..., 0] = ey + 2.0 * (1.0 - kr) * pr
-    rgb[..., 2] = ey + 2.0 * (1.0 - kb) * pb
-    rgb[..., 1] = (ey - kr * rgb[..., 0] - kb * rgb[..., 2]) / (1.0 - kr - kb)
+    pb = (cb.astype(np.float32) - np.float32(c_off)) / np.float32(c_gain)
+    pr = (cr.astype(np.float32) - np.float32(c_off)) / np.float32(c_gain)
+    diff = np.empty((*pb.shape, 3), np.float32)
+    diff[..., 0] = np.float32(2.0 * (1.0 - kr)) * pr
+    diff[..., 2] = np.float32(2.0 * (1.0 - kb)) * pb
+    diff[..., 1] = -(np.float32(kr) * diff[..., 0] + np.float32(kb) * diff[..., 2]) / np.float32(
+        1.0 - kr - kb
+    )
+    ey = (y.astype(np.float32) - np.float32(y_off)) / np.float32(y_gain)
+    rgb = _upsample_chroma(diff, y.shape[1], y.shape[0])
+    rgb += ey[..., None]
     return rgb
 
 
-def _deep_frame_to_rgb(
-    frame: av.VideoFrame, width: int, height: int, depth: int
-) -> np.ndarray | None:
-    """:func:`_frame_to_rgb` in numpy for >8-bit planar Y'CbCr; ``None`` for other formats.
+def _frame_to_float(frame: av.VideoFrame, width: int, height: int) -> np.ndarray | None:
+    """R'G'B' float32 ``(height, width, 3)`` of a planar Y'CbCr frame, unclipped; else ``None``.
 
-    The frame is converted at full size; a smaller ``(width, height)`` is then an area average
-    (``cv2.INTER_AREA``) of the RGB.
+    Converted in numpy from the planes with the frame's tagged matrix and range (untagged: BT.709,
+    limited range; ``yuvj*`` formats: full range), so video-range super-whites decode above 1.0
+    and sub-blacks below 0.0. The frame is converted at full size; a smaller ``(width, height)``
+    is then an area average (``cv2.INTER_AREA``) of the R'G'B'.
     """
     planes = _yuv_planes(frame)
     if planes is None:
@@ -338,27 +447,20 @@ def _deep_frame_to_rgb(
     y, cb, cr = planes
     h, w = y.shape
     bits = int(frame.format.components[0].bits)
-    full = int(frame.color_range) == 2
+    full = int(frame.color_range) == 2 or frame.format.name.startswith("yuvj")
     kr_kb = _KR_KB.get(int(frame.colorspace), _BT709_KR_KB)
-    cb_full, cr_full = _upsample_chroma(cb, w, h), _upsample_chroma(cr, w, h)
-    rgb = _ycbcr_to_rgb(y, cb_full, cr_full, bits, full, kr_kb)
+    rgb = _ycbcr_to_rgb(y, cb, cr, bits, full, kr_kb)
     if (width, height) != (w, h):
         rgb = cv2.resize(rgb, (width, height), interpolation=cv2.INTER_AREA)
-    peak, dtype = (65535.0, np.uint16) if depth == 16 else (255.0, np.uint8)
-    np.clip(rgb, 0.0, 1.0, out=rgb)
-    return np.rint(rgb * peak).astype(dtype)
+    return rgb
 
 
-def _frame_to_rgb(frame: av.VideoFrame, width: int, height: int, depth: int = 8) -> np.ndarray:
-    """Convert a decoded frame to ``(height, width, 3)`` RGB with its own YUV matrix.
+def _swscale_rgb(frame: av.VideoFrame, width: int, height: int, depth: int) -> np.ndarray:
+    """RGB of ``frame`` by swscale (``rgb24``/``rgb48le``), with the frame's own matrix and range.
 
-    ``depth=8`` gives uint8 (``rgb24``), ``depth=16`` uint16 full scale 0..65535 (``rgb48le``).
-    Planar Y'CbCr above 8 bits is converted in numpy (:func:`_deep_frame_to_rgb`), anything else
-    by swscale.
+    Values outside the nominal range are clipped: used for 8-bit output and for layouts
+    :func:`_yuv_planes` does not read.
     """
-    deep = _deep_frame_to_rgb(frame, width, height, depth)
-    if deep is not None:
-        return deep
     fmt = frame.format
     matrix = src_range = dst_range = None
     if not (fmt.is_rgb or fmt.has_palette or fmt.name.startswith("gray")):
@@ -380,6 +482,27 @@ def _frame_to_rgb(frame: av.VideoFrame, width: int, height: int, depth: int = 8)
         interpolation=interpolation,
     )
     return rgb.to_ndarray()
+
+
+def _frame_to_rgb(frame: av.VideoFrame, width: int, height: int, depth: int = 8) -> np.ndarray:
+    """Convert a decoded frame to ``(height, width, 3)`` RGB with its own YUV matrix.
+
+    ``depth=8`` gives uint8 (``rgb24``), ``depth=16`` uint16 full scale 0..65535 (``rgb48le``),
+    both clipped to the nominal range; ``depth=32`` float32, nominal [0, 1], not clipped. Planar
+    Y'CbCr is converted in numpy (:func:`_frame_to_float`) for ``depth=32`` and above 8 bits,
+    anything else by swscale.
+    """
+    deep = int(frame.format.components[0].bits) > 8 if frame.format.components else False
+    rgb = _frame_to_float(frame, width, height) if depth == 32 or deep else None
+    if depth == 32:
+        if rgb is None:  # RGB, grey or semi-planar layouts, read at 16 bits
+            return _swscale_rgb(frame, width, height, 16).astype(np.float32) / np.float32(65535)
+        return rgb
+    if rgb is None:
+        return _swscale_rgb(frame, width, height, depth)
+    peak, dtype = (65535.0, np.uint16) if depth == 16 else (255.0, np.uint8)
+    np.clip(rgb, 0.0, 1.0, out=rgb)
+    return np.rint(rgb * peak).astype(dtype)
 
 
 def _frame_grid(stream: av.VideoStream, fps: Fraction, frame_count: int, end: int) -> bool:
@@ -408,6 +531,24 @@ def _frame_grid(stream: av.VideoStream, fps: Fraction, frame_count: int, end: in
     )
 
 
+def _decoded(
+    container: av.container.InputContainer, stream: av.VideoStream, cut: bool
+) -> Iterator[av.VideoFrame]:
+    """Decode ``stream`` from where ``container`` stands, in presentation order.
+
+    With ``cut`` (a file whose data ends before its header says) no packet from the first damaged
+    one on reaches the decoder: the decoder is flushed there instead, so no frame is made from
+    the partial data at the cut.
+    """
+    for packet in container.demux(stream):
+        if cut and packet.is_corrupt:
+            break
+        yield from packet.decode()
+    else:
+        return
+    yield from stream.codec_context.decode(None)
+
+
 def _seek_target(base: int, time_base: Fraction, fps: Fraction, index: int) -> int:
     """The pts (in ``time_base``) at or just before frame ``index`` starts."""
     return base + math.floor(Fraction(index) / (fps * time_base))
@@ -419,6 +560,7 @@ def _seek_frames(
     fps: Fraction,
     start: int,
     end: int,
+    cut: bool = False,
 ) -> Iterator[tuple[int, av.VideoFrame]]:
     """Seek to the keyframe at or before ``start`` and yield ``(index, frame)`` for ``start..``.
 
@@ -436,7 +578,7 @@ def _seek_frames(
     previous: int | None = None
     try:
         container.seek(target, stream=stream, backward=True, any_frame=False)
-        for frame in container.decode(stream):
+        for frame in _decoded(container, stream, cut):
             if frame.pts is None:
                 return
             index = round((frame.pts - base) * time_base * fps)
@@ -466,12 +608,17 @@ def _decode_rgb(
 ) -> Iterator[tuple[int, np.ndarray]]:
     """Yield ``(index, rgb)`` for frames ``start:stop:step`` at ``size`` ``(w, h)``.
 
-    ``rgb`` is uint8 for ``depth=8``, uint16 for ``depth=16``. A ``start`` past
+    ``rgb`` is uint8 for ``depth=8``, uint16 for ``depth=16``, float32 for ``depth=32``; see
+    :func:`_frame_to_rgb`. A range reaching past where a truncated file's data ends raises
+    before anything is decoded. A ``start`` past
     ``_SEEK_MIN_START`` seeks where the index allows it (see :func:`_frame_grid`); indices are
     the same as decoding from frame 0, which is the fallback.
     """
     info = info or probe_movie(path)
     end = info.frame_count if stop is None else min(stop, info.frame_count)
+    cut = info.truncated_at is not None
+    if info.truncated_at is not None and end > info.truncated_at:
+        raise info.ends_early()
     width, height = size or (info.width, info.height)
     done = start  # frames below this are yielded (or not wanted) already
     if _SEEK_MIN_START < start < end:
@@ -479,7 +626,7 @@ def _decode_rgb(
             stream = _video_stream(container, path)
             stream.thread_type = "AUTO"
             if _frame_grid(stream, info.fps, info.frame_count, end):
-                for index, frame in _seek_frames(container, stream, info.fps, start, end):
+                for index, frame in _seek_frames(container, stream, info.fps, start, end, cut):
                     if (index - start) % step == 0:
                         yield index, _frame_to_rgb(frame, width, height, depth)
                     done = index + 1
@@ -490,7 +637,7 @@ def _decode_rgb(
         stream = _video_stream(container, path)
         stream.thread_type = "AUTO"
         try:
-            for frame in container.decode(stream):
+            for frame in _decoded(container, stream, cut):
                 if index >= end:
                     break
                 if index >= done and (index - start) % step == 0:
@@ -499,9 +646,7 @@ def _decode_rgb(
         except av.FFmpegError as exc:
             raise MediaError(f"{path.name} frame {index}: decode failed ({_reason(exc)})") from exc
     if index < end:
-        raise MediaError(
-            f"{path.name} frame {index}: stream ends early (expected {info.frame_count} frames)"
-        )
+        raise info.ends_early(index)
 
 
 def read_movie_frames(
@@ -534,24 +679,29 @@ def read_movie_frames(
     depth
         8 (default): uint8 RGB. 16: uint16 RGB, full scale 0..65535, for sources with
         :attr:`MovieInfo.bits_per_component` above 8 (10-bit ProRes, DNxHR, HEVC Main 10), which
-        8-bit output would quantise before grading.
+        8-bit output would quantise before grading. Both are clipped to the nominal range.
+        32: float32 R'G'B', nominal [0, 1] and **not clipped**: the super-whites and sub-blacks
+        of video-range Y'CbCr (8-bit codes 236..254 and 1..15) come out above 1.0 and below 0.0,
+        as a finishing system keeps them. Use it for renders and anything scene-referred.
 
     Yields
     ------
     index : int
         Frame number from 0.
     rgb : np.ndarray
-        Shape ``(H, W, 3)``, uint8 (``depth=8``, 0-255) or uint16 (``depth=16``, 0-65535),
-        display-encoded full-range RGB as the movie stores it.
+        Shape ``(H, W, 3)``, uint8 (``depth=8``, 0-255), uint16 (``depth=16``, 0-65535) or
+        float32 (``depth=32``, nominal 0-1), display-encoded full-range RGB as the movie stores
+        it.
 
     Raises
     ------
     MediaError
         As :func:`probe_movie`; ``"<file> frame <n>: decode failed (<ffmpeg message>)"``; or
-        ``"<file> frame <n>: stream ends early (expected <N> frames)"`` for a truncated file.
+        ``"<file> frame <n>: stream ends early (header says <N> frames)"`` for a truncated file,
+        at once (before any frame is decoded) when the range reaches past where its data ends.
     ParameterError
         For a negative ``start``, ``step < 1``, ``stop < start``, ``max_width < 1`` or a
-        ``depth`` other than 8 or 16.
+        ``depth`` other than 8, 16 or 32.
     """
     path = Path(path)
     if start < 0 or step < 1 or (stop is not None and stop < start):
@@ -561,9 +711,12 @@ def read_movie_frames(
         )
     if max_width is not None and max_width < 1:
         raise ParameterError(f"{path.name}: max_width must be >= 1, got {max_width}")
-    if depth not in _DEPTH_FORMATS:
-        raise ParameterError(f"{path.name}: depth must be 8 or 16, got {depth!r}")
+    if depth not in _DEPTHS:
+        raise ParameterError(f"{path.name}: depth must be 8, 16 or 32, got {depth!r}")
     info = probe_movie(path)
+    end = info.frame_count if stop is None else min(stop, info.frame_count)
+    if info.truncated_at is not None and end > info.truncated_at:
+        raise info.ends_early()  # now, not after frames were read and written somewhere
     size = None
     if max_width is not None and max_width < info.width:
         size = (max_width, max(1, round(info.height * max_width / info.width)))

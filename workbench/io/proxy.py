@@ -76,6 +76,8 @@ def make_proxy(
     if out.exists():
         return out
     info = probe_movie(source)
+    if info.truncated_at is not None:
+        raise info.ends_early()
     width, height = proxy_size(info.width, info.height, max_width)
     out.parent.mkdir(parents=True, exist_ok=True)
     written = 0

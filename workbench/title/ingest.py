@@ -23,6 +23,7 @@ from workbench.checks import check_finite
 from workbench.color import resolve_space
 from workbench.errors import MediaError, ParameterError, TitleError
 from workbench.io import (
+    default_encoding,
     list_sequence,
     make_proxy,
     probe_movie,
@@ -77,13 +78,12 @@ def sha256_of(paths: Iterable[Path]) -> tuple[str, int]:
 
 
 def default_input_space(path: Path) -> str:
-    """The encoding a source most likely has when nobody says: video is Rec.709, EXR ACEScg."""
-    suffix = path.suffix.lower()
-    if suffix in MOVIE_SUFFIXES:
-        return "Rec.709"
-    if suffix == ".exr":
-        return "ACEScg"
-    return "sRGB"
+    """The encoding a source most likely has when nobody says: video is Rec.709, EXR ACEScg.
+
+    The one rule every command uses, :func:`workbench.io.default_encoding` (a folder or a
+    pattern by its frames).
+    """
+    return default_encoding(path)
 
 
 def clip_name_for(path: Path) -> str:
@@ -243,11 +243,11 @@ def _examine(path: Path, input_space: str | None, fps: Fraction | None) -> _Sour
     hists = _histograms(kind, files, first, path.name)
     if kind == "movie":
         info = probe_movie(path)
-        if len(hists) != info.frame_count:
-            short = len(hists) < info.frame_count
-            what = "stream ends early" if short else "more frames than its index says"
-            raise MediaError(f"{path.name} frame {len(hists)}: {what} "
-                             f"(expected {info.frame_count} frames)")
+        if len(hists) < info.frame_count:
+            raise info.ends_early(len(hists))
+        if len(hists) > info.frame_count:
+            raise MediaError(f"{path.name} frame {info.frame_count}: more frames than its "
+                             f"header says ({info.frame_count})")
         tags = {k: v for k, v in {"codec": info.codec, "pix_fmt": info.pix_fmt,
                                   "bits_per_component": info.bits_per_component,
                                   "color_primaries": info.color_primaries,

@@ -21,22 +21,26 @@ def read_clip_frames(clip: Clip, start: int = 0, stop: int | None = None, step: 
                      ) -> Iterator[tuple[int, np.ndarray]]:
     """Frames ``start:stop:step`` (0-based clip indices) as float32 ``(H, W, 3)`` arrays.
 
-    Values are in the clip's input encoding (``clip.input_space``), normalised so 8-bit video
-    is [0, 1]; float sources keep their values. NaN or Inf raise :class:`MediaError` naming
-    the file and frame. ``proxy=True`` reads the clip's proxy when it has one and it is at
-    least ``max_width`` wide (analysis and previews; never for renders).
+    Values are in the clip's input encoding (``clip.input_space``), nominal range [0, 1] for
+    video; float sources keep their values. NaN or Inf raise :class:`MediaError` naming the
+    file and frame.
+
+    ``proxy=False`` (renders, full-resolution views) reads a movie's own frames as float and
+    keeps what video range holds outside [0, 1]: super-whites above 1, sub-blacks below 0.
+    ``proxy=True`` (analysis and previews) reads the clip's proxy when it has one and it is at
+    least ``max_width`` wide, else the movie, both 8-bit and clipped to [0, 1], so an analysis
+    does not depend on whether the clip has a proxy.
     """
     stop = clip.frame_count if stop is None else min(stop, clip.frame_count)
     if clip.kind == "movie":
+        if not proxy:
+            yield from read_movie_frames(clip.path, start, stop, step, max_width, depth=32)
+            return
         source = clip.path
-        if proxy and clip.proxy is not None and max_width is not None:
+        if clip.proxy is not None and max_width is not None:
             source = clip.proxy if probe_movie(clip.proxy).width >= max_width else clip.path
-        # 10- and 12-bit sources are read at 16 bits; proxies are 8-bit H.264.
-        bits = clip.metadata.get("source_tags", {}).get("bits_per_component", 8)
-        depth = 16 if bits > 8 and source == clip.path else 8
-        scale = np.float32(65535.0 if depth == 16 else 255.0)
-        for index, rgb in read_movie_frames(source, start, stop, step, max_width, depth=depth):
-            yield index, rgb.astype(np.float32) / scale
+        for index, rgb in read_movie_frames(source, start, stop, step, max_width):
+            yield index, rgb.astype(np.float32) / np.float32(255.0)
         return
     files = [p for _, p in list_sequence(clip.path)] if clip.kind == "sequence" else [clip.path]
     for index in range(start, stop, step):
