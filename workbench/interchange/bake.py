@@ -48,10 +48,9 @@ import torch
 from workbench.errors import ParameterError
 from workbench.interchange.cube import LUT_1D_SIZE_RANGE, LUT_3D_SIZE_RANGE, CubeLUT
 from workbench.io.atomic import atomic_write_text
-from workbench.ops.base import Operator, Pipeline, UnknownOperator
+from workbench.ops.base import OPERATORS, Operator, Pipeline, UnknownOperator
 
 __all__ = [
-    "BAKEABLE_OPERATORS",
     "CLF_FORMAT",
     "DEFAULT_SHAPER_RANGE",
     "LOG_SHAPERS",
@@ -61,16 +60,6 @@ __all__ = [
     "clf_group",
     "write_clf",
 ]
-
-BAKEABLE_OPERATORS: frozenset[str] = frozenset({
-    "Exposure", "WhiteBalance", "CDL", "Saturation", "LiftGammaGain", "Contrast", "Vibrance",
-    "Matrix3x3", "LUT1D", "LUT3D", "Curves", "LumVsSat",
-})
-"""Class names of the global (per-pixel) operators :func:`bake_cube` accepts.
-
-Classes whose name starts with ``HueVs`` (hue-versus-X curves) are accepted too. A class that
-sets ``spatial = True`` is refused even if it is named here.
-"""
 
 DEFAULT_SHAPER_RANGE = (-0.0078125, 222.0)
 """Linear input range of the ACEScct shaper: ACEScct's toe to its 1.0 code value (see above)."""
@@ -107,8 +96,8 @@ LOG_SHAPERS: dict[str, Callable[[np.ndarray], np.ndarray]] = {"ACEScct": acescct
 def check_bakeable(pipeline: Pipeline) -> None:
     """Raise :class:`ParameterError` naming the first operator a LUT cannot hold.
 
-    A LUT maps one pixel to one pixel: operators with ``spatial = True`` (blur, grain, windows,
-    lens) or outside :data:`BAKEABLE_OPERATORS` are refused, as are operators of unknown schema.
+    A LUT maps one pixel to one pixel: only operators whose class sets ``per_pixel = True``
+    are accepted (not blur, grain, windows, lens), and no operator of unknown schema.
     """
     if not isinstance(pipeline, Pipeline):
         raise ParameterError(f"bake: expected a Pipeline, got {type(pipeline).__name__}")
@@ -117,12 +106,11 @@ def check_bakeable(pipeline: Pipeline) -> None:
             raise ParameterError(f"bake: operator {index} has unknown schema "
                                  f"{op.data.get('schema')!r}; it cannot be baked")
         assert isinstance(op, Operator)
-        name = type(op).__name__
-        global_op = name in BAKEABLE_OPERATORS or name.startswith("HueVs")
-        if getattr(type(op), "spatial", False) is True or not global_op:
+        if not op.per_pixel:
+            bakeable = sorted(n for n, cls in OPERATORS.items() if cls.per_pixel)
             raise ParameterError(
-                f"bake: operator {index} ({name}) is not a global per-pixel operator and cannot "
-                f"be baked into a LUT; bakeable: {', '.join(sorted(BAKEABLE_OPERATORS))}, HueVs*"
+                f"bake: operator {index} ({type(op).__name__}) is not a global per-pixel "
+                f"operator and cannot be baked into a LUT; bakeable: {', '.join(bakeable)}"
             )
 
 

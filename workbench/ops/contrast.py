@@ -67,6 +67,7 @@ class Contrast(Operator):
     """Contrast around a pivot, in the ACEScct grading space."""
 
     space = "ACEScct"
+    per_pixel = True
 
     contrast = param.Number(1.0, bounds=(0.0, 4.0), softbounds=(0.5, 2.0), step=0.01,
                             label="Contrast", doc="Slope around the pivot in ACEScct (1 = none).")

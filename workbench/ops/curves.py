@@ -307,6 +307,7 @@ class Curves(Operator):
     """
 
     space = "ACEScct"
+    per_pixel = True
 
     r_0, r_1, r_2, r_3, r_4 = (_y("r", i) for i in range(5))
     g_0, g_1, g_2, g_3, g_4 = (_y("g", i) for i in range(5))

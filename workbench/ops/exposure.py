@@ -40,6 +40,7 @@ class Exposure(Operator):
     """Exposure change in stops, applied in the scene-linear working space."""
 
     space = "ACEScg"
+    per_pixel = True
 
     stops = param.Number(0.0, bounds=(-10.0, 10.0), softbounds=(-3.0, 3.0), step=0.05,
                          label="Exposure (stops)", doc="+1 doubles the light, -1 halves it.")

@@ -252,6 +252,7 @@ class HueVsHue(Operator):
     """Hue vs hue in ACEScct: turn each of six hues by up to ±180° (smooth between them)."""
 
     space = "ACEScct"
+    per_pixel = True
 
     red, yellow, green, cyan, blue, magenta = (
         _hue_param(0.0, (-180.0, 180.0), (-30.0, 30.0), 0.5, h, "Hue shift in degrees")
@@ -271,6 +272,7 @@ class HueVsSat(Operator):
     """Hue vs saturation in ACEScct: a chroma gain for each of six hues."""
 
     space = "ACEScct"
+    per_pixel = True
 
     red, yellow, green, cyan, blue, magenta = (
         _hue_param(1.0, (0.0, 4.0), (0.0, 2.0), 0.01, h, "Chroma gain")
@@ -297,6 +299,7 @@ class LumVsSat(Operator):
     """Luma vs saturation in ACEScct: chroma gains at five luma levels (0 … 1)."""
 
     space = "ACEScct"
+    per_pixel = True
 
     sat_0, sat_1, sat_2, sat_3, sat_4 = (_lum_param(i) for i in range(5))
 

@@ -191,6 +191,7 @@ class LiftGammaGain(Operator):
     """
 
     space = "ACEScct"
+    per_pixel = True
 
     lift = param.Number(0.0, bounds=(-1.0, 1.0), softbounds=(-0.5, 0.5), step=0.001,
                         label="Lift", doc="Master black level, added to each channel's lift.")

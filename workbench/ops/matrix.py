@@ -68,6 +68,7 @@ class Matrix3x3(Operator):
     """
 
     space = "ACEScg"
+    per_pixel = True
 
     m00, m01, m02 = _entry(0, 0), _entry(0, 1), _entry(0, 2)
     m10, m11, m12 = _entry(1, 0), _entry(1, 1), _entry(1, 2)

@@ -46,6 +46,7 @@ class Saturation(Operator):
     """Saturation in linear ACEScg; luminance is preserved."""
 
     space = "ACEScg"
+    per_pixel = True
 
     saturation = param.Number(1.0, bounds=(0.0, 4.0), softbounds=(0.0, 2.0), step=0.01,
                               label="Saturation", doc="0 is grey, 1 unchanged, 2 doubled chroma.")

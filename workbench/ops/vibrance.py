@@ -164,6 +164,7 @@ class Vibrance(Operator):
     """Vibrance in linear ACEScg: boosts dull colours most and spares skin tones."""
 
     space = "ACEScg"
+    per_pixel = True
 
     amount = param.Number(0.0, bounds=(-1.0, 2.0), softbounds=(-1.0, 1.0), step=0.01,
                           label="Vibrance",

@@ -64,6 +64,7 @@ class WhiteBalance(Operator):
     """Rebalance a shot lit at ``source_kelvin`` to look lit at ``target_kelvin``."""
 
     space = "ACEScg"
+    per_pixel = True
 
     source_kelvin = param.Number(6500.0, bounds=(1700.0, 25000.0), softbounds=(2500.0, 10000.0),
                                  step=50.0, label="Shot white (K)",

@@ -41,13 +41,9 @@ __all__ = [
 
 PROXY_WIDTH = 1024
 JPEG_QUALITY = 85
-# Operators whose output at a pixel depends on that pixel alone: a grade made only of these is
-# previewed through a 3D LUT baked per update (49^3 lattice: ~10x fewer points than a 1024 px
-# frame; mean error 0.2 code values on the daisies), not run on every pixel.
-PER_PIXEL = frozenset({
-    "CDL", "Contrast", "Curves", "Exposure", "HueVsHue", "HueVsSat", "LUT1D", "LUT3D",
-    "LiftGammaGain", "LumVsSat", "Matrix3x3", "Saturation", "Vibrance", "WhiteBalance",
-})
+# A grade made only of per-pixel operators (``Operator.per_pixel``) is previewed through a 3D
+# LUT baked per update (49^3 lattice: ~10x fewer points than a 1024 px frame; mean error 0.2
+# code values on the daisies), not run on every pixel.
 BAKED_SIZE = 49
 SHAPER = "ACEScct"  # the display LUT's input: log, so a 65-point lattice spans -0.01..222
 LUT_SIZE = 65
@@ -213,7 +209,7 @@ class ShotPreview:
         """Apply ``pipeline`` at ``strength`` and encode for display; timings in ``ms``."""
         graded = pipeline.at_strength(strength)
         ops = [op for op in graded if isinstance(op, Operator) and op.strength != 0.0]
-        if all(type(op).__name__ in PER_PIXEL for op in ops):
+        if all(op.per_pixel for op in ops):
             return render_baked(self.in_space(SHAPER, proxy), graded)
         space = ops[0].space if ops else SHAPER
         return render_preview(self.in_space(space, proxy), graded, space)
@@ -264,7 +260,7 @@ def _lattice(size: int) -> torch.Tensor:
 def bake_preview_lut(pipeline: Pipeline, size: int = BAKED_SIZE) -> ocio.CPUProcessor:
     """``pipeline`` baked as a ``size``^3 LUT on ACEScct, followed by the display LUT.
 
-    Only for per-pixel operators (:data:`PER_PIXEL`). The display view stays a separate LUT
+    Only for per-pixel operators (``Operator.per_pixel``). The display view stays a separate LUT
     (:func:`display_lut`): baked together, its sharp gamut compression cost 7 code values at
     the 99th percentile on saturated flowers; apart, 2.
     """
