@@ -1,4 +1,4 @@
-"""Power windows, relighting and shadows/highlights in scene-linear light.
+"""Power windows: soft mattes drawn from a centre, size, rotation and feather, with tracking.
 
 A *power window* is a soft matte, ``(B, 1, H, W)`` with values in [0, 1], drawn from a few
 numbers a colourist moves on screen: a centre, a size, a rotation and a feather. Windows are
@@ -17,42 +17,23 @@ A window can follow a tracked object: ``transform`` is a ``(B, 2, 3)`` or ``(B, 
 ``(col, row)``), as ``cv2.estimateAffine2D`` or a planar tracker report it. The window is drawn
 by applying the inverse of that matrix to the pixel grid, so a shift of +10 px moves the
 window by +10 px.
-
-:class:`Relight` multiplies linear light by ``2 ** (stops * window)`` — the light of a lamp
-adds in proportion to what is there, so a gain in linear light is how a lamp would brighten a
-face. :class:`ShadowsHighlights` does the same with a soft *luminance* matte measured in stops
-around 18 % grey.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import param
 import torch
 
-from workbench.checks import check_image
 from workbench.errors import ParameterError, ShapeError
-from workbench.ops._broadcast import as_batch, check_range
-from workbench.ops.base import Operator, register_operator
-from workbench.ops.saturation import ACESCG_LUMA
+from workbench.ops._broadcast import check_range
 
 __all__ = [
-    "MID_GREY",
-    "Relight",
-    "ShadowsHighlights",
-    "apply_relight",
-    "apply_shadows_highlights",
-    "apply_window_gain",
     "ellipse_window",
     "gradient_window",
-    "luminance_zone_mattes",
     "rectangle_window",
     "smoothstep",
 ]
-
-MID_GREY = 0.18
-"""Scene-linear 18 % grey: 0 stops for :func:`apply_shadows_highlights` pivots."""
 
 _EPS2 = 1e-12  # added under square roots (picture heights squared): keeps gradients finite
 
@@ -300,228 +281,3 @@ def gradient_window(
     check_range(f, "feather", 0.0, None)
     _, q = _local(height, width, centre_x, centre_y, rotation, transform, b, dtype, device)
     return _finish(1.0 - smoothstep(q / f.clamp_min(1e-12) + 0.5), b, height, width)
-
-
-# -- relighting -------------------------------------------------------------------------------
-
-def apply_window_gain(
-    img: torch.Tensor, stops: float | torch.Tensor, matte: torch.Tensor,
-) -> torch.Tensor:
-    """Multiply scene-linear ``img`` by ``2 ** (stops * matte)``: a soft, local exposure.
-
-    Where the matte is 0 the pixel is returned bit for bit; where it is 1 it gets ``stops``.
-    Nothing is clamped.
-
-    Shape
-    -----
-    ``img`` ``(B, 3, H, W)``, ``matte`` ``(B, 1, H, W)`` or ``(1, 1, H, W)`` → ``(B, 3, H, W)``
-    """
-    check_image(img, "apply_window_gain input")
-    check_image(matte, "apply_window_gain matte", channels=1)
-    s = as_batch(stops, img, "Relight.stops")
-    return img * torch.exp2(s * matte.to(img.dtype))
-
-
-def apply_relight(
-    img: torch.Tensor,
-    stops: float | torch.Tensor,
-    centre_x: float | torch.Tensor = 0.5,
-    centre_y: float | torch.Tensor = 0.5,
-    radius: float | torch.Tensor = 0.25,
-    falloff: float | torch.Tensor = 0.25,
-    transform: torch.Tensor | None = None,
-) -> torch.Tensor:
-    """Brighten or darken a round area as a lamp would: ``img * 2 ** (stops * window)``.
-
-    ``window`` is :func:`ellipse_window` with ``size=radius`` and ``feather=falloff`` (picture
-    heights): ``stops`` in full inside ``radius``, fading to none at ``radius + falloff``.
-    A directional relight is :func:`apply_window_gain` with a :func:`gradient_window`.
-
-    Parameters
-    ----------
-    img
-        Scene-linear image (ACEScg), any range; nothing is clamped.
-    stops
-        Float or ``(B,)`` tensor; +1 doubles the light at the centre.
-
-    Shape
-    -----
-    ``(B, 3, H, W)`` → ``(B, 3, H, W)``
-
-    Example
-    -------
-    >>> img = torch.full((1, 3, 5, 5), 0.18)
-    >>> out = apply_relight(img, 1.0, radius=0.1, falloff=0.1)
-    >>> float(out[0, 0, 2, 2]), float(out[0, 0, 0, 0])
-    (0.36000001430511475, 0.18000000715255737)
-    """
-    check_image(img, "apply_relight input")
-    b = img.shape[0]
-    for value, name, lo in ((centre_x, "centre_x", None), (centre_y, "centre_y", None),
-                            (radius, "radius", 0.0), (falloff, "falloff", 0.0)):
-        check_range(as_batch(value, img, f"Relight.{name}"), f"Relight.{name}", lo, None)
-    matte = ellipse_window(
-        img.shape[2], img.shape[3],
-        centre_x=_per_sample(centre_x, img, "Relight.centre_x"),
-        centre_y=_per_sample(centre_y, img, "Relight.centre_y"),
-        size=_per_sample(radius, img, "Relight.radius"),
-        feather=_per_sample(falloff, img, "Relight.falloff"),
-        transform=transform,
-    )
-    if matte.shape[0] not in (1, b):
-        raise ShapeError(f"apply_relight: window batch {matte.shape[0]} does not match {b}")
-    return img * torch.exp2(as_batch(stops, img, "Relight.stops") * matte)
-
-
-def _per_sample(value: Any, img: torch.Tensor, name: str) -> Any:
-    """Check a per-sample parameter against ``img``'s batch and put it on its dtype."""
-    return as_batch(value, img, name).reshape(-1)
-
-
-@register_operator
-class Relight(Operator):
-    """A soft round lamp in linear light: ``stops`` at the centre, fading over ``falloff``."""
-
-    space = "ACEScg"
-
-    centre_x = param.Number(0.5, bounds=(-1.0, 2.0), softbounds=(0.0, 1.0), step=0.005,
-                            label="Centre X", doc="Centre, as a fraction of the frame width.")
-    centre_y = param.Number(0.5, bounds=(-1.0, 2.0), softbounds=(0.0, 1.0), step=0.005,
-                            label="Centre Y", doc="Centre, as a fraction of the frame height.")
-    radius = param.Number(0.25, bounds=(0.001, 4.0), softbounds=(0.02, 1.0), step=0.005,
-                          label="Radius",
-                          doc="Radius of the fully lit core, in picture heights.")
-    falloff = param.Number(0.25, bounds=(0.0, 4.0), softbounds=(0.0, 1.0), step=0.005,
-                           label="Falloff",
-                           doc="Width of the soft edge beyond the radius, in picture heights.")
-    stops = param.Number(0.0, bounds=(-4.0, 4.0), softbounds=(-2.0, 2.0), step=0.05,
-                         label="Light (stops)",
-                         doc="Gain at the centre in stops; +1 doubles the light there.")
-
-    def _apply(self, img: torch.Tensor) -> torch.Tensor:
-        return apply_relight(img, self.stops * self.strength, self.centre_x, self.centre_y,
-                             self.radius, self.falloff)
-
-
-# -- shadows / highlights ----------------------------------------------------------------
-
-def _luminance(img: torch.Tensor) -> torch.Tensor:
-    w = torch.tensor(ACESCG_LUMA, dtype=img.dtype, device=img.device).reshape(1, 3, 1, 1)
-    return (img * w).sum(dim=1, keepdim=True)
-
-
-def luminance_zone_mattes(
-    img: torch.Tensor,
-    shadow_pivot: float | torch.Tensor = -2.5,
-    highlight_pivot: float | torch.Tensor = 2.5,
-    shadow_width: float | torch.Tensor = 2.0,
-    highlight_width: float | torch.Tensor = 2.0,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Soft shadow and highlight mattes from ACEScg luminance in stops around 18 % grey.
-
-    With ``L = log2(max(Y, 2**-40) / 0.18)`` (``Y`` the ACEScg luminance; zero and negative
-    luminance count as deepest shadow), the shadow matte is ``1 - smoothstep((L - shadow_pivot)
-    / shadow_width + 1/2)`` and the highlight matte ``smoothstep((L - highlight_pivot) /
-    highlight_width + 1/2)``: each is 0.5 at its pivot and ramps over its width (stops).
-
-    Shape
-    -----
-    ``(B, 3, H, W)`` → two ``(B, 1, H, W)`` mattes in [0, 1] (NaN where the pixel is NaN)
-    """
-    check_image(img, "luminance_zone_mattes input")
-    y = _luminance(img)
-    stops = torch.log2(y.clamp_min(2.0 ** -40) / MID_GREY)
-    sp = as_batch(shadow_pivot, img, "ShadowsHighlights.shadow_pivot")
-    hp = as_batch(highlight_pivot, img, "ShadowsHighlights.highlight_pivot")
-    sw = as_batch(shadow_width, img, "ShadowsHighlights.softness")
-    hw = as_batch(highlight_width, img, "ShadowsHighlights.softness")
-    for t, name in ((sp, "shadow_pivot"), (hp, "highlight_pivot")):
-        check_range(t, f"ShadowsHighlights.{name}", None, None)
-    for t in (sw, hw):
-        check_range(t, "ShadowsHighlights.softness", 1e-6, None)
-    shadows = 1.0 - smoothstep((stops - sp) / sw + 0.5)
-    highlights = smoothstep((stops - hp) / hw + 0.5)
-    return shadows, highlights
-
-
-def apply_shadows_highlights(
-    img: torch.Tensor,
-    shadows: float | torch.Tensor = 0.0,
-    highlights: float | torch.Tensor = 0.0,
-    shadow_pivot: float | torch.Tensor = -2.5,
-    highlight_pivot: float | torch.Tensor = 2.5,
-    softness: float | torch.Tensor = 2.0,
-) -> torch.Tensor:
-    """Lift (or sink) the shadows and pull (or push) the highlights, in stops, in linear light.
-
-    ``out = img * 2 ** (shadows * Ms + highlights * Mh)`` with the mattes of
-    :func:`luminance_zone_mattes`. All three channels get the same gain, so chromaticity is
-    kept. So that the tone curve never turns back on itself, each ramp is at least
-    ``3 * |stops|`` wide: the width used is ``max(softness, 3 * |shadows|)`` (and likewise for
-    the highlights), which keeps ``d log(out) / d log(in) >= 0`` even when both ramps overlap.
-
-    Parameters
-    ----------
-    img
-        Scene-linear image (ACEScg), any range; nothing is clamped.
-    shadows, highlights
-        Gain in stops for the dark and bright ends; floats or ``(B,)`` tensors.
-    shadow_pivot, highlight_pivot
-        Where each matte is 0.5, in stops relative to 0.18.
-    softness
-        Width of each ramp in stops (> 0).
-
-    Shape
-    -----
-    ``(B, 3, H, W)`` → ``(B, 3, H, W)``
-
-    Example
-    -------
-    >>> img = torch.tensor([0.001, 0.18, 20.0]).reshape(1, 1, 1, 3).expand(1, 3, 1, 3)
-    >>> out = apply_shadows_highlights(img, shadows=1.0, highlights=-1.0)
-    >>> [round(v, 4) for v in (out / img)[0, 0, 0].tolist()]
-    [2.0, 1.0, 0.5]
-    """
-    check_image(img, "apply_shadows_highlights input")
-    s = as_batch(shadows, img, "ShadowsHighlights.shadows")
-    h = as_batch(highlights, img, "ShadowsHighlights.highlights")
-    w = as_batch(softness, img, "ShadowsHighlights.softness")
-    check_range(s, "ShadowsHighlights.shadows", None, None)
-    check_range(h, "ShadowsHighlights.highlights", None, None)
-    check_range(w, "ShadowsHighlights.softness", 1e-6, None)
-    ms, mh = luminance_zone_mattes(img, shadow_pivot, highlight_pivot,
-                                   torch.maximum(w, 3.0 * s.abs()).reshape(-1),
-                                   torch.maximum(w, 3.0 * h.abs()).reshape(-1))
-    return img * torch.exp2(s * ms + h * mh)
-
-
-@register_operator
-class ShadowsHighlights(Operator):
-    """Shadows and highlights in stops, through a soft luminance matte in linear ACEScg."""
-
-    space = "ACEScg"
-
-    shadows = param.Number(0.0, bounds=(-4.0, 4.0), softbounds=(-2.0, 2.0), step=0.05,
-                           label="Shadows (stops)",
-                           doc="Gain for the shadows in stops; + lifts, - sinks them.")
-    highlights = param.Number(0.0, bounds=(-4.0, 4.0), softbounds=(-2.0, 2.0), step=0.05,
-                              label="Highlights (stops)",
-                              doc="Gain for the highlights in stops; - pulls them down.")
-    shadow_pivot = param.Number(-2.5, bounds=(-16.0, 16.0), softbounds=(-8.0, 0.0), step=0.1,
-                                label="Shadow pivot (stops)",
-                                doc="Where the shadow matte is half on, in stops from 0.18.")
-    highlight_pivot = param.Number(2.5, bounds=(-16.0, 16.0), softbounds=(0.0, 8.0), step=0.1,
-                                   label="Highlight pivot (stops)",
-                                   doc="Where the highlight matte is half on, in stops "
-                                       "from 0.18.")
-    softness = param.Number(2.0, bounds=(0.1, 16.0), softbounds=(0.5, 6.0), step=0.1,
-                            label="Softness (stops)",
-                            doc="Width of each matte's ramp in stops (widened to 3x the gain "
-                                "so tones never reverse).")
-
-    def _apply(self, img: torch.Tensor) -> torch.Tensor:
-        return apply_shadows_highlights(
-            img, self.shadows * self.strength, self.highlights * self.strength,
-            self.shadow_pivot, self.highlight_pivot, self.softness,
-        )
-
