@@ -75,3 +75,52 @@ def test_journal_keeps_every_decision_and_the_latest_counts(dailies: Path, title
             decide(title, shot, "adjust")
         with pytest.raises(DecisionError, match="verdict must be one of"):
             decide(title, shot, "maybe")
+
+
+# The decisions table as catalogs made before a reject had no strength hold it.
+_OLD_DECISIONS = """CREATE TABLE decisions (
+    id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE,
+    shot_id INTEGER NOT NULL REFERENCES shots(id), proposal_id INTEGER REFERENCES proposals(id),
+    verdict TEXT NOT NULL CHECK (verdict IN ('accept', 'adjust', 'reject')),
+    strength REAL NOT NULL, pipeline TEXT NOT NULL, model_version TEXT NOT NULL,
+    active_area TEXT, decided_by TEXT NOT NULL, decided_at TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '');
+CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
+BEGIN SELECT RAISE(ABORT, 'the decision journal is append-only'); END;
+"""
+
+
+def test_an_older_journal_opens_and_its_reject_has_no_strength(dailies: Path, title_dir: Path):
+    import sqlite3
+
+    with Title.create(title_dir) as title:
+        ingest(title, [dailies / "face.mov"], progress=False)
+        propose(title, progress=False)
+        kept = decide(title, title.shot("face_001"), "adjust", strength=0.4, by="ana")
+        title.db.execute("INSERT INTO renders(decision_id, format, path, frames, rendered_at) "
+                         "VALUES (?, 'exr', '/r/face_001', 12, 'then')", (kept.id,))
+    db = sqlite3.connect(title_dir / "catalog.sqlite", isolation_level=None)
+    table, trigger = _OLD_DECISIONS.split(";\n", 1)
+    db.executescript("PRAGMA foreign_keys=OFF;" + table.replace("decisions (", "d0 (") + ";"
+                     "INSERT INTO d0 SELECT * FROM decisions; DROP TABLE decisions;"
+                     "ALTER TABLE d0 RENAME TO decisions;" + trigger)
+    db.execute("INSERT INTO decisions SELECT 'old-reject', 2, shot_id, proposal_id, 'reject', 1.0,"
+               " pipeline, model_version, active_area, 'ben', 'later', '' FROM decisions")
+    db.close()
+
+    with Title.open(title_dir) as title:
+        shot = title.shot("face_001")
+        assert [(e.verdict, e.strength, e.decided_by) for e in journal(title)] == [
+            ("adjust", 0.4, "ana"), ("reject", None, "ben")]
+        latest = decide(title, shot, "reject", by="cy")
+        assert latest.strength is None and latest.seq == 3
+        assert title.db.execute("SELECT strength FROM decisions WHERE id=?",
+                                (latest.id,)).fetchone()[0] is None
+        # The rebuilt journal is still append-only, and renders still point at their decision.
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            title.db.execute("UPDATE decisions SET note='x'")
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            title.db.execute("DELETE FROM decisions")
+        assert title.db.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert title.db.execute("SELECT d.decided_by FROM renders r JOIN decisions d ON "
+                                "d.id=r.decision_id").fetchall()[0][0] == "ana"
