@@ -230,23 +230,21 @@ def cmd_apply(a: argparse.Namespace) -> int:
         from workbench.io import probe_movie, read_movie_frames, write_prores
 
         movie_info = probe_movie(src)
-        depth = 16 if movie_info.bits_per_component > 8 else 8
-        scale = 65535.0 if depth == 16 else 255.0
-        frames = read_movie_frames(src, depth=depth)
+        # Float and unclipped: video-range super-whites and sub-blacks reach an EXR as they are.
+        frames = read_movie_frames(src, depth=32)
         bar = tqdm(frames, total=movie_info.frame_count, desc="apply", unit="frame",
                    disable=a.quiet)
         if dst.suffix.lower() == ".mov" and not _is_pattern(dst):
             dst.parent.mkdir(parents=True, exist_ok=True)
-            graded = (process(f.astype(np.float32) / scale, f"{src.name} frame {i}", "Rec.709")
-                      for i, f in bar)
+            graded = (process(f, f"{src.name} frame {i}", "Rec.709") for i, f in bar)
             count = write_prores(dst, graded, movie_info.fps, timecode=movie_info.timecode)
         elif _is_pattern(dst):
             writer = still_writer(dst, half=True)
             dst.parent.mkdir(parents=True, exist_ok=True)
             count = 0
             for i, f in bar:
-                writer(_frame_path(dst, i), process(f.astype(np.float32) / scale,
-                                                    f"{src.name} frame {i}", file_encoding(dst)))
+                writer(_frame_path(dst, i), process(f, f"{src.name} frame {i}",
+                                                    file_encoding(dst)))
                 count += 1
         else:
             raise ParameterError(f"{dst}: a movie is written to a .mov (ProRes 422 HQ) or an "

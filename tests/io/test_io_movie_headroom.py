@@ -80,8 +80,8 @@ def test_float_decode_keeps_superwhites_and_subblacks() -> None:
 
 
 @pytest.fixture
-def vtest_title(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    """A title of vtest's first frames, copied packet for packet (the same coded pictures)."""
+def vtest_clip(tmp_path: Path) -> Path:
+    """vtest's first frames, copied packet for packet (the same coded pictures)."""
     clip = tmp_path / "dailies" / "walk.avi"
     clip.parent.mkdir()
     with av.open(str(VTEST)) as src, av.open(str(clip), "w") as out:
@@ -92,18 +92,21 @@ def vtest_title(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
                 packet.stream = stream
                 out.mux(packet)
                 kept += 1
+    return clip
+
+
+@pytest.fixture
+def vtest_title(vtest_clip: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     title = tmp_path / "title"
-    for args in (["init", title], ["ingest", title, clip], ["propose", title],
+    for args in (["init", title], ["ingest", title, vtest_clip], ["propose", title],
                  ["decide", title, "walk_001", "accept", "--by", "test"]):
         assert main(["-q", *map(str, args)]) == 0, capsys.readouterr()
     capsys.readouterr()
     return title
 
 
-def test_render_keeps_headroom_in_acescg(vtest_title: Path, tmp_path: Path) -> None:
-    out = tmp_path / "renders"
-    assert main(["-q", "render", str(vtest_title), "--out", str(out), "--format", "exr"]) == 0
-    files = sorted((out / "walk_001").glob("*.exr"))
+def _check_acescg(files: list[Path]) -> None:
+    """EXRs equal the independent decode in ACEScg to half precision, super-whites kept."""
     assert len(files) == FRAMES
     config = ocio.Config.CreateFromFile(CONFIG_URI)
     to_acescg = config.getProcessor("Rec.1886 Rec.709 - Display", "ACEScg").getDefaultCPUProcessor()
@@ -120,6 +123,22 @@ def test_render_keeps_headroom_in_acescg(vtest_title: Path, tmp_path: Path) -> N
         # Within what half float can hold: its 10-bit mantissa, and its smallest normal.
         np.testing.assert_allclose(got, want, rtol=2.0**-10, atol=2.0**-14)
         top = max(top, float(got.max()))
-    # The anchor shot is accepted as shot (an identity grade), so the super-whites stand well
-    # above what display white (1.0) becomes in ACEScg.
+    # Super-whites stand well above what display white (1.0) becomes in ACEScg.
     assert top > 1.3 * float(white.max())
+
+
+def test_render_keeps_headroom_in_acescg(vtest_title: Path, tmp_path: Path) -> None:
+    # The anchor shot, accepted as shot: an identity grade.
+    out = tmp_path / "renders"
+    assert main(["-q", "render", str(vtest_title), "--out", str(out), "--format", "exr"]) == 0
+    _check_acescg(sorted((out / "walk_001").glob("*.exr")))
+
+
+def test_apply_to_exr_keeps_headroom(vtest_clip: Path, tmp_path: Path) -> None:
+    grade = tmp_path / "g.cc"
+    grade.write_text('<ColorCorrection id="g"><SOPNode><Slope>1.2 1.2 1.2</Slope>'
+                     "<Offset>0 0 0</Offset><Power>1 1 1</Power></SOPNode></ColorCorrection>")
+    out = tmp_path / "applied" / "walk.####.exr"
+    assert main(["-q", "apply", "--grade", str(grade), "--in", str(vtest_clip), "--out", str(out),
+                 "--strength", "0"]) == 0
+    _check_acescg(sorted(out.parent.glob("*.exr")))
