@@ -2,7 +2,7 @@
 
 Everything here opens sources read-only and writes through :func:`atomic_path`, so a failed
 write never leaves a partial file. Errors are :class:`~workbench.errors.MediaError` naming the
-file (and frame), e.g. ``"bikes.mp4 frame 130: stream ends early (expected 250 frames)"``.
+file (and frame), e.g. ``"bikes.mp4 frame 130: stream ends early (header says 250 frames)"``.
 """
 
 from __future__ import annotations
