@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import os
+import hashlib
+import json
 from functools import partial
 from pathlib import Path
 
@@ -22,10 +23,11 @@ from opchecks import (
 
 from workbench._colour import import_colour
 from workbench.errors import ParameterError, ShapeError
+from workbench.interchange import lut_operator
 from workbench.interchange.cube import CubeLUT, read_cube, write_cube
 from workbench.ops.base import Pipeline, operator_from_dict
 from workbench.ops.cdl import apply_cdl
-from workbench.ops.lut import LUT1D, LUT3D, apply_cube, apply_lut1d, apply_lut3d, lut_operator
+from workbench.ops.lut import LUT1D, LUT3D, apply_cube, apply_lut1d, apply_lut3d
 
 COLOUR_RESOURCES = Path(import_colour().__file__).parent / "io" / "luts" / "tests" / "resources"
 TOL = 1e-4
@@ -223,7 +225,7 @@ wide_image = partial(random_image, scale=1.6, offset=-0.3)
 
 @pytest.mark.parametrize("kind", ["1d", "3d"])
 def test_smoke_and_repr(luts: dict[str, Path], kind: str) -> None:
-    op = (LUT1D if kind == "1d" else LUT3D)(path=str(luts[kind]))
+    op = lut_operator(luts[kind], LUT1D if kind == "1d" else LUT3D)
     img = grey_patch()
     out = op.forward(img)
     assert out.shape == img.shape and out.dtype == torch.float32
@@ -327,42 +329,72 @@ def test_bad_file_raises_parameter_error_naming_it(tmp_path: Path, luts: dict[st
     bad = tmp_path / "broken.cube"
     bad.write_text("LUT_3D_SIZE 2\n0 0 0\n")
     with pytest.raises(ParameterError, match=r"broken\.cube: expected 8 rows"):
-        LUT3D(path=str(bad))
+        lut_operator(bad, LUT3D)
     with pytest.raises(ParameterError, match=r"missing\.cube: cannot read"):
-        LUT3D(path=str(tmp_path / "missing.cube"))
+        lut_operator(tmp_path / "missing.cube", LUT3D)
     with pytest.raises(ParameterError, match=r"curve\.cube: a 1D LUT, LUT3D takes .*use LUT1D"):
-        LUT3D(path=str(luts["1d"]))
+        lut_operator(luts["1d"], LUT3D)
     with pytest.raises(ParameterError, match=r"look\.cube: a 3D LUT, LUT1D takes 1D; use LUT3D"):
-        LUT1D(path=str(luts["3d"]))
+        lut_operator(luts["3d"], LUT1D)
     with pytest.raises(ParameterError, match=r"LUT3D\.path is empty"):
         LUT3D().forward(wide_image())
     with pytest.raises(ParameterError, match="strength must be <= 1"):
-        LUT3D(path=str(luts["3d"]), strength=2.0)
+        lut_operator(luts["3d"], LUT3D, strength=2.0)
 
 
 # -- serialisation and cache keys -----------------------------------------------------------
 
-def test_to_dict_round_trip_and_sha256_follows_the_file(tmp_path: Path) -> None:
+def test_to_dict_round_trip_and_the_operator_holds_its_table(tmp_path: Path) -> None:
     path = write_cube(tmp_path / "look.cube", CubeLUT(table=look_table(5)))
-    op = LUT3D(path=str(path), space="ARRI LogC3 (EI800)", strength=0.7)
-    d = op.to_dict()
-    assert d["schema"] == "LUT3D.1"
+    op = lut_operator(path, LUT3D, space="ARRI LogC3 (EI800)", strength=0.7)
+    d = json.loads(json.dumps(op.to_dict()))  # JSON, as the journal stores it
+    assert d["schema"] == "LUT3D.2"
     assert d["space"] == "ARRI LogC3 (EI800)"
     assert d["params"] == {"path": str(path), "space": "ARRI LogC3 (EI800)"}
-    assert len(d["sha256"]) == 64
-    back = operator_from_dict(d)
-    assert back == op and isinstance(back, LUT3D) and back.space == "ARRI LogC3 (EI800)"
-    key = Pipeline([op]).cache_key()
+    assert d["sha256"] == read_cube(path).sha256 and len(d["sha256"]) == 64
     img = wide_image().clamp(0, 1)
     before = op.forward(img)
+    key = Pipeline([op]).cache_key()
 
-    # Same size, new content, and an mtime that might not tick: the file is re-read anyway.
-    stat = path.stat()
+    # The file changes (or goes) after the grade was made: the grade does not.
     write_cube(path, CubeLUT(table=look_table(5)[::-1].copy()))
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
-    assert op.to_dict()["sha256"] != d["sha256"]
-    assert Pipeline([op]).cache_key() != key
-    assert not torch.equal(op.forward(img), before)
+    assert torch.equal(op.forward(img), before)
+    path.unlink()
+    back = operator_from_dict(d)
+    assert back == op and isinstance(back, LUT3D) and back.space == "ARRI LogC3 (EI800)"
+    assert torch.equal(back.forward(img), before)
+    assert Pipeline([back]).cache_key() == key
+    assert torch.equal(Pipeline([op]).at_strength(0.7).operators[0].forward(img), before)
+
+
+def test_equality_and_cache_key_follow_the_table(tmp_path: Path) -> None:
+    a = LUT3D(lut=CubeLUT(table=look_table(5)), path="look.cube")
+    same = LUT3D(lut=CubeLUT(table=look_table(5)), path="look.cube")
+    other = LUT3D(lut=CubeLUT(table=look_table(5)[::-1].copy()), path="look.cube")
+    assert a == same and Pipeline([a]).cache_key() == Pipeline([same]).cache_key()
+    assert a != other and Pipeline([a]).cache_key() != Pipeline([other]).cache_key()
+    assert a.sha256() != other.sha256()
+    tampered = a.to_dict()
+    tampered["lut"] = {**tampered["lut"], "sha256": other.sha256()}
+    with pytest.raises(ParameterError, match="does not match its sha256"):
+        operator_from_dict(tampered)
+
+
+def test_a_lut3d_1_dict_with_a_path_still_loads(tmp_path: Path) -> None:
+    path = write_cube(tmp_path / "look.cube", CubeLUT(table=look_table(5)))
+    old = {"schema": "LUT3D.1", "space": "ACEScct", "strength": 0.5,
+           "params": {"path": str(path), "space": "ACEScct"},
+           "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+    back = operator_from_dict(old)
+    assert isinstance(back, LUT3D) and back.strength == 0.5 and back.path == str(path)
+    assert back.to_dict()["schema"] == "LUT3D.2"
+    img = wide_image().clamp(0, 1)
+    table = torch.from_numpy(look_table(5))
+    torch.testing.assert_close(back.forward(img), img + 0.5 * (apply_lut3d(img, table) - img))
+    # The file it names changed since: refused, naming it, rather than graded differently.
+    write_cube(path, CubeLUT(table=look_table(5)[::-1].copy()))
+    with pytest.raises(ParameterError, match=r"look\.cube: the LUT file changed"):
+        Pipeline.from_dict({"schema": "Pipeline.1", "operators": [old]})
 
 
 def test_params_dict_keeps_numbers_as_floats() -> None:

@@ -19,9 +19,10 @@ import torch
 from workbench.cli import main
 from workbench.color.lutfile import OCIO_FILE_SUFFIXES
 from workbench.errors import ParameterError
+from workbench.interchange import lut_operator
 from workbench.interchange.bake import write_clf
 from workbench.io import read_image, write_exr
-from workbench.ops import CDL, LUT1D, LUT3D, Pipeline, lut_operator, operator_from_dict
+from workbench.ops import CDL, LUT1D, LUT3D, Pipeline, operator_from_dict
 
 PHOTO = Path("/work/shared/data/photo/skimage_coffee.png")
 
@@ -161,20 +162,20 @@ def test_the_clf_bake_writes_reads_back(tmp_path: Path, plate: Path,
 
 def test_operator_contract_for_an_ocio_file(tmp_path: Path) -> None:
     lut = bake(tmp_path / "look.3dl", "flame", LOOK)
-    op = LUT3D(path=str(lut), strength=0.4)
+    op = lut_operator(lut, LUT3D, strength=0.4)
     data = op.to_dict()
     assert len(data["sha256"]) == 64 and data["params"]["path"] == str(lut)
     back = operator_from_dict(data)
     assert back == op and isinstance(back, LUT3D)
     img = torch.rand(2, 3, 8, 8) * 1.2 - 0.1
-    assert torch.equal(LUT3D(path=str(lut), strength=0.0).forward(img), img)
+    assert torch.equal(lut_operator(lut, LUT3D, strength=0.0).forward(img), img)
     full = torch.from_numpy(ocio_apply(lut, img.permute(0, 2, 3, 1).numpy())).permute(0, 3, 1, 2)
     torch.testing.assert_close(op.forward(img), img + 0.4 * (full - img), rtol=0, atol=1e-6)
     before = img.clone()
-    LUT3D(path=str(lut)).forward(img.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2))
+    lut_operator(lut, LUT3D).forward(img.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2))
     assert torch.equal(img, before)  # OCIO works in place; the input is never written
     with pytest.raises(ParameterError, match=r"look\.3dl: a 3D LUT, LUT1D takes 1D; use LUT3D"):
-        LUT1D(path=str(lut))
+        lut_operator(lut, LUT1D)
 
 
 def test_a_file_ocio_refuses_is_one_line_and_writes_nothing(

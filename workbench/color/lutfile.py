@@ -23,6 +23,7 @@ import PyOpenColorIO as ocio
 import torch
 
 from workbench.errors import ParameterError
+from workbench.io.hashing import sha256_file
 
 __all__ = ["OCIO_FILE_SUFFIXES", "OcioFileLUT", "apply_ocio_file", "read_ocio_file"]
 
@@ -58,12 +59,15 @@ class OcioFileLUT:
         OCIO's CPU processor of the file, float32 in and out.
     cache_id
         OCIO's cache id of the processor: equal ids give equal pixels.
+    sha256
+        SHA-256 of the file's bytes when it was read: the content the processor holds.
     """
 
     path: Path
     kind: str
     processor: ocio.CPUProcessor
     cache_id: str
+    sha256: str
 
 
 def _one_line(exc: Exception) -> str:
@@ -86,7 +90,11 @@ def _read(path: str, _stamp: tuple[int, int, int]) -> OcioFileLUT:
         raise ParameterError(f"{Path(path).name}: OpenColorIO cannot read it: "
                              f"{_one_line(exc)}") from None
     kind = "3D" if proc.hasChannelCrosstalk() else "1D"
-    return OcioFileLUT(Path(path), kind, cpu, proc.getCacheID())
+    try:
+        digest = sha256_file(path)
+    except OSError as exc:
+        raise ParameterError(f"{Path(path).name}: cannot read the LUT ({exc.strerror})") from None
+    return OcioFileLUT(Path(path), kind, cpu, proc.getCacheID(), digest)
 
 
 def _stamp(path: Path) -> tuple[int, int, int]:

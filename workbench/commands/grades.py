@@ -26,7 +26,7 @@ GradeFn = Callable[[Any, str], Any]  # (image tensor, the space it is in) -> gra
 
 def grade_suffixes() -> tuple[str, ...]:
     """Every suffix :func:`load_grade` reads: CDLs, LUT files (``.cube`` and OCIO's), ``.json``."""
-    from workbench.ops.lut import LUT_FILE_SUFFIXES
+    from workbench.interchange.lut_files import LUT_FILE_SUFFIXES
 
     return (*CDL_SUFFIXES, *LUT_FILE_SUFFIXES, ".json")
 
@@ -72,7 +72,7 @@ def load_grade(path: Path, cc_id: str | None, strength: float) -> tuple[GradeFn,
         return _load_cdl(path, cc_id, strength)
     if suffix == ".json":
         return _load_pipeline(path, strength)
-    from workbench.ops import lut_operator
+    from workbench.interchange import lut_operator
 
     op = lut_operator(path, strength=strength)
     return (lambda img, _space: op.forward(img)), f"{type(op).__name__} {path.name}"
@@ -100,14 +100,15 @@ def _load_cdl(path: Path, cc_id: str | None, strength: float) -> tuple[GradeFn, 
 
 
 def _load_pipeline(path: Path, strength: float) -> tuple[GradeFn, str]:
+    import workbench.interchange.lut_files  # noqa: F401  (reads the .cube of a LUT3D.1)
     from workbench.errors import ParameterError
-    from workbench.ops import Operator, Pipeline, operator_from_dict
+    from workbench.ops import Operator, Pipeline
 
     try:
         pipeline = Pipeline.from_json(path.read_text(encoding="utf-8"))
         pipeline.validate()
         # --strength scales every operator's own strength (0 is the identity for each).
-        scaled = Pipeline(operator_from_dict({**op.to_dict(), "strength": op.strength * strength})
+        scaled = Pipeline(op.with_params(strength=op.strength * strength)
                           for op in pipeline if isinstance(op, Operator))
     except (OSError, UnicodeDecodeError, ValueError, AttributeError, TypeError) as exc:
         raise ParameterError(f"{path.name}: not a workbench pipeline JSON ({exc})") from None

@@ -46,9 +46,9 @@ import numpy as np
 import torch
 
 from workbench.errors import ParameterError
-from workbench.interchange.cube import LUT_1D_SIZE_RANGE, LUT_3D_SIZE_RANGE, CubeLUT
 from workbench.io.atomic import atomic_write_text
 from workbench.ops.base import OPERATORS, Operator, Pipeline, UnknownOperator
+from workbench.ops.lut_table import LUT_1D_SIZE_RANGE, LUT_3D_SIZE_RANGE, CubeLUT
 
 __all__ = [
     "CLF_FORMAT",

@@ -38,123 +38,153 @@ import numpy as np
 
 from workbench.errors import ParameterError
 from workbench.io.atomic import atomic_write_text
+from workbench.ops.lut_table import LUT_1D_SIZE_RANGE, LUT_3D_SIZE_RANGE, CubeLUT, unit_domain
 
 __all__ = ["LUT_1D_SIZE_RANGE", "LUT_3D_SIZE_RANGE", "CubeLUT", "read_cube", "write_cube"]
 
-#: Valid ``LUT_1D_SIZE`` values (inclusive), per the Adobe specification.
-LUT_1D_SIZE_RANGE = (2, 65536)
-#: Valid ``LUT_3D_SIZE`` values (inclusive), per the Adobe specification.
-LUT_3D_SIZE_RANGE = (2, 256)
-
-_UNIT_DOMAIN = ((0.0, 0.0, 0.0), (1.0, 1.0, 1.0))
 _KEYWORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-
-
-def _unit_domain() -> np.ndarray:
-    return np.array(_UNIT_DOMAIN, dtype=np.float64)
-
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    a = np.array(a, dtype=np.float64, copy=True)
-    a.setflags(write=False)
-    return a
-
-
-@dataclass(frozen=True, eq=False)
-class CubeLUT:
-    """The contents of a ``.cube`` file, as plain read-only ``float64`` arrays.
-
-    Attributes
-    ----------
-    title
-        The ``TITLE`` string, ``""`` when there is none.
-    shaper
-        The 1D shaper ``(N, 3)`` applied before the 3D ``table``, or ``None``. A 1D-only file has
-        no shaper: its table is ``table``.
-    shaper_domain
-        ``(2, 3)``: the input values (min row, max row) mapped to the shaper's first and last
-        entries.
-    table
-        ``(S, S, S, 3)`` indexed ``[r, g, b]`` for a 3D LUT, or ``(N, 3)`` for a 1D-only LUT.
-    domain
-        ``(2, 3)``: the input values mapped to the table's first and last entries per channel.
-    """
-
-    title: str = ""
-    shaper: np.ndarray | None = None
-    shaper_domain: np.ndarray = field(default_factory=_unit_domain)
-    table: np.ndarray | None = None
-    domain: np.ndarray = field(default_factory=_unit_domain)
-
-    def __post_init__(self) -> None:
-        if self.table is None:
-            raise ParameterError("CubeLUT: a table is required")
-        table = _frozen(self.table)
-        if table.ndim == 2:
-            if table.shape[1] != 3 or not (
-                LUT_1D_SIZE_RANGE[0] <= table.shape[0] <= LUT_1D_SIZE_RANGE[1]
-            ):
-                raise ParameterError(f"CubeLUT: 1D table must be (N,3) with N in "
-                                     f"{LUT_1D_SIZE_RANGE}, got {table.shape}")
-            if self.shaper is not None:
-                raise ParameterError("CubeLUT: a shaper needs a 3D table, got a 1D table")
-        elif table.ndim == 4:
-            s = table.shape[0]
-            if table.shape != (s, s, s, 3) or not (
-                LUT_3D_SIZE_RANGE[0] <= s <= LUT_3D_SIZE_RANGE[1]
-            ):
-                raise ParameterError(f"CubeLUT: 3D table must be (S,S,S,3) with S in "
-                                     f"{LUT_3D_SIZE_RANGE}, got {table.shape}")
-        else:
-            raise ParameterError(f"CubeLUT: table must be (N,3) or (S,S,S,3), got {table.shape}")
-        object.__setattr__(self, "table", table)
-        if self.shaper is not None:
-            shaper = _frozen(self.shaper)
-            if shaper.ndim != 2 or shaper.shape[1] != 3 or not (
-                LUT_1D_SIZE_RANGE[0] <= shaper.shape[0] <= LUT_1D_SIZE_RANGE[1]
-            ):
-                raise ParameterError(f"CubeLUT: shaper must be (N,3) with N in "
-                                     f"{LUT_1D_SIZE_RANGE}, got {shaper.shape}")
-            object.__setattr__(self, "shaper", shaper)
-        for name in ("shaper_domain", "domain"):
-            d = _frozen(getattr(self, name))
-            if d.shape != (2, 3):
-                raise ParameterError(f"CubeLUT.{name} must be (2,3), got {d.shape}")
-            if not np.all(d[1] > d[0]):
-                raise ParameterError(f"CubeLUT.{name}: max must exceed min, got {d.tolist()}")
-            object.__setattr__(self, name, d)
-        for name in ("shaper", "table", "shaper_domain", "domain"):
-            a = getattr(self, name)
-            if a is not None and not np.all(np.isfinite(a)):
-                raise ParameterError(f"CubeLUT.{name}: NaN or Inf in the LUT")
-
-    @property
-    def kind(self) -> Literal["1D", "3D", "shaper+3D"]:
-        """``"1D"``, ``"3D"`` or ``"shaper+3D"``."""
-        assert self.table is not None
-        if self.table.ndim == 2:
-            return "1D"
-        return "3D" if self.shaper is None else "shaper+3D"
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, CubeLUT):
-            return NotImplemented
-
-        def same(a: np.ndarray | None, b: np.ndarray | None) -> bool:
-            return (a is None and b is None) or (
-                a is not None and b is not None and np.array_equal(a, b)
-            )
-
-        return self.title == other.title and all(
-            same(getattr(self, n), getattr(other, n))
-            for n in ("shaper", "shaper_domain", "table", "domain")
-        )
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 def _fail(name: str, lineno: int, message: str) -> ParameterError:
     return ParameterError(f"{name} line {lineno}: {message}")
+
+
+@dataclass
+class _Parsed:
+    """What the lines of a ``.cube`` said, before it is checked and shaped into a table."""
+
+    name: str
+    title: str = ""
+    size_1d: int | None = None
+    size_3d: int | None = None
+    domain_min: list[float] | None = None
+    domain_max: list[float] | None = None
+    range_1d: list[float] | None = None
+    range_3d: list[float] | None = None
+    rows: list[tuple[float, float, float]] = field(default_factory=list)
+
+
+def _numbers(p: _Parsed, tokens: list[str], count: int, lineno: int, keyword: str) -> list[float]:
+    if len(tokens) != count:
+        raise _fail(p.name, lineno, f"{keyword} needs {count} numbers, got {len(tokens)}")
+    try:
+        values = [float(t) for t in tokens]
+    except ValueError:
+        raise _fail(p.name, lineno, f"{keyword} is not numeric: {' '.join(tokens)!r}") from None
+    if not all(math.isfinite(v) for v in values):
+        raise _fail(p.name, lineno, f"{keyword} must be finite, got {' '.join(tokens)!r}")
+    return values
+
+
+def _size(p: _Parsed, tokens: list[str], lineno: int, keyword: str,
+          bounds: tuple[int, int]) -> int:
+    if len(tokens) != 1 or not tokens[0].lstrip("+-").isdigit():
+        raise _fail(p.name, lineno, f"{keyword} needs one integer, got {' '.join(tokens)!r}")
+    n = int(tokens[0])
+    if not bounds[0] <= n <= bounds[1]:
+        raise _fail(p.name, lineno, f"{keyword} must be in {bounds[0]}..{bounds[1]}, got {n}")
+    return n
+
+
+def _parse_keyword(p: _Parsed, line: str, lineno: int) -> bool:
+    """Record a header keyword line in ``p``; ``False`` when the line is not one."""
+    tokens = line.split()
+    keyword, rest = tokens[0].upper(), tokens[1:]
+    if keyword == "TITLE":
+        m = re.fullmatch(r'TITLE\s+"(.*)"\s*(#.*)?', line, flags=re.IGNORECASE)
+        if m is None:
+            raise _fail(p.name, lineno, f'TITLE must be a quoted string, got {line!r}')
+        p.title = m.group(1)
+    elif keyword == "LUT_1D_SIZE":
+        p.size_1d = _size(p, rest, lineno, keyword, LUT_1D_SIZE_RANGE)
+    elif keyword == "LUT_3D_SIZE":
+        p.size_3d = _size(p, rest, lineno, keyword, LUT_3D_SIZE_RANGE)
+    elif keyword == "DOMAIN_MIN":
+        p.domain_min = _numbers(p, rest, 3, lineno, keyword)
+    elif keyword == "DOMAIN_MAX":
+        p.domain_max = _numbers(p, rest, 3, lineno, keyword)
+    elif keyword == "LUT_1D_INPUT_RANGE":
+        p.range_1d = _numbers(p, rest, 2, lineno, keyword)
+    elif keyword == "LUT_3D_INPUT_RANGE":
+        p.range_3d = _numbers(p, rest, 2, lineno, keyword)
+    else:
+        return False
+    return True
+
+
+def _parse_row(p: _Parsed, line: str, lineno: int) -> None:
+    """Append a table row (three finite numbers) to ``p``, or name what the line is instead."""
+    tokens = line.split()
+    try:
+        values = [float(t) for t in tokens]
+    except ValueError:
+        if _KEYWORD.match(tokens[0]):
+            raise _fail(p.name, lineno, f"unknown keyword {tokens[0]!r}") from None
+        raise _fail(p.name, lineno, f"not a row of 3 numbers: {line!r}") from None
+    if len(values) != 3:
+        raise _fail(p.name, lineno, f"expected 3 numbers, got {len(values)}: {line!r}")
+    if not all(math.isfinite(v) for v in values):
+        raise _fail(p.name, lineno, f"NaN or Inf in the LUT: {line!r}")
+    p.rows.append((values[0], values[1], values[2]))
+
+
+def _parse_lines(name: str, text: str) -> _Parsed:
+    """Every line of the file: comments and blanks skipped, keywords and rows recorded."""
+    p = _Parsed(name)
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        # A TITLE's quoted string may hold '#': only other lines lose their comment.
+        line = raw.strip() if raw.lstrip().startswith("TITLE") else raw.split("#", 1)[0].strip()
+        if line and not _parse_keyword(p, line, lineno):
+            _parse_row(p, line, lineno)
+    return p
+
+
+def _check_counts(p: _Parsed) -> None:
+    """Raise naming the file unless the sizes, row count and domain keywords agree."""
+    if p.size_1d is None and p.size_3d is None:
+        raise ParameterError(f"{p.name}: no LUT_1D_SIZE or LUT_3D_SIZE")
+    n1 = p.size_1d or 0
+    n3 = p.size_3d**3 if p.size_3d else 0
+    if len(p.rows) != n1 + n3:
+        sizes = " and ".join(
+            f"{k} {v}" for k, v in (("LUT_1D_SIZE", p.size_1d), ("LUT_3D_SIZE", p.size_3d)) if v
+        )
+        expected = f"{n1} + {n3}" if n1 and n3 else f"{n1 + n3}"
+        raise ParameterError(f"{p.name}: expected {expected} rows for {sizes}, got {len(p.rows)}")
+    if (p.domain_min is None) != (p.domain_max is None):
+        raise ParameterError(f"{p.name}: DOMAIN_MIN and DOMAIN_MAX must come together")
+    if p.domain_min is not None and p.size_1d and p.size_3d:
+        raise ParameterError(f"{p.name}: DOMAIN_MIN/DOMAIN_MAX are ambiguous with both a 1D and "
+                             "a 3D table; use LUT_1D_INPUT_RANGE and LUT_3D_INPUT_RANGE")
+
+
+def _domain(p: _Parsed, input_range: list[float] | None) -> np.ndarray:
+    """``(2, 3)`` domain of a table: DOMAIN_MIN/MAX, else its INPUT_RANGE, else [0, 1]."""
+    if p.domain_min is not None and p.domain_max is not None:
+        d = np.array([p.domain_min, p.domain_max], dtype=np.float64)
+    elif input_range is not None:
+        d = np.array([[input_range[0]] * 3, [input_range[1]] * 3], dtype=np.float64)
+    else:
+        d = unit_domain()
+    if not np.all(d[1] > d[0]):
+        raise ParameterError(f"{p.name}: the domain maximum must exceed its minimum, got "
+                             f"{d.tolist()}")
+    return d
+
+
+def _tables(p: _Parsed) -> CubeLUT:
+    """The checked rows as a :class:`CubeLUT`: shaper rows first, then the cube, red fastest."""
+    data = np.asarray(p.rows, dtype=np.float64).reshape(-1, 3)
+    n1 = p.size_1d or 0
+    if not p.size_3d:
+        return CubeLUT(title=p.title, table=data, domain=_domain(p, p.range_1d))
+    s = p.size_3d
+    # Red fastest: the file order is [b][g][r]; transpose to [r, g, b].
+    table = data[n1:].reshape(s, s, s, 3).transpose(2, 1, 0, 3)
+    if not n1:
+        return CubeLUT(title=p.title, table=table, domain=_domain(p, p.range_3d))
+    return CubeLUT(title=p.title, shaper=data[:n1], shaper_domain=_domain(p, p.range_1d),
+                   table=table, domain=_domain(p, p.range_3d))
 
 
 def read_cube(path: str | os.PathLike[str]) -> CubeLUT:
@@ -188,125 +218,13 @@ def read_cube(path: str | os.PathLike[str]) -> CubeLUT:
     ('1D', 'g', (2, 3))
     """
     path = Path(path)
-    name = path.name
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ParameterError(f"{name}: cannot read the LUT ({exc})") from None
-
-    title = ""
-    size_1d: int | None = None
-    size_3d: int | None = None
-    domain_min: list[float] | None = None
-    domain_max: list[float] | None = None
-    range_1d: list[float] | None = None
-    range_3d: list[float] | None = None
-    rows: list[tuple[float, float, float]] = []
-    row_lines: list[int] = []
-
-    def numbers(tokens: list[str], count: int, lineno: int, keyword: str) -> list[float]:
-        if len(tokens) != count:
-            raise _fail(name, lineno, f"{keyword} needs {count} numbers, got {len(tokens)}")
-        try:
-            values = [float(t) for t in tokens]
-        except ValueError:
-            raise _fail(name, lineno, f"{keyword} is not numeric: {' '.join(tokens)!r}") from None
-        if not all(math.isfinite(v) for v in values):
-            raise _fail(name, lineno, f"{keyword} must be finite, got {' '.join(tokens)!r}")
-        return values
-
-    def size(tokens: list[str], lineno: int, keyword: str, bounds: tuple[int, int]) -> int:
-        if len(tokens) != 1 or not tokens[0].lstrip("+-").isdigit():
-            raise _fail(name, lineno, f"{keyword} needs one integer, got {' '.join(tokens)!r}")
-        n = int(tokens[0])
-        if not bounds[0] <= n <= bounds[1]:
-            raise _fail(name, lineno, f"{keyword} must be in {bounds[0]}..{bounds[1]}, got {n}")
-        return n
-
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        line = raw.split("#", 1)[0].strip() if not raw.lstrip().startswith("TITLE") else raw.strip()
-        if not line:
-            continue
-        tokens = line.split()
-        head, rest = tokens[0], tokens[1:]
-        keyword = head.upper()
-        if keyword == "TITLE":
-            m = re.fullmatch(r'TITLE\s+"(.*)"\s*(#.*)?', line, flags=re.IGNORECASE)
-            if m is None:
-                raise _fail(name, lineno, f'TITLE must be a quoted string, got {line!r}')
-            title = m.group(1)
-        elif keyword == "LUT_1D_SIZE":
-            size_1d = size(rest, lineno, keyword, LUT_1D_SIZE_RANGE)
-        elif keyword == "LUT_3D_SIZE":
-            size_3d = size(rest, lineno, keyword, LUT_3D_SIZE_RANGE)
-        elif keyword == "DOMAIN_MIN":
-            domain_min = numbers(rest, 3, lineno, keyword)
-        elif keyword == "DOMAIN_MAX":
-            domain_max = numbers(rest, 3, lineno, keyword)
-        elif keyword == "LUT_1D_INPUT_RANGE":
-            range_1d = numbers(rest, 2, lineno, keyword)
-        elif keyword == "LUT_3D_INPUT_RANGE":
-            range_3d = numbers(rest, 2, lineno, keyword)
-        else:
-            try:
-                values = [float(t) for t in tokens]
-            except ValueError:
-                if _KEYWORD.match(head):
-                    raise _fail(name, lineno, f"unknown keyword {head!r}") from None
-                raise _fail(name, lineno, f"not a row of 3 numbers: {line!r}") from None
-            if len(values) != 3:
-                raise _fail(name, lineno, f"expected 3 numbers, got {len(values)}: {line!r}")
-            if not all(math.isfinite(v) for v in values):
-                raise _fail(name, lineno, f"NaN or Inf in the LUT: {line!r}")
-            rows.append((values[0], values[1], values[2]))
-            row_lines.append(lineno)
-
-    if size_1d is None and size_3d is None:
-        raise ParameterError(f"{name}: no LUT_1D_SIZE or LUT_3D_SIZE")
-    n1 = size_1d or 0
-    n3 = size_3d**3 if size_3d else 0
-    if len(rows) != n1 + n3:
-        sizes = " and ".join(
-            f"{k} {v}" for k, v in (("LUT_1D_SIZE", size_1d), ("LUT_3D_SIZE", size_3d)) if v
-        )
-        expected = f"{n1} + {n3}" if n1 and n3 else f"{n1 + n3}"
-        raise ParameterError(f"{name}: expected {expected} rows for {sizes}, got {len(rows)}")
-    if (domain_min is None) != (domain_max is None):
-        raise ParameterError(f"{name}: DOMAIN_MIN and DOMAIN_MAX must come together")
-    if domain_min is not None and size_1d and size_3d:
-        raise ParameterError(f"{name}: DOMAIN_MIN/DOMAIN_MAX are ambiguous with both a 1D and a "
-                             "3D table; use LUT_1D_INPUT_RANGE and LUT_3D_INPUT_RANGE")
-
-    data = np.asarray(rows, dtype=np.float64).reshape(-1, 3)
-
-    def domain_of(input_range: list[float] | None) -> np.ndarray:
-        if domain_min is not None and domain_max is not None:
-            d = np.array([domain_min, domain_max], dtype=np.float64)
-        elif input_range is not None:
-            d = np.array([[input_range[0]] * 3, [input_range[1]] * 3], dtype=np.float64)
-        else:
-            d = _unit_domain()
-        if not np.all(d[1] > d[0]):
-            raise ParameterError(f"{name}: the domain maximum must exceed its minimum, got "
-                                 f"{d.tolist()}")
-        return d
-
-    shaper: np.ndarray | None = None
-    shaper_domain = _unit_domain()
-    table: np.ndarray
-    if size_3d:
-        cube = data[n1:]
-        # Red fastest: the file order is [b][g][r]; transpose to [r, g, b].
-        table = cube.reshape(size_3d, size_3d, size_3d, 3).transpose(2, 1, 0, 3)
-        domain = domain_of(range_3d)
-        if size_1d:
-            shaper = data[:n1]
-            shaper_domain = domain_of(range_1d)
-    else:
-        table = data
-        domain = domain_of(range_1d)
-    return CubeLUT(title=title, shaper=shaper, shaper_domain=shaper_domain, table=table,
-                   domain=domain)
+        raise ParameterError(f"{path.name}: cannot read the LUT ({exc})") from None
+    parsed = _parse_lines(path.name, text)
+    _check_counts(parsed)
+    return _tables(parsed)
 
 
 def _fmt(values: np.ndarray, digits: int) -> str:
@@ -356,7 +274,7 @@ def write_cube(
     if style == "adobe" and lut.shaper is not None:
         raise ParameterError(f"{path.name}: a shaper+3D LUT needs style='resolve'")
     assert lut.table is not None
-    unit = _unit_domain()
+    unit = unit_domain()
 
     def scalar_range(d: np.ndarray, what: str) -> str:
         if not (np.all(d[0] == d[0, 0]) and np.all(d[1] == d[1, 0])):

@@ -38,6 +38,8 @@ from workbench.ops.lift_gamma_gain import (
     apply_lift_gamma_gain,
     invert_lift_gamma_gain,
 )
+from workbench.ops.lut import LUT1D, LUT3D, apply_cube, apply_lut1d, apply_lut3d
+from workbench.ops.lut_table import CubeLUT
 from workbench.ops.matrix import Matrix3x3, apply_matrix, invert_matrix_operator
 from workbench.ops.qualifier import HSLQualifier, hsl_qualifier, qualify
 from workbench.ops.saturation import Saturation, apply_saturation
@@ -53,9 +55,6 @@ from workbench.ops.windows import (
     rectangle_window,
 )
 
-# Last: LUT operators read .cube files through workbench.interchange, which uses the above.
-from workbench.ops.lut import LUT1D, LUT3D, apply_cube, apply_lut1d, apply_lut3d, lut_operator  # isort: skip
-
 __all__ = [
     "ACESCCT_MID_GREY",
     "CDL",
@@ -65,6 +64,7 @@ __all__ = [
     "Blur",
     "CDLValues",
     "Contrast",
+    "CubeLUT",
     "Curves",
     "Exposure",
     "FilmGrain",
@@ -115,7 +115,6 @@ __all__ = [
     "invert_lift_gamma_gain",
     "invert_matrix_operator",
     "is_plain_cdl",
-    "lut_operator",
     "operator_from_dict",
     "qualify",
     "rectangle_window",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar
 
 import param
@@ -28,15 +28,34 @@ __all__ = [
     "check_matte",
     "operator_from_dict",
     "register_operator",
+    "register_upgrade",
 ]
 
 OPERATORS: dict[str, type[Operator]] = {}
+
+#: ``{(class name, version): fn}``: ``fn`` turns a ``Name.version`` dict into ``Name.version+1``.
+UPGRADES: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
 def register_operator(cls: type[Operator]) -> type[Operator]:
     """Class decorator: make ``cls`` loadable from JSON by its class name."""
     OPERATORS[cls.__name__] = cls
     return cls
+
+
+def register_upgrade(name: str, version: int
+                     ) -> Callable[[Callable[[dict[str, Any]], dict[str, Any]]],
+                                   Callable[[dict[str, Any]], dict[str, Any]]]:
+    """Decorator: register ``fn(data)`` upgrading a ``name.version`` dict to ``version + 1``.
+
+    :func:`operator_from_dict` runs the steps in order, so a pipeline saved by an older
+    workbench loads as the current schema (OTIO's ``upgrade_function_for``).
+    """
+    def decorate(fn: Callable[[dict[str, Any]], dict[str, Any]]
+                 ) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        UPGRADES[(name, version)] = fn
+        return fn
+    return decorate
 
 
 def check_matte(matte: torch.Tensor, img: torch.Tensor, where: str) -> None:
@@ -180,6 +199,18 @@ class Operator(param.Parameterized):
             "params": self.params_dict(),
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Operator:
+        """Inverse of :meth:`to_dict` for this class's current schema."""
+        return cls(strength=data.get("strength", 1.0), **data.get("params", {}))
+
+    def with_params(self, **changes: Any) -> Operator:
+        """A copy with ``changes`` (declared parameters, ``strength`` included) applied.
+
+        Operators that carry data beyond their parameters (a LUT's table) keep it.
+        """
+        return type(self)(**{"strength": self.strength, **self.params_dict(), **changes})
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Operator) and self.to_dict() == other.to_dict()
 
@@ -221,7 +252,12 @@ def operator_from_dict(data: dict[str, Any]) -> Operator | UnknownOperator:
     cls = OPERATORS.get(name)
     if cls is None or not version.isdigit() or int(version) > cls.schema_version:
         return UnknownOperator(data)
-    return cls(strength=data.get("strength", 1.0), **data.get("params", {}))
+    for step in range(int(version), cls.schema_version):
+        upgrade = UPGRADES.get((name, step))
+        if upgrade is None:
+            raise ParameterError(f"{name}.{step}: no upgrade to {name}.{step + 1} is registered")
+        data = upgrade(data)
+    return cls.from_dict(data)
 
 
 class Pipeline:
@@ -293,7 +329,7 @@ class Pipeline:
         Raises :class:`ParameterError` for an operator of unknown schema (see :meth:`validate`).
         """
         self.validate()
-        return Pipeline(type(op)(strength=strength, **op.params_dict())
+        return Pipeline(op.with_params(strength=strength)
                         for op in self.operators if isinstance(op, Operator))
 
     def apply(

@@ -1,12 +1,14 @@
-"""LUTs: 1D (linear) and 3D (tetrahedral) lookup tables, and ``.cube``-file operators.
+"""LUTs: 1D (linear) and 3D (tetrahedral) lookup tables, and the operators that carry them.
 
-The maths is in :func:`apply_lut1d` and :func:`apply_lut3d`, pure and differentiable in the image;
-:class:`LUT1D` and :class:`LUT3D` hold the path of a LUT file (and its SHA-256), the colour space
-the LUT expects and a strength. A ``.cube`` is read with
-:func:`workbench.interchange.cube.read_cube` and applied by those functions; every other format
-OpenColorIO reads (CLF/CTF, ``.3dl``, ``.spi1d``/``.spi3d``/``.spimtx``, ``.csp``, ``.cub``, ...,
-see :data:`workbench.color.lutfile.OCIO_FILE_SUFFIXES`) goes through OCIO's ``FileTransform``
-(:func:`workbench.color.lutfile.apply_ocio_file`: OCIO's pixels, not differentiable).
+The maths is in :func:`apply_lut1d`, :func:`apply_lut3d` and :func:`apply_cube` (a
+:class:`~workbench.ops.lut_table.CubeLUT`: shaper, then table), pure and differentiable in the
+image. :class:`LUT1D` and :class:`LUT3D` carry what they apply, read once: a ``CubeLUT`` (from a
+``.cube``, parsed by :mod:`workbench.interchange.cube`, or from a bake or a model), or, for every
+other format OpenColorIO reads (CLF/CTF, ``.3dl``, ``.spi1d``/``.spi3d``/``.spimtx``, ``.csp``,
+``.cub``, ..., see :data:`workbench.color.lutfile.OCIO_FILE_SUFFIXES`), OCIO's processor of the
+file (:func:`workbench.color.lutfile.apply_ocio_file`: OCIO's pixels, not differentiable), with
+the colour space the LUT expects and a strength. :func:`workbench.interchange.lut_operator`
+makes one from a file.
 Both functions match OpenColorIO's CPU renderer (``INTERP_LINEAR`` for 1D, ``INTERP_TETRAHEDRAL``
 for 3D) to float32 rounding, including its edge cases: input outside the domain clamps to the
 end entries, ``±inf`` to the last/first entry and NaN to the first.
@@ -20,10 +22,8 @@ OpenColorIO ``src/OpenColorIO/ops/lut3d/Lut3DOpCPU.cpp`` (``Lut3DTetrahedralRend
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,22 +34,22 @@ import torch
 from workbench.checks import check_image
 from workbench.color.lutfile import OCIO_FILE_SUFFIXES, OcioFileLUT, apply_ocio_file, read_ocio_file
 from workbench.errors import ParameterError, ShapeError
-from workbench.interchange.cube import CubeLUT, read_cube
 from workbench.ops._compiled import fast_path_wanted, run_compiled
-from workbench.ops.base import Operator, register_operator
+from workbench.ops.base import Operator, register_operator, register_upgrade
+from workbench.ops.lut_table import CubeLUT
 
 __all__ = [
     "LUT1D",
     "LUT3D",
-    "LUT_FILE_SUFFIXES",
+    "LUT_READERS",
+    "CubeLUT",
+    "LutData",
     "apply_cube",
     "apply_lut1d",
     "apply_lut3d",
-    "lut_operator",
+    "read_lut_file",
+    "register_lut_reader",
 ]
-
-#: Every suffix a LUT operator reads: ``.cube`` with the workbench's reader, the rest with OCIO's.
-LUT_FILE_SUFFIXES: tuple[str, ...] = (".cube", *OCIO_FILE_SUFFIXES)
 
 Domain = torch.Tensor | np.ndarray | Sequence[float] | Sequence[Sequence[float]] | None
 
@@ -298,7 +298,7 @@ def apply_lut3d(img: torch.Tensor, table: torch.Tensor, domain: Domain = None) -
 
 
 def apply_cube(img: torch.Tensor, lut: CubeLUT) -> torch.Tensor:
-    """Apply a :class:`~workbench.interchange.cube.CubeLUT`: the shaper (if any), then the table.
+    """Apply a :class:`~workbench.ops.lut_table.CubeLUT`: the shaper (if any), then the table.
 
     Shape
     -----
@@ -325,47 +325,62 @@ def apply_cube(img: torch.Tensor, lut: CubeLUT) -> torch.Tensor:
     return apply_lut3d(img, table, lut.domain)
 
 
-LutFile = CubeLUT | OcioFileLUT
+LutData = CubeLUT | OcioFileLUT
+"""What a LUT operator carries: a table (:class:`CubeLUT`) or OpenColorIO's processor of a file."""
+
+LutReader = Callable[[Path], tuple[LutData, str]]
+"""Reads a LUT file: its contents and the SHA-256 of its bytes; :class:`ParameterError` naming
+the file when it cannot."""
 
 
-@functools.lru_cache(maxsize=16)
-def _load(path: str, _stamp: tuple[int, int, int]) -> tuple[LutFile, str]:
-    """Read and hash a LUT file; the cache key includes the file's (mtime, size, inode).
+def _read_ocio(path: Path) -> tuple[LutData, str]:
+    lut = read_ocio_file(path)
+    return lut, lut.sha256
 
-    ``.cube`` goes through the workbench's reader (every Resolve/Iridas variant, some of which
-    OCIO refuses), any other suffix through OCIO's ``FileTransform``.
+
+#: ``{suffix: reader}``: how a LUT file named by an older (``.1``) operator dict is read.
+#: OpenColorIO's formats are read here; ``.cube`` is registered by
+#: :mod:`workbench.interchange.lut_files`, which parses it.
+LUT_READERS: dict[str, LutReader] = dict.fromkeys(OCIO_FILE_SUFFIXES, _read_ocio)
+
+
+def register_lut_reader(suffix: str, reader: LutReader) -> None:
+    """Read files ending in ``suffix`` (lower case, with the dot) with ``reader``."""
+    LUT_READERS[suffix.lower()] = reader
+
+
+def read_lut_file(path: str | os.PathLike[str]) -> tuple[LutData, str]:
+    """A LUT file's contents and the SHA-256 of its bytes, by its registered reader.
+
+    Raises :class:`ParameterError` naming the file: an unknown suffix (listing the known ones),
+    an unreadable file, or the reader's own reason.
     """
-    suffix = Path(path).suffix.lower()
-    if suffix not in LUT_FILE_SUFFIXES:
-        raise ParameterError(f"{Path(path).name}: unknown LUT file type {suffix or '(none)'!r}; "
-                             f"expected one of {', '.join(LUT_FILE_SUFFIXES)}")
-    lut: LutFile = read_cube(path) if suffix == ".cube" else read_ocio_file(path)
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return lut, digest
-
-
-def _apply_file(img: torch.Tensor, lut: LutFile) -> torch.Tensor:
-    if isinstance(lut, OcioFileLUT):
-        return apply_ocio_file(img, lut)
-    return apply_cube(img, lut)
-
-
-def _stamp(path: str) -> tuple[int, int, int]:
-    try:
-        st = os.stat(path)
-    except OSError as exc:
-        raise ParameterError(f"{Path(path).name}: cannot read the LUT ({exc.strerror})") from None
-    return st.st_mtime_ns, st.st_size, st.st_ino
+    p = Path(path)
+    reader = LUT_READERS.get(p.suffix.lower())
+    if reader is None:
+        known = ", ".join(sorted(LUT_READERS))
+        hint = "" if ".cube" in LUT_READERS else " (.cube is read by workbench.interchange)"
+        raise ParameterError(f"{p.name}: unknown LUT file type {p.suffix or '(none)'!r}; "
+                             f"expected one of {known}{hint}")
+    return reader(p)
 
 
 class _CubeOperator(Operator):
-    """Shared body of :class:`LUT1D` and :class:`LUT3D`: a LUT file, a space, a strength."""
+    """Shared body of :class:`LUT1D` and :class:`LUT3D`: a LUT's contents, a space, a strength.
+
+    The operator carries what it applies (``lut``), read once when it was made: a
+    :class:`CubeLUT` table, or OpenColorIO's processor of a file in another format with that
+    file's SHA-256. ``path`` only says where it came from; it is never re-read, so equality and
+    cache keys follow the content. :func:`workbench.interchange.lut_operator` makes one from a
+    file.
+    """
 
     kinds: tuple[str, ...] = ()
     per_pixel = True
+    schema_version = 2
 
     path = param.String("", label="LUT file",
-                        doc="Path of the LUT file: .cube, or any format OpenColorIO reads "
+                        doc="Where the LUT was read from: .cube, or any format OpenColorIO reads "
                             "(.clf, .ctf, .3dl, .spi1d, .spi3d, .spimtx, .csp, .cub, ...).")
     space = param.String(
         "ACEScct", label="LUT input space",
@@ -373,50 +388,120 @@ class _CubeOperator(Operator):
             "LUT graded on ACES footage; a camera or show LUT names its own (e.g. 'ARRI LogC3 "
             "(EI800)'). The pipeline converts into it and back.")
 
-    def __init__(self, **params: Any) -> None:
+    def __init__(self, lut: LutData | None = None, **params: Any) -> None:
         super().__init__(**params)
+        self._lut = lut
+        self._lut_json: dict[str, Any] | None = None
+        if lut is not None:
+            self._check_kind(lut)
+
+    def _where(self, lut: LutData | None = None) -> str:
         if self.path:
-            self.lut()  # a bad file fails here, naming it
+            return Path(self.path).name
+        if isinstance(lut, OcioFileLUT):
+            return lut.path.name
+        return type(self).__name__
 
-    def lut(self) -> LutFile:
-        """The file's contents, re-read when the file changes.
-
-        A :class:`CubeLUT` for a ``.cube``; an :class:`OcioFileLUT` (OCIO's processor) otherwise.
-        """
-        return self._load()[0]
-
-    def sha256(self) -> str | None:
-        """SHA-256 of the file's bytes; ``None`` when there is no readable file."""
-        try:
-            return self._load()[1]
-        except ParameterError:
-            return None
-
-    def _load(self) -> tuple[LutFile, str]:
-        name = type(self).__name__
-        if not self.path:
-            raise ParameterError(f"{name}.path is empty: name a LUT file")
-        lut, digest = _load(str(self.path), _stamp(str(self.path)))
+    def _check_kind(self, lut: LutData) -> None:
+        if not isinstance(lut, CubeLUT | OcioFileLUT):
+            raise ParameterError(f"{type(self).__name__}: lut must be a CubeLUT or an "
+                                 f"OcioFileLUT, got {type(lut).__name__}")
         if lut.kind not in self.kinds:
             other = "LUT1D" if lut.kind == "1D" else "LUT3D"
-            raise ParameterError(f"{Path(self.path).name}: a {lut.kind} LUT, {name} takes "
-                                 f"{' or '.join(self.kinds)}; use {other}")
-        return lut, digest
+            raise ParameterError(f"{self._where(lut)}: a {lut.kind} LUT, {type(self).__name__} "
+                                 f"takes {' or '.join(self.kinds)}; use {other}")
+
+    def lut(self) -> LutData:
+        """What the operator applies: a :class:`CubeLUT`, or an :class:`OcioFileLUT`."""
+        if self._lut is None:
+            name = type(self).__name__
+            if not self.path:
+                raise ParameterError(f"{name}.path is empty: name a LUT file "
+                                     "(workbench.interchange.lut_operator reads one)")
+            raise ParameterError(f"{Path(self.path).name}: {name} holds no LUT; read the file "
+                                 "with workbench.interchange.lut_operator")
+        return self._lut
+
+    def sha256(self) -> str | None:
+        """The content's SHA-256; ``None`` when the operator holds no LUT.
+
+        The table's (:attr:`CubeLUT.sha256`), or that of the OpenColorIO file's bytes.
+        """
+        if self._lut is None:
+            return None
+        return self._lut.sha256
+
+    def with_params(self, **changes: Any) -> Operator:
+        """As :meth:`Operator.with_params`, keeping the LUT."""
+        return type(self)(lut=self._lut,
+                          **{"strength": self.strength, **self.params_dict(), **changes})
 
     def to_dict(self) -> dict[str, Any]:
-        """As :meth:`Operator.to_dict`, plus the file's ``sha256`` so a cache key follows it."""
-        return {**super().to_dict(), "sha256": self.sha256()}
+        """As :meth:`Operator.to_dict`, plus the content's ``sha256`` and a table's ``lut``.
+
+        A table is inline (:meth:`CubeLUT.to_dict`). An OpenColorIO file stays a reference:
+        its ``path`` and the ``sha256`` of its bytes, checked when the dict is loaded.
+        """
+        d = {**super().to_dict(), "sha256": self.sha256()}
+        if isinstance(self._lut, CubeLUT):
+            if self._lut_json is None:
+                self._lut_json = self._lut.to_dict()
+            d["lut"] = dict(self._lut_json)
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Operator:
+        """Inverse of :meth:`to_dict`.
+
+        An OpenColorIO file is read again and must still have the ``sha256`` it was saved with.
+        """
+        params = dict(data.get("params", {}))
+        strength = data.get("strength", 1.0)
+        if data.get("lut") is not None:
+            return cls(lut=CubeLUT.from_dict(data["lut"]), strength=strength, **params)
+        path = str(params.get("path", ""))
+        if not path:
+            return cls(strength=strength, **params)
+        lut, digest = read_lut_file(path)
+        want = data.get("sha256")
+        if want is not None and want != digest:
+            raise ParameterError(f"{Path(path).name}: the LUT file changed since this grade was "
+                                 f"made (sha256 {digest[:12]}..., expected {str(want)[:12]}...)")
+        return cls(lut=lut, strength=strength, **params)
 
     def _apply(self, img: torch.Tensor) -> torch.Tensor:
-        out = _apply_file(img, self.lut())
+        lut = self.lut()
+        out = apply_ocio_file(img, lut) if isinstance(lut, OcioFileLUT) else apply_cube(img, lut)
         if self.strength == 1.0:
             return out
         return img + self.strength * (out - img)
 
 
+def _upgrade_file_reference(data: dict[str, Any]) -> dict[str, Any]:
+    """``LUT1D.1``/``LUT3D.1`` (a path read at apply time, ``sha256`` of its bytes) → ``.2``.
+
+    The file is read now and must still hold the bytes the ``.1`` dict recorded; a ``.cube``
+    becomes an inline table.
+    """
+    name = str(data.get("schema", "")).partition(".")[0]
+    params = data.get("params", {})
+    path = str(params.get("path", ""))
+    out = {**data, "schema": f"{name}.2"}
+    if not path:
+        return out
+    lut, digest = read_lut_file(path)
+    want = data.get("sha256")
+    if want is not None and want != digest:
+        raise ParameterError(f"{Path(path).name}: the LUT file changed since this grade was "
+                             f"made (sha256 {digest[:12]}..., expected {str(want)[:12]}...)")
+    if isinstance(lut, CubeLUT):
+        return {**out, "sha256": lut.sha256, "lut": lut.to_dict()}
+    return {**out, "sha256": digest}
+
+
 @register_operator
 class LUT1D(_CubeOperator):
-    """A per-channel 1D LUT from a file, linear interpolation (OCIO ``INTERP_LINEAR``).
+    """A per-channel 1D LUT, linear interpolation (OCIO ``INTERP_LINEAR``).
 
     A ``.cube`` with a 1D table, or any per-channel file OpenColorIO reads (``.spi1d``, a CLF of
     1D LUTs and ranges, a diagonal ``.spimtx``, ...).
@@ -429,7 +514,7 @@ class LUT1D(_CubeOperator):
 
 @register_operator
 class LUT3D(_CubeOperator):
-    """A 3D LUT (optionally with Resolve's 1D shaper) from a file, tetrahedral.
+    """A 3D LUT (optionally with Resolve's 1D shaper), tetrahedral.
 
     A ``.cube`` with a 3D table, or any file OpenColorIO reads whose transform mixes channels
     (``.3dl``, ``.spi3d``, ``.csp``, ``.cub``, a CLF/CTF with a LUT3D or a matrix, ...).
@@ -440,11 +525,5 @@ class LUT3D(_CubeOperator):
     kinds = ("3D", "shaper+3D")
 
 
-def lut_operator(path: str | os.PathLike[str], **params: Any) -> LUT1D | LUT3D:
-    """The right operator for the LUT file at ``path``: :class:`LUT1D` or :class:`LUT3D`.
-
-    Raises :class:`ParameterError` naming the file (with OpenColorIO's reason where it refuses).
-    """
-    lut, _ = _load(str(path), _stamp(str(path)))
-    cls = LUT1D if lut.kind == "1D" else LUT3D
-    return cls(path=str(path), **params)
+register_upgrade("LUT1D", 1)(_upgrade_file_reference)
+register_upgrade("LUT3D", 1)(_upgrade_file_reference)

@@ -6,9 +6,8 @@ an EDL gives the shots; an ALE gives scene, take, camera and shooting day per cl
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fractions import Fraction
@@ -31,6 +30,7 @@ from workbench.io import (
     read_image,
     read_movie_frames,
 )
+from workbench.io.hashing import sha256_of
 from workbench.title.catalog import Clip, Shot, Title
 from workbench.title.cuts import detect_cuts, frame_histogram, shots_from_cuts
 from workbench.title.timecode import timecode_to_frames
@@ -63,18 +63,6 @@ class ClipNotes:
     metadata: dict[str, Any] = field(default_factory=dict)
     # (start, end, name) from an EDL
     shots: list[tuple[int, int, str]] = field(default_factory=list)
-
-
-def sha256_of(paths: Iterable[Path]) -> tuple[str, int]:
-    """SHA-256 over the bytes of ``paths`` in order, and their total size."""
-    h = hashlib.sha256()
-    total = 0
-    for path in paths:
-        with open(path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
-                total += len(block)
-    return h.hexdigest(), total
 
 
 def default_input_space(path: Path) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import workbench.interchange.lut_files  # noqa: F401  (reads the .cube a LUT3D.1 grade names)
 from workbench.errors import DecisionError, ParameterError
 from workbench.ops import Pipeline
 from workbench.title.catalog import Shot, Title

@@ -101,8 +101,7 @@ class GradePanel(anywidget.AnyWidget):
     def pipeline(self) -> Pipeline:
         """The operators with the panel's values, each at its own proposed strength."""
         ops = [op for op in self._pipeline if isinstance(op, Operator)]
-        return Pipeline(type(op)(strength=op.strength, **{**op.params_dict(), **vals})
-                        for op, vals in zip(ops, self.values, strict=True))
+        return Pipeline(op.with_params(**vals) for op, vals in zip(ops, self.values, strict=True))
 
     def graded(self) -> Pipeline:
         """What a decision at the current strength renders."""
