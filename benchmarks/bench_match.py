@@ -29,8 +29,8 @@ import torch
 from benchmarks.common import SHARED_DATA, entry
 from workbench._colour import import_colour
 from workbench.color import convert, delta_e_2000
-from workbench.model.methods import AUTO_METHOD, match_frames
-from workbench.model.temporal import flicker_delta_e, static_mask
+from workbench.model.matching import AUTO_METHOD, match_frames
+from workbench.model.matching.temporal import flicker_delta_e, static_mask
 
 METHODS = ("von-kries", "histogram", "mkl", "reinhard", "mean-std")
 WIDTH = 192   # a global grade needs no detail; keeps the run near 3 minutes on 2 cores

@@ -73,7 +73,7 @@ def run() -> list[dict[str, Any]]:
     # Accuracy is measured after training: skip compiling the CDL/LUT kernels (tens of s).
     os.environ.setdefault("WORKBENCH_NO_COMPILE", "1")
     from workbench.color import mean_delta_e_2000
-    from workbench.model.methods import match_frames
+    from workbench.model.matching import match_frames
     from workbench.model.train import train_title
     from workbench.ops import Exposure, Pipeline, WhiteBalance
     from workbench.title import Title
@@ -122,8 +122,8 @@ def run() -> list[dict[str, Any]]:
 def run_match_cases() -> list[dict[str, Any]]:
     """The learned matcher on bench_match's cases, trained per content; MKL/von Kries beside."""
     from benchmarks.bench_match import CASES, contents, relight, relight_matrix, scores
-    from workbench.model.matcher import MatcherConfig, train_matcher
-    from workbench.model.methods import match_frames
+    from workbench.model.matching import match_frames
+    from workbench.model.matching.learned import MatcherConfig, train_matcher
 
     per: dict[str, list[float]] = {m: [] for m in ("title", *ANCHORS)}
     for content, (original, reference) in contents().items():

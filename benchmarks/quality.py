@@ -10,8 +10,9 @@ other images, each fitted on the same training pairs:
 - ``lut17``: least-squares 17³ trilinear LUT with a light second-difference smoothing;
 - ``vandermonde``: colour-science's ``colour_correction(method="Vandermonde", degree=4)``;
 - ``reinhard`` / ``mkl``: the statistics change from the training befores to the training afters
-  (``workbench.model.transfer``), applied to the held-out image. (Moving a held-out image's own
-  statistics onto the training afters' gives ΔE ~17: it copies the other pictures' palette.)
+  (``workbench.model.matching.transfer``), applied to the held-out image. (Moving a held-out
+  image's own statistics onto the training afters' gives ΔE ~17: it copies the other pictures'
+  palette.)
 """
 
 from __future__ import annotations
@@ -266,7 +267,7 @@ def fit_vandermonde(before: Sequence[Image], after: Sequence[Image], degree: int
 def _statistics(kind: str) -> Callable[[Sequence[Image], Sequence[Image]], Mapper]:
     """Reinhard or MKL statistics transfer from the training befores to the training afters."""
     def fit(before: Sequence[Image], after: Sequence[Image]) -> Mapper:
-        from workbench.model import transfer
+        from workbench.model.matching import transfer
 
         fitter = transfer.fit_reinhard if kind == "reinhard" else transfer.fit_mkl
         mapping = fitter(_pixels(before).float(), _pixels(after).float())

@@ -21,7 +21,7 @@ PHOTO = DATA / "photo" / "skimage_coffee.png"
 
 def _warm() -> np.ndarray:
     """A tungsten-ish light change: von Kries gains in Bradford LMS, as a linear ACEScg matrix."""
-    from workbench.model.transfer import BRADFORD, _acescg_to_xyz
+    from workbench.model.matching.transfer import BRADFORD, _acescg_to_xyz
 
     cone = (BRADFORD @ _acescg_to_xyz()).numpy()
     return (np.linalg.inv(cone) @ np.diag([1.3, 1.05, 0.7]) @ cone).astype(np.float32)

@@ -375,9 +375,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("propose", cmd_propose, "propose a correction for every shot")
     sp.add_argument("dir", type=Path)
-    sp.add_argument("--method", default="auto",
-                    help="auto (the trained title model if there is one, else mean-std), "
-                         "title, mean-std, von-kries, mkl, reinhard or histogram")
+    sp.add_argument("--method",
+                    help="default: the trained title model if there is one, else mean-std; "
+                         "or auto (title model, else von-kries), title, mean-std, von-kries, "
+                         "mkl, reinhard or histogram")
 
     sp = add("decide", cmd_decide, "accept, adjust or reject a shot's proposal")
     sp.add_argument("dir", type=Path)

@@ -10,7 +10,7 @@ from workbench.color import mean_delta_e_2000, to_working
 from workbench.demo import sample_dir
 from workbench.io import read_movie_frames
 from workbench.model.framing import active_area
-from workbench.model.match import describe_difference, match_cdl, shot_stats
+from workbench.model.matching import describe_difference, match_cdl, shot_stats
 from workbench.ops import Exposure, Pipeline, WhiteBalance
 
 

@@ -16,7 +16,8 @@ import torch
 from workbench.color import convert, mean_delta_e_2000, to_working
 from workbench.errors import ParameterError, ShapeError
 from workbench.io import read_movie_frames
-from workbench.model.matcher import (
+from workbench.model.matching import MATCH_METHODS, match_frames
+from workbench.model.matching.learned import (
     GradeParams,
     MatcherConfig,
     TitleMatcher,
@@ -26,7 +27,6 @@ from workbench.model.matcher import (
     grade_features,
     train_matcher,
 )
-from workbench.model.methods import MATCH_METHODS, match_frames
 from workbench.model.progress import TrainProgress
 from workbench.ops import CDL, Exposure, Matrix3x3, Pipeline, WhiteBalance
 
@@ -119,6 +119,18 @@ def test_title_method_is_registered_and_needs_a_model(matcher, footage):
     assert grade.method == "title"
     assert mean_delta_e_2000(grade.apply(shot), footage[1::4]) < \
         0.5 * mean_delta_e_2000(shot, footage[1::4])
+
+
+def test_auto_is_the_learned_matcher_when_given_one_and_keeps_its_operators(matcher, footage):
+    """One meaning of "auto" for every caller: the learned matcher when a model is given."""
+    shot = Exposure(stops=-0.7).apply(footage[1::4])
+    learned = match_frames(shot, footage[0::4], "auto", title_model=matcher)
+    assert learned.method == "title"
+    # The proposal stays the matcher's editable operators, not a CDL + LUT approximation.
+    assert learned.operators == matcher.match(shot, footage[0::4])
+    assert [type(op).__name__ for op in learned.pipeline(Path("unused"))] == \
+        ["Exposure", "Matrix3x3", "CDL"]
+    assert match_frames(shot, footage[0::4], "auto").method == "von-kries"
 
 
 def test_training_is_deterministic_and_stops_when_asked(footage):

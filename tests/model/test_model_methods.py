@@ -13,7 +13,7 @@ import torch
 from workbench.color import convert, delta_e_2000
 from workbench.errors import ParameterError, ShapeError
 from workbench.interchange.bake import bake_cube
-from workbench.model.methods import (
+from workbench.model.matching import (
     AUTO_METHOD,
     MATCH_METHODS,
     MatchGrade,
@@ -21,8 +21,8 @@ from workbench.model.methods import (
     register_method,
     resolve_method,
 )
-from workbench.model.temporal import flicker_delta_e, sample_frame_indices, static_mask
-from workbench.model.transfer import BRADFORD, _acescg_to_xyz
+from workbench.model.matching.temporal import flicker_delta_e, sample_frame_indices, static_mask
+from workbench.model.matching.transfer import BRADFORD, _acescg_to_xyz
 from workbench.ops import Pipeline
 from workbench.ops.lut import apply_cube
 

@@ -11,7 +11,7 @@ import torch
 
 from workbench.color import convert_array
 from workbench.errors import ShapeError
-from workbench.model.transfer import (
+from workbench.model.matching.transfer import (
     BRADFORD,
     LAB_OPPONENT,
     AffineTransfer,
@@ -82,7 +82,7 @@ def test_quantile_matches_reference_quantiles_and_stays_monotone() -> None:
 
 def test_von_kries_recovers_a_bradford_light_change_with_clipping() -> None:
     lin = photo_pixels("jxl_wesaturate_tmshre_riaphotographs_srgb8.png", "ACEScg", 2).double()
-    from workbench.model.transfer import _acescg_to_xyz
+    from workbench.model.matching.transfer import _acescg_to_xyz
     cone = BRADFORD @ _acescg_to_xyz()
     gains = torch.tensor([1.6, 1.1, 0.55], dtype=torch.float64)  # warm light, +0.14 stop
     light = torch.linalg.inv(cone) @ torch.diag(gains) @ cone

@@ -1,7 +1,7 @@
 """``workbench match``: bring a shot (still or movie) to a reference shot, as a parametric grade.
 
 The grade is fitted once on frames sampled across the shot (no flicker), written as a CDL plus
-a 3D LUT in ACEScct (see :mod:`workbench.model.methods`) and applied to every frame.
+a 3D LUT in ACEScct (see :mod:`workbench.model.matching`) and applied to every frame.
 Encodings: EXR is scene-linear ACEScg, PNG/TIFF/JPEG are sRGB, movies are Rec.709 (BT.1886).
 """
 
@@ -21,7 +21,6 @@ MOVIE_SUFFIXES = (".mov", ".mp4", ".m4v", ".mxf", ".mkv", ".avi")
 STILL_SUFFIXES = (".exr", ".png", ".tif", ".tiff", ".jpg", ".jpeg")
 ANALYSIS_FRAMES = 8     # frames sampled across a movie to fit its one grade
 ANALYSIS_WIDTH = 640    # analysis width in pixels (the grade is global: size does not matter)
-METHOD_CHOICES = ("auto", "title", "von-kries", "mkl", "reinhard", "histogram", "mean-std")
 
 
 def register(add: AddCommand) -> None:
@@ -33,7 +32,8 @@ def register(add: AddCommand) -> None:
         "plus a 33^3 LUT in ACEScct, fitted once on frames sampled across the shot.\n\n"
         "Encodings: EXR = scene-linear ACEScg; PNG/TIFF/JPEG = sRGB; movies = Rec.709.\n"
         "A movie shot is written as ProRes 422 HQ (.mov); a still shot as a still.\n"
-        "Without --method the most accurate classical method is used (auto: von-kries).\n"
+        "Without --method, auto: the learned matcher with --title-model, else von-kries\n"
+        "(the most accurate classical method on changes of light).\n"
         "A one-line summary goes to stderr.")
     sp.add_argument("--reference", type=Path, required=True, metavar="REF",
                     help="the reference shot: still or movie")
@@ -41,13 +41,15 @@ def register(add: AddCommand) -> None:
                     help="the shot to match: still or movie (never written to)")
     sp.add_argument("--out", type=Path, required=True, metavar="OUT",
                     help="matched shot: a still for a still, a .mov for a movie")
-    sp.add_argument("--method", choices=METHOD_CHOICES, default="auto",
-                    help="match method (default: auto)")
+    sp.add_argument("--method", default="auto",
+                    help="auto (default), title, von-kries, mkl, reinhard, histogram, mean-std, "
+                         "or any registered match method")
     sp.add_argument("--cdl", type=Path, metavar="OUT.cc",
                     help="also write the grade's CDL as an ASC .cc, and beside it OUT.cube "
                          "(ACEScct) holding the rest of the match")
     sp.add_argument("--title-model", type=Path, metavar="DIR",
-                    help="trained title model directory (for --method title)")
+                    help="trained title directory (a title with models/current): its learned "
+                         "matcher is what --method title and auto use")
     sp.add_argument("--strength", type=float, default=1.0, metavar="S",
                     help="0..1: 0 gives the shot back unchanged (default 1)")
 
@@ -99,7 +101,7 @@ def _movie_samples(path: Path) -> tuple[Any, Any]:
 
     from workbench.errors import MediaError
     from workbench.io import probe_movie, read_movie_frames
-    from workbench.model.temporal import sample_frame_indices
+    from workbench.model.matching.temporal import sample_frame_indices
 
     if not path.is_file():
         raise MediaError(f"{path}: does not exist")
@@ -117,14 +119,16 @@ def _movie_samples(path: Path) -> tuple[Any, Any]:
 
 
 def _load_title_model(directory: Path | None) -> Any:
+    """The learned matcher of the title at ``directory``, or ``None`` without one."""
     from workbench.errors import ParameterError
+    from workbench.model.title_model import as_matcher
 
     if directory is None:
         return None
     if not directory.is_dir():
         raise ParameterError(f"{directory}: --title-model must be a trained title model "
                              "directory (from `workbench train`)")
-    return directory
+    return as_matcher(directory)
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -142,7 +146,7 @@ def cmd_match(a: argparse.Namespace) -> int:
 
     from workbench.color import convert
     from workbench.errors import MediaError, ParameterError
-    from workbench.model.methods import match_frames
+    from workbench.model.matching import match_frames, resolve_method
 
     if not 0.0 <= a.strength <= 1.0:
         raise ParameterError(f"--strength must be in [0, 1], got {a.strength:g}")
@@ -161,6 +165,7 @@ def cmd_match(a: argparse.Namespace) -> int:
     if a.cdl is not None and a.cdl.suffix.lower() != ".cc":
         raise ParameterError(f"{a.cdl}: --cdl writes an ASC .cc file")
     title_model = _load_title_model(a.title_model)
+    resolve_method(a.method, title_model)  # a bad name fails before any frame is read
 
     ref_frames = (_movie_samples(a.reference)[1] if ref_kind == "movie"
                   else _read_still(a.reference)[1])
@@ -185,12 +190,11 @@ def cmd_match(a: argparse.Namespace) -> int:
     if shot_kind == "movie":
         from workbench.io import read_movie_frames, write_prores
 
-        depth = 16 if info.bits_per_component > 8 else 8
-        scale = 65535.0 if depth == 16 else 255.0
-        frames = tqdm(read_movie_frames(a.shot, depth=depth), total=info.frame_count,
+        # Float, unclipped: a grade that darkens brings the super-whites back into range.
+        frames = tqdm(read_movie_frames(a.shot, depth=32), total=info.frame_count,
                       desc="match", unit="frame", disable=getattr(a, "quiet", False))
-        count = write_prores(a.out, (graded(f.astype(np.float32) / scale, "Rec.709",
-                                            f"{a.shot.name} frame {i}") for i, f in frames),
+        count = write_prores(a.out, (graded(f, "Rec.709", f"{a.shot.name} frame {i}")
+                                     for i, f in frames),
                              info.fps, timecode=info.timecode)
     else:
 

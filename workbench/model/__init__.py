@@ -1,25 +1,33 @@
 """The title model: what a production's dailies teach, and the proposals made from it.
 
 - ``look``: the learned look (curves, matrix, residual 3D LUT) from before/after pairs;
-- ``methods`` / ``transfer``: shot matching to a reference (von Kries, MKL, Reinhard,
-  histogram, mean-std, and the learned ``title`` matcher), as parametric grades;
+- ``matching``: shot matching to a reference (von Kries, MKL, Reinhard, histogram, mean-std,
+  and the learned ``title`` matcher), as parametric grades: one registry, one dispatcher;
 - ``profiles`` / ``continuity``: lighting, palette, lens, grain and motion per shot, and the
   shots that do not match their scene;
 - ``train`` / ``title_model``: all of it learned for one title and stored as safetensors + JSON;
 - ``propose``: one proposal per shot, from the trained model when there is one.
-
-Heavy submodules load on first use, so ``import workbench.model`` stays quick.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
-
-from workbench.model.match import ShotStats, match_cdl, shot_stats
-from workbench.model.methods import MATCH_METHODS, MatchGrade, match_frames, register_method
+from workbench.model.continuity import check_continuity
+from workbench.model.look import LookModel, fit_look
+from workbench.model.matching import (
+    MATCH_METHODS,
+    MatchGrade,
+    ShotStats,
+    match_cdl,
+    match_frames,
+    register_method,
+    shot_stats,
+)
+from workbench.model.matching.learned import TitleMatcher
+from workbench.model.profiles import shot_profile
 from workbench.model.progress import TrainCallback, TrainProgress
 from workbench.model.propose import MODEL_VERSION, choose_anchor, propose, propose_methods
+from workbench.model.title_model import TitleModel, as_matcher
+from workbench.model.train import train_title
 
 __all__ = [
     "MATCH_METHODS",
@@ -31,6 +39,7 @@ __all__ = [
     "TitleModel",
     "TrainCallback",
     "TrainProgress",
+    "as_matcher",
     "check_continuity",
     "choose_anchor",
     "fit_look",
@@ -43,19 +52,3 @@ __all__ = [
     "shot_stats",
     "train_title",
 ]
-
-_LAZY = {
-    "LookModel": "workbench.model.look",
-    "fit_look": "workbench.model.look",
-    "TitleMatcher": "workbench.model.matcher",
-    "TitleModel": "workbench.model.title_model",
-    "train_title": "workbench.model.train",
-    "check_continuity": "workbench.model.continuity",
-    "shot_profile": "workbench.model.profiles",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'workbench.model' has no attribute {name!r}")

@@ -1,10 +1,14 @@
 """Proposals for every shot of a title: match each shot to its scene's anchor.
 
-The match method is chosen per run (:func:`resolve_propose_method`): ``"auto"`` uses the
-title's trained model (method ``"title"``, the learned matcher) when ``<title>/models/current``
-exists, and the classical mean/std CDL otherwise; any method of
-:data:`workbench.model.methods.MATCH_METHODS` can be named. Each proposal records the model
-version that made it (for ``"title"``: the trained model's version id).
+The match method is chosen per run (:func:`resolve_propose_method`) by the one dispatcher,
+:func:`workbench.model.matching.resolve_method`, so a name, ``"auto"`` included, means what it
+means everywhere. Without a name, propose uses the title's learned matcher (``"title"``) when
+``<title>/models/current`` exists, otherwise :data:`NO_MODEL_METHOD` (``"mean-std"``): on the
+sample title von Kries (what ``"auto"`` picks without a model) proposed the title card against
+the stage at strength 0.75 instead of 0, gave no shot a plain ASC CDL, and took 6x longer.
+Every method is fitted by :func:`~workbench.model.matching.match_frames` and measured
+the same way; each proposal records the model version that made it (for ``"title"``: the
+trained model's version id).
 
 Skin tones are protected (:func:`skin_hue_shift`): where a proposed grade would move the
 shot's skin-coloured pixels (the profiles' Oklab skin-tone locus) further from the locus's
@@ -25,12 +29,15 @@ from tqdm.auto import tqdm
 from workbench.color import convert
 from workbench.errors import ParameterError, TitleError
 from workbench.model.framing import ActiveArea, active_area
-from workbench.model.match import (
+from workbench.model.matching import (
+    AUTO,
+    MATCH_METHODS,
     ShotStats,
     chroma_overlap,
     describe_difference,
-    match_cdl,
-    matched_pixels,
+    match_frames,
+    method_names,
+    resolve_method,
     shot_stats,
 )
 from workbench.ops import Pipeline
@@ -39,8 +46,8 @@ from workbench.title import Proposal, Shot, Title, add_proposal, shot_working_fr
 __all__ = [
     "ANALYSIS_FRAMES",
     "ANALYSIS_WIDTH",
-    "CLASSICAL_METHOD",
     "MODEL_VERSION",
+    "NO_MODEL_METHOD",
     "SKIN_HUE_TOLERANCE_DEG",
     "choose_anchor",
     "propose",
@@ -50,12 +57,12 @@ __all__ = [
     "skin_hue_shift",
 ]
 
-MODEL_VERSION = "classical-match/2 (mean-std CDL in ACEScct, shared contrast)"
+NO_MODEL_METHOD = "mean-std"  # propose's default when the title has no trained model
+MODEL_VERSION = MATCH_METHODS[NO_MODEL_METHOD].version  # what its proposals record
 ANALYSIS_FRAMES = 8     # frames sampled per shot
 ANALYSIS_WIDTH = 256    # analysis proxy width in pixels
 FULL_CONFIDENCE = 0.5   # at or above this overlap a match is proposed at full strength
 MIN_CONFIDENCE = 0.3    # below it, at strength 0
-CLASSICAL_METHOD = "mean-std"  # what "auto" uses when the title has no trained model
 SKIN_HUE_TOLERANCE_DEG = 4.0   # skin may move this much further from the skin line, no more
 SKIN_MIN_PIXELS = 200          # fewer skin-coloured pixels than this: nothing to protect
 SKIN_MIN_FRACTION = 0.02       # nor when they are under 2% of the picture (a warm wall, a road)
@@ -75,33 +82,33 @@ def choose_anchor(stats: dict[str, ShotStats], lengths: dict[str, int]) -> str:
 
 
 def propose_methods() -> list[str]:
-    """Method names :func:`propose` accepts: ``auto``, ``title``, then the classical ones."""
-    from workbench.model.methods import MATCH_METHODS
-
-    names = ["auto", "title", CLASSICAL_METHOD]
-    return names + [n for n in MATCH_METHODS if n not in names]
+    """Method names :func:`propose` accepts: ``auto``, then every registered match method."""
+    return method_names()
 
 
-def resolve_propose_method(title: Title, method: str = "auto") -> tuple[str, Any]:
+def resolve_propose_method(title: Title, method: str | None = None) -> tuple[str, Any]:
     """The method :func:`propose` will use, and the trained model it needs (or ``None``).
 
-    ``"auto"`` is ``"title"`` when the title has a trained model, else
-    :data:`CLASSICAL_METHOD`. ``"title"`` without a model raises :class:`TitleError` saying
-    how to train one; an unknown name raises :class:`ParameterError` listing the known ones.
+    ``None``: ``"title"`` when the title has a trained model, else :data:`NO_MODEL_METHOD`.
+    A name, ``"auto"`` included, is resolved by :func:`~workbench.model.matching.resolve_method`
+    with the title's trained model when it has one. ``"title"`` without a model raises
+    :class:`TitleError` saying how to train one; an unknown name raises
+    :class:`ParameterError` listing the known ones.
     """
     from workbench.model.title_model import TitleModel, has_title_model
 
     known = propose_methods()
-    if method not in known:
+    if method is not None and method not in known:
         raise ParameterError(f"unknown propose method {method!r}; known: {', '.join(known)}")
-    if method == "auto":
-        method = "title" if has_title_model(title) else CLASSICAL_METHOD
-    if method == "title":
-        return method, TitleModel.load(title)
-    return method, None
+    if method is None:
+        method = "title" if has_title_model(title) else NO_MODEL_METHOD
+    wants_model = method == "title" or (method == AUTO and has_title_model(title))
+    model = TitleModel.load(title) if wants_model else None
+    found = resolve_method(method, None if model is None else model.matcher)
+    return found.name, model
 
 
-def propose(title: Title, progress: bool = True, method: str = "auto") -> list[Proposal]:
+def propose(title: Title, progress: bool = True, method: str | None = None) -> list[Proposal]:
     """Analyse every shot and store one proposal per shot; anchors get the identity.
 
     Parameters
@@ -111,8 +118,8 @@ def propose(title: Title, progress: bool = True, method: str = "auto") -> list[P
     progress
         tqdm bars, and one line on stderr naming the method used.
     method
-        ``"auto"`` (the trained title model when there is one, else the classical mean/std
-        CDL), ``"title"``, or a classical method name (see :func:`propose_methods`).
+        ``None`` (the trained title model when there is one, else :data:`NO_MODEL_METHOD`),
+        or a match method name, ``"auto"`` included (see :func:`propose_methods`).
 
     Returns
     -------
@@ -127,7 +134,7 @@ def propose(title: Title, progress: bool = True, method: str = "auto") -> list[P
     if progress:
         used = (f"title model {model.version_id}" if model is not None
                 else f"classical method {method}")
-        if asked == "auto" and model is None:
+        if asked is None and model is None:
             used += " (no trained title model; `workbench train` makes one)"
         print(f"propose: using {used}", file=sys.stderr)
     samples = {}
@@ -136,9 +143,10 @@ def propose(title: Title, progress: bool = True, method: str = "auto") -> list[P
     inner = _clip_areas(shots, samples, margin=1)  # statistics: bars and their smeared edge out
     picture = _clip_areas(shots, samples, margin=0)  # blanking: everything that may be picture
     stats = {s.name: shot_stats(samples[s.name], inner[s.clip.id]) for s in shots}
-    cropped = {s.name: inner[s.clip.id].crop(samples[s.name]).contiguous() for s in shots}
     blanking = {s.name: _full_resolution(picture[s.clip.id], s, samples[s.name]) for s in shots}
 
+    version = model.model_version if model is not None else MATCH_METHODS[method].version
+    fit = _Fitter(title, method, model, samples, {s.name: inner[s.clip.id] for s in shots})
     by_scene: dict[str, list[Shot]] = {}
     for shot in shots:
         by_scene.setdefault(shot.scene, []).append(shot)
@@ -153,7 +161,7 @@ def propose(title: Title, progress: bool = True, method: str = "auto") -> list[P
                 title.set_anchor(scene, anchor)
             for shot in members:
                 proposals.append(_propose_shot(title, shot, anchor, stats, blanking[shot.name],
-                                               method, model, cropped))
+                                               version, fit))
     return proposals
 
 
@@ -259,37 +267,40 @@ def _matched_cct(grade: Pipeline, stats: ShotStats) -> torch.Tensor:
     return convert(grade.apply(img), "ACEScg", "ACEScct").reshape(3, -1).T
 
 
-def _fit(title: Title, shot: Shot, anchor: Shot, stats: dict[str, ShotStats], method: str,
-         model: Any, cropped: dict[str, torch.Tensor]) -> tuple[Pipeline, float, str, str]:
-    """The grade for ``shot``, its confidence, the model version and a note, by ``method``."""
-    s, a = stats[shot.name], stats[anchor.name]
-    if method == CLASSICAL_METHOD:
-        cdl = match_cdl(s, a)
-        confidence = chroma_overlap(matched_pixels(s, cdl.values()), a.pixels_cct)
-        return Pipeline([cdl]), confidence, MODEL_VERSION, ""
-    if method == "title":
-        grade = model.matcher.match(cropped[shot.name], cropped[anchor.name])
-        confidence = chroma_overlap(_matched_cct(grade, s), a.pixels_cct)
-        return grade, confidence, model.model_version, f"; title model {model.version_id}"
-    from workbench.model.methods import MATCH_METHODS, match_frames
+class _Fitter:
+    """Fits ``method`` for one propose run: every method through the one dispatcher."""
 
-    found = match_frames(cropped[shot.name], cropped[anchor.name], method,
-                         reference_name=anchor.name)
-    grade = found.pipeline(title.root / "luts")
-    version = f"match/{method} ({MATCH_METHODS[method].description}; CDL + LUT in ACEScct)"
-    return grade, found.confidence, version, f"; {method} match"
+    def __init__(self, title: Title, method: str, model: Any, samples: dict[str, torch.Tensor],
+                 areas: dict[str, ActiveArea]) -> None:
+        self.title, self.method, self.model = title, method, model
+        self.samples, self.areas = samples, areas
+
+    def __call__(self, shot: Shot, anchor: Shot, stats: dict[str, ShotStats]
+                 ) -> tuple[Pipeline, float, str]:
+        """The grade for ``shot``, its confidence and a note, by the run's method.
+
+        Confidence is measured the same way for every method: the chroma overlap of the
+        shot's analysis pixels, graded, with the anchor's.
+        """
+        found = match_frames(self.samples[shot.name], self.samples[anchor.name], self.method,
+                             title_model=None if self.model is None else self.model.matcher,
+                             shot_area=self.areas[shot.name], ref_area=self.areas[anchor.name],
+                             reference_name=anchor.name)
+        grade = found.pipeline(self.title.root / "luts")
+        confidence = chroma_overlap(_matched_cct(grade, stats[shot.name]),
+                                    stats[anchor.name].pixels_cct)
+        note = (f"; title model {self.model.version_id}" if self.model is not None
+                else f"; {found.method} match")
+        return grade, confidence, note
 
 
 def _propose_shot(title: Title, shot: Shot, anchor: Shot, stats: dict[str, ShotStats],
-                  area: dict[str, int] | None, method: str = CLASSICAL_METHOD, model: Any = None,
-                  cropped: dict[str, torch.Tensor] | None = None) -> Proposal:
-    version = MODEL_VERSION if model is None else model.model_version
+                  area: dict[str, int] | None, version: str, fit: _Fitter) -> Proposal:
     if shot.id == anchor.id:
         return add_proposal(title, shot, Pipeline(), model_version=version, strength=1.0,
                             confidence=1.0, anchor=anchor, active_area=area,
                             summary=f"anchor of scene {shot.scene}: left as shot")
-    grade, confidence, version, note = _fit(title, shot, anchor, stats, method, model,
-                                            cropped or {})
+    grade, confidence, note = fit(shot, anchor, stats)
     strength = proposed_strength(confidence)
     summary = describe_difference(stats[shot.name], stats[anchor.name], anchor.name) + note
     if strength == 0.0:

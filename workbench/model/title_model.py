@@ -16,7 +16,6 @@ naming it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +25,8 @@ import torch
 
 from workbench.errors import ParameterError, TitleError
 from workbench.io.atomic import atomic_dir, atomic_write_text
-from workbench.model.matcher import TitleMatcher
+from workbench.io.hashing import sha256_file
+from workbench.model.matching.learned import TitleMatcher
 
 if TYPE_CHECKING:
     from workbench.model.look import LookModel
@@ -38,6 +38,7 @@ __all__ = [
     "TITLE_MODEL_SCHEMA",
     "TITLE_MODEL_VERSION",
     "TitleModel",
+    "as_matcher",
     "has_title_model",
     "models_dir",
 ]
@@ -63,7 +64,7 @@ def has_title_model(title: Title | Path | str) -> bool:
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return sha256_file(path)
 
 
 @dataclass
@@ -188,3 +189,25 @@ class TitleModel:
         skip = {"schema", "matcher", "profiles", "files", "model_version"}
         meta = {k: v for k, v in doc.items() if k not in skip}
         return cls(matcher=matcher, look=look, profiles=doc.get("profiles", {}), metadata=meta)
+
+
+def as_matcher(model: TitleModel | TitleMatcher | Title | Path | str) -> TitleMatcher:
+    """The learned matcher of ``model``: a TitleMatcher, a TitleModel, a Title or its directory.
+
+    What match method ``"title"`` is given (see :func:`workbench.model.matching.match_frames`).
+
+    Raises
+    ------
+    TitleError
+        A title or directory without a loadable trained model.
+    ParameterError
+        Anything else.
+    """
+    if isinstance(model, TitleMatcher):
+        return model
+    if isinstance(model, TitleModel):
+        return model.matcher
+    if isinstance(model, str | Path) or hasattr(model, "shots"):  # a directory or a Title
+        return TitleModel.load(model).matcher
+    raise ParameterError(f"match method 'title': expected a trained title model, a matcher or "
+                         f"a title directory, got {type(model).__name__}")

@@ -2,8 +2,8 @@
 
 :func:`train_title` samples about ``frames`` proxy frames across the title's shots (evenly
 within each shot, shared between shots by length), trains the learned matcher
-(:mod:`workbench.model.matcher`) on them, measures the profiles, and learns the title's look
-when hero before/after pairs exist. The model is saved under ``<title>/models/<version-id>/``
+(:mod:`workbench.model.matching.learned`) on them, measures the profiles, and learns the title's
+look when hero before/after pairs exist. The model is saved under ``<title>/models/<version-id>/``
 and becomes ``current``.
 
 Hero pairs for the look come from two places, both optional:
@@ -32,7 +32,7 @@ from tqdm.auto import tqdm
 
 from workbench.errors import TitleError
 from workbench.model.framing import active_area
-from workbench.model.matcher import MatcherConfig, train_matcher
+from workbench.model.matching.learned import MatcherConfig, train_matcher
 from workbench.model.progress import TrainCallback, TrainProgress, wants_stop
 from workbench.model.title_model import TITLE_MODEL_VERSION, TitleModel
 from workbench.title import Shot, Title, accepted_decisions, shot_working_frames
@@ -138,11 +138,11 @@ def _read_still(path: Path, max_width: int) -> torch.Tensor:
     import numpy as np
 
     from workbench.color import to_working
-    from workbench.io import read_image
+    from workbench.io import default_encoding, read_image
 
     rgb, _ = read_image(path)
     img = torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1)[None].float()
-    img = to_working(img, "ACEScg" if path.suffix.lower() == ".exr" else "sRGB")
+    img = to_working(img, default_encoding(path))
     if img.shape[-1] > max_width:
         h = max(1, round(img.shape[-2] * max_width / img.shape[-1]))
         img = torch.nn.functional.interpolate(img, size=(h, max_width), mode="area")

@@ -54,7 +54,6 @@ __all__ = [
     "quantile_transfer",
     "reinhard_transfer",
     "valid_pixels",
-    "von_kries_transfer",
 ]
 
 # Reinhard et al. (2001), eq. 4: log LMS -> lαβ (rows: l, α, β), orthogonal up to row scale.
@@ -391,14 +390,6 @@ def quantile_transfer(source: torch.Tensor, reference: torch.Tensor, *,
     """``source`` ``(N, 3)`` after :func:`fit_quantile` (same encoding and dtype)."""
     return fit_quantile(source, reference, source_mask=source_mask,
                         reference_mask=reference_mask)(source)
-
-
-def von_kries_transfer(source: torch.Tensor, reference: torch.Tensor, *,
-                       source_mask: torch.Tensor | None = None,
-                       reference_mask: torch.Tensor | None = None) -> torch.Tensor:
-    """Linear ``source`` ``(N, 3)`` after :func:`fit_von_kries` (linear out, same dtype)."""
-    return fit_von_kries(source, reference, source_mask=source_mask,
-                         reference_mask=reference_mask)(source)
 
 
 def _unclipped_top(linear: torch.Tensor) -> torch.Tensor:

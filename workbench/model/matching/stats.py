@@ -1,6 +1,6 @@
-"""Classical shot matching: bring a shot to its scene's anchor with a CDL fitted in ACEScct.
+"""Shot statistics in ACEScct, the mean/std CDL fitted from them, and how two shots differ.
 
-The first proposal method, before a learned title model exists. Per channel, the shot's mean
+The first proposal method (match method ``"mean-std"``). Per channel, the shot's mean
 and spread in ACEScct are moved onto the anchor's (Reinhard et al. 2001's transfer, done per
 channel in a log space). In ACEScct that is exactly an ASC CDL slope and offset, so the
 proposal leaves the workbench as a plain ``.cc`` that any grading system applies identically.
@@ -13,28 +13,26 @@ IEEE Computer Graphics and Applications 21(5), 2001.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from workbench.color import convert
-from workbench.errors import ParameterError
 from workbench.model.framing import ActiveArea
 from workbench.ops import CDL, CDLValues, apply_cdl
 from workbench.ops.saturation import ACESCG_LUMA
 
 __all__ = [
     "ACESCCT_UNITS_PER_STOP",
-    "CDL_FITTERS",
-    "MATCH_METHODS",  # noqa: F822  (module __getattr__, from workbench.model.methods)
     "ShotStats",
+    "acescct_to_pixels",
     "chroma_overlap",
     "describe_difference",
     "fit_mean_std_cdl",
     "match_cdl",
     "matched_pixels",
+    "pixels_to_acescct",
     "shot_stats",
 ]
 
@@ -85,31 +83,13 @@ def fit_mean_std_cdl(shot: ShotStats, anchor: ShotStats) -> CDLValues:
                      offset=tuple(float(v) for v in offset))  # type: ignore[arg-type]
 
 
-# Matchers that work from statistics alone and give a plain CDL. The full registry of match
-# methods (MKL, Reinhard, histogram, von Kries, the learned one) is
-# workbench.model.methods.MATCH_METHODS; this module re-exports it under the old name.
-CDL_FITTERS: dict[str, Callable[[ShotStats, ShotStats], CDLValues]] = {
-    "mean-std": fit_mean_std_cdl,
-}
+def match_cdl(shot: ShotStats, anchor: ShotStats) -> CDL:
+    """The :class:`CDL` operator of :func:`fit_mean_std_cdl` bringing ``shot`` to ``anchor``.
 
-
-def __getattr__(name: str) -> object:
-    if name == "MATCH_METHODS":  # lazily: methods.py imports this module
-        from workbench.model.methods import MATCH_METHODS
-        return MATCH_METHODS
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def match_cdl(shot: ShotStats, anchor: ShotStats, method: str = "mean-std") -> CDL:
-    """Fit a :class:`CDL` operator bringing ``shot`` to ``anchor`` with ``method``.
-
-    Only the statistics-only fitters of :data:`CDL_FITTERS`; for every method and a full grade
-    (CDL + LUT) use :func:`workbench.model.methods.match_frames`.
+    Statistics only; for every method and a full grade (CDL + LUT) use
+    :func:`workbench.model.matching.match_frames`.
     """
-    if method not in CDL_FITTERS:
-        raise ParameterError(f"unknown CDL match method {method!r}; known: "
-                             f"{', '.join(CDL_FITTERS)}")
-    return CDL.from_values(CDL_FITTERS[method](shot, anchor))
+    return CDL.from_values(fit_mean_std_cdl(shot, anchor))
 
 
 def chroma_overlap(a_cct: torch.Tensor, b_cct: torch.Tensor, bins: int = 24) -> float:
@@ -151,3 +131,13 @@ def describe_difference(shot: ShotStats, anchor: ShotStats, anchor_name: str) ->
     if not parts:
         return f"already matches anchor {anchor_name}"
     return f"{', '.join(parts)} than anchor {anchor_name}"
+
+
+def pixels_to_acescct(lin: torch.Tensor) -> torch.Tensor:
+    """ACEScct of linear ACEScg pixels ``(P, 3)`` (float32 through OCIO, as the pipeline does)."""
+    return convert(lin.float().T.reshape(1, 3, -1, 1), "ACEScg", "ACEScct").reshape(3, -1).T
+
+
+def acescct_to_pixels(cct: torch.Tensor) -> torch.Tensor:
+    """Linear ACEScg of ACEScct pixels ``(P, 3)``."""
+    return convert(cct.float().T.reshape(1, 3, -1, 1), "ACEScct", "ACEScg").reshape(3, -1).T

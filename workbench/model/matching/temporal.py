@@ -1,7 +1,7 @@
 """Temporal stability of a match: which frames to fit on, and how much a result flickers.
 
 A shot is matched with ONE grade fitted on frames sampled across it
-(:func:`sample_frame_indices` then :func:`workbench.model.methods.match_frames`), so its
+(:func:`sample_frame_indices` then :func:`workbench.model.matching.match_frames`), so its
 parameters cannot change from frame to frame. :func:`flicker_delta_e` measures what is left:
 the mean CIEDE2000 between consecutive frames over the static part of the picture
 (:func:`static_mask`), where any change is the grade's (or the codec's) and not the scene's.

@@ -1,0 +1,64 @@
+"""Shot matching: bring a shot to a reference shot with a named method, as a parametric grade.
+
+- :mod:`.registry`: the one registry (:data:`MATCH_METHODS`, :func:`register_method`) and the
+  dispatcher (:func:`resolve_method`) that says what a name, ``"auto"`` included, means;
+- :mod:`.classical`: ``von-kries``, ``mkl``, ``reinhard``, ``histogram``, ``mean-std``, on the
+  transfers of :mod:`.transfer` and the ACEScct statistics of :mod:`.stats`;
+- :mod:`.learned`: the learned matcher ``title``, trained on the title's dailies;
+- :mod:`.grade`: :func:`match_frames` and the :class:`MatchGrade` it returns (CDL + LUT in
+  ACEScct, or the method's own operators);
+- :mod:`.temporal`: which frames to fit on, and how much a result flickers.
+
+``workbench match``, ``propose``, continuity fixes and the UI all go through
+:func:`match_frames`, so ``"auto"`` means one thing everywhere: the learned matcher when a
+trained title model is given, otherwise ``von-kries``.
+"""
+
+from __future__ import annotations
+
+from workbench.model.matching import classical as classical
+from workbench.model.matching import learned as learned
+from workbench.model.matching.grade import MatchGrade, fit_grade, match_frames, sample_pixels
+from workbench.model.matching.registry import (
+    AUTO,
+    AUTO_METHOD,
+    MATCH_METHODS,
+    LearnedMatcher,
+    MatchInputs,
+    MatchMethod,
+    PixelMap,
+    method_names,
+    register_method,
+    resolve_method,
+)
+from workbench.model.matching.stats import (
+    ShotStats,
+    chroma_overlap,
+    describe_difference,
+    fit_mean_std_cdl,
+    match_cdl,
+    shot_stats,
+)
+
+__all__ = [
+    "AUTO",
+    "AUTO_METHOD",
+    "MATCH_METHODS",
+    "LearnedMatcher",
+    "MatchGrade",
+    "MatchInputs",
+    "MatchMethod",
+    "PixelMap",
+    "ShotStats",
+    "chroma_overlap",
+    "describe_difference",
+    "fit_grade",
+    "fit_mean_std_cdl",
+    "match_cdl",
+    "match_frames",
+    "method_names",
+    "register_method",
+    "resolve_method",
+    "sample_pixels",
+    "shot_stats",
+]
