@@ -78,7 +78,7 @@ def _title_items(root: Path, anchor: str | None, quiet: bool
     from workbench.model.profiles import shot_profile
     from workbench.title import Title, shot_working_frames
 
-    with Title.open(root) as title:
+    with Title.open(root, "ro") as title:  # only reads: works on an archived title
         shots = title.shots()
         if not shots:
             raise TitleError(f"{root}: no shots; run `workbench ingest` first")
