@@ -105,6 +105,44 @@ def test_save_load_round_trip_is_bit_exact(look: LookModel, held_out: torch.Tens
     again = LookModel.load(tmp_path / "look")
     assert again.space == "sRGB"
     assert torch.equal(again.apply(held_out), look.apply(held_out))
+    # The training colours travel with the weights: the CDL export fits on them after a reload.
+    assert look.colours is not None and again.colours is not None
+    assert torch.equal(again.colours, look.colours)
+    assert again.cdl_fit() == look.cdl_fit()
+
+
+def test_a_look_saved_without_training_colours_exports_a_cdl_on_the_gamut(
+        look: LookModel, held_out: torch.Tensor, tmp_path: Path):
+    from safetensors.torch import load_file, save_file
+
+    folder = look.save(tmp_path / "look")
+    doc = json.loads((folder / "look.json").read_text())
+    (folder / "look.json").write_text(json.dumps({**doc, "schema": "LookModel.2"}))
+    tensors = load_file(str(folder / "model.safetensors"))
+    del tensors["training_colours"], tensors["training_counts"]
+    save_file(tensors, str(folder / "model.safetensors"))
+    old = LookModel.load(folder)
+    assert old.colours is None
+    fit = old.cdl_fit()
+    assert fit.pixels_label == "Rec.709 gamut" and "Rec.709 gamut mean" in fit.describe()
+    graded = look.apply(held_out)
+    v = fit.values
+    from workbench.ops import apply_cdl
+    # Still much closer to the look than no grade at all.
+    assert (mean_delta_e_2000(apply_cdl(held_out, v.slope, v.offset, v.power, v.saturation),
+                              graded, "sRGB")
+            < 0.75 * mean_delta_e_2000(held_out, graded, "sRGB"))
+
+
+def test_corrupt_training_colours_name_the_file(look: LookModel, tmp_path: Path):
+    from safetensors.torch import load_file, save_file
+
+    folder = look.save(tmp_path / "look")
+    tensors = load_file(str(folder / "model.safetensors"))
+    tensors["training_counts"] = tensors["training_counts"][:-1].contiguous()
+    save_file(tensors, str(folder / "model.safetensors"))
+    with pytest.raises(TitleError, match=r"model\.safetensors.*training colours"):
+        LookModel.load(folder)
 
 
 def test_a_look_saved_before_the_hue_terms_still_loads(train: list[torch.Tensor],

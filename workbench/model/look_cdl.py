@@ -42,7 +42,7 @@ CDL_P95_LIMIT = 2.0
 """Above this 95th-percentile ΔE2000 (on any set) a CDL does not carry the grade: use the LUT."""
 
 Grade = Callable[[torch.Tensor], torch.Tensor]
-"""A grade on a ``(1, 3, N, 1)`` image of colours, giving the same shape, in one space."""
+"""A grade on a float64 ``(1, 3, N, 1)`` image of colours, giving the same shape, one space."""
 
 # Oklab -> LMS' and LMS -> linear Rec.709 (Ottosson 2020).
 _OKLAB_TO_LMS = np.array([[1.0, 0.3963377774, 0.2158037573],
@@ -171,7 +171,7 @@ def _as_image(rgb: torch.Tensor) -> torch.Tensor:
 
 
 def _cdl(x: torch.Tensor, values: CDLValues) -> torch.Tensor:
-    out = apply_cdl(_as_image(x.float()), values.slope, values.offset, values.power,
+    out = apply_cdl(_as_image(x.double()), values.slope, values.offset, values.power,
                     values.saturation)
     return out[0, :, :, 0].t()
 
@@ -272,8 +272,8 @@ def fit_cdl_to_grade(grade: Grade, space: str, domain: tuple[float, float],
     Parameters
     ----------
     grade
-        The grade on a ``(1, 3, N, 1)`` image of ``space``-encoded colours, giving the same
-        shape in ``space`` (``LookModel.apply``, ``apply_cube`` with a LUT); called once,
+        The grade on a float64 ``(1, 3, N, 1)`` image of ``space``-encoded colours, giving the
+        same shape in ``space`` (``LookModel.apply``, ``apply_cube`` with a LUT); called once,
         without gradients.
     space
         The encoding the CDL is applied in and the grade works in (``"ACEScct"``, ``"sRGB"``).
@@ -335,7 +335,8 @@ def fit_cdl_to_grade(grade: Grade, space: str, domain: tuple[float, float],
     w = torch.cat(ws)
     w = w / w.sum()
     with torch.no_grad():
-        target = grade(_as_image(x).contiguous())[0, :, :, 0].t().double()
+        # float64 runs eager: a few thousand colours do not pay for a compiled float32 kernel.
+        target = grade(_as_image(x.double()).contiguous())[0, :, :, 0].t().double()
     metric = _local_metric(target, space)
     start = _least_squares_start(x.double(), target, w)
     values = _optimise(x, target, metric, w, start, iterations)
