@@ -32,11 +32,13 @@ from workbench.color.difference import (
     mean_delta_e_2000,
     xyz_to_lab,
 )
+from workbench.color.luma import REC709_LUMA
 
 __all__ = [
     "COLOUR_SPACES",
     "CONFIG_URI",
     "DISPLAY",
+    "REC709_LUMA",
     "VIEW",
     "WORKING_SPACE",
     "XYZ_D65",
