@@ -4,7 +4,9 @@ Five looks of our own making (:data:`benchmarks.quality.LOOKS`) are applied to t
 images (two photos and a street frame); every method learns from those three pairs only and is
 scored on six DIFFERENT real images (photos, a campus frame, a concert frame): CIEDE2000 mean
 and 95th percentile, PSNR, all in the same run. Then the exported 33³ ``.cube``, applied by
-OpenColorIO, against the model itself; and the training time on 100 proxy frames of real video.
+OpenColorIO, against the model itself; the exported ASC CDL, applied by OpenColorIO, against the
+model, next to a plain least-squares CDL fitted on the same training pixels; and the training
+time on 100 proxy frames of real video.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from benchmarks.common import entry
 from benchmarks.quality import ANCHORS, LOOKS, fit_anchor, load_frames, load_photos, score
 from workbench.interchange import write_cube
 from workbench.model.look import LookModel, fit_look
+from workbench.ops import CDLValues, apply_cdl
 
 TRAIN_STILLS = ["photo/skimage_astronaut.png", "pairs/opencv_rubberwhale1.png"]
 TEST_STILLS = ["photo/jxl_flower.png", "photo/jxl_wesaturate_tmshre_riaphotographs_srgb8.png",
@@ -49,6 +52,46 @@ def _through_cube(model: LookModel, images: list[torch.Tensor], path: str) -> li
     return out
 
 
+def _through_cdl(values: CDLValues, images: list[torch.Tensor]) -> list[torch.Tensor]:
+    """``images`` through OpenColorIO's CDLTransform (no clamp), on the look's encoded values."""
+    cdl = ocio.CDLTransform(slope=values.slope, offset=values.offset, power=values.power,
+                            sat=values.saturation)
+    cdl.setStyle(ocio.CDL_NO_CLAMP)
+    proc = ocio.Config.CreateRaw().getProcessor(cdl).getDefaultCPUProcessor()
+    out = []
+    for img in images:
+        rgb = img[0].permute(1, 2, 0).contiguous().numpy().copy()
+        proc.applyRGB(rgb)
+        out.append(torch.from_numpy(rgb).permute(2, 0, 1)[None])
+    return out
+
+
+def _least_squares_cdl(model: LookModel, images: list[torch.Tensor]) -> CDLValues:
+    """The CDL minimising the squared error to the model on ``images``' pixels (L-BFGS)."""
+    x = torch.cat([i.permute(0, 2, 3, 1).reshape(-1, 3) for i in images]).double()
+    x4 = x.t().reshape(1, 3, -1, 1)
+    with torch.no_grad():
+        y4 = model.apply(x4)
+    p = [torch.zeros(3, dtype=torch.float64, requires_grad=True) for _ in range(3)]
+    sat = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.LBFGS([*p, sat], max_iter=100, line_search_fn="strong_wolfe")
+
+    def closure() -> torch.Tensor:
+        opt.zero_grad()
+        loss = (apply_cdl(x4, p[0].exp(), p[1], p[2].exp(), sat.exp()[0]) - y4).square().mean()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+
+    def triple(t: torch.Tensor) -> tuple[float, float, float]:
+        a, b, c = (float(v) for v in t.detach())
+        return (a, b, c)
+
+    return CDLValues(triple(p[0].exp()), triple(p[1]), triple(p[2].exp()),
+                     float(sat.detach().exp()[0]))
+
+
 def _look_entries(name: str, train: list[torch.Tensor], test: list[torch.Tensor],
                   tmp: str) -> list[dict[str, Any]]:
     look = LOOKS[name]
@@ -67,12 +110,19 @@ def _look_entries(name: str, train: list[torch.Tensor], test: list[torch.Tensor]
           f"PSNR {ours.psnr:.1f} dB (fit {fit_s:.1f} s); no look {identity.de_mean:.2f}")
     for anchor, s in anchors.items():
         print(f"    {anchor:12s} ΔE mean {s.de_mean:.3f} p95 {s.de_p95:.3f} PSNR {s.psnr:.1f}")
-    cube = score(_through_cube(model, test, f"{tmp}/{name}.cube"), [model.apply(i) for i in test])
+    graded = [model.apply(i) for i in test]
+    cube = score(_through_cube(model, test, f"{tmp}/{name}.cube"), graded)
+    fit = model.cdl_fit()
+    cdl = score(_through_cdl(fit.values, test), graded)
+    lsq = score(_through_cdl(_least_squares_cdl(model, train), test), graded)
 
     label = ANCHORS[HEADLINE_ANCHOR][0]
     head = anchors[HEADLINE_ANCHOR]
     best = min(anchors, key=lambda a: anchors[a].de_mean)
     print(f"    33^3 cube via OCIO vs the model: ΔE mean {cube.de_mean:.3f} p95 {cube.de_p95:.3f}")
+    print(f"    CDL via OCIO vs the model: ΔE mean {cdl.de_mean:.3f} p95 {cdl.de_p95:.3f} "
+          f"(least-squares CDL {lsq.de_mean:.3f} / {lsq.de_p95:.3f}); it reports "
+          f"{fit.describe()}")
     return [
         entry(f"look_heldout_de2000_mean[{name}]", ours.de_mean, "ΔE2000", label,
               head.de_mean, higher_is_better=False),
@@ -83,7 +133,10 @@ def _look_entries(name: str, train: list[torch.Tensor], test: list[torch.Tensor]
               ANCHORS[best][0], anchors[best].de_mean, higher_is_better=False),
         entry(f"look_cube33_vs_model_de2000_mean[{name}]", cube.de_mean, "ΔE2000",
               "no look at all (the held-out before vs the model)",
-              score(test, [model.apply(i) for i in test]).de_mean, higher_is_better=False),
+              score(test, graded).de_mean, higher_is_better=False),
+        entry(f"look_cdl_vs_model_de2000_mean[{name}]", cdl.de_mean, "ΔE2000",
+              "least-squares ASC CDL on the training pixels (sRGB-encoded, via OCIO)",
+              lsq.de_mean, higher_is_better=False),
     ]
 
 
