@@ -185,7 +185,7 @@ def cmd_export(a: argparse.Namespace) -> int:
         if not fit.carries_grade():
             cube = a.cube.name if a.cube is not None else "a .cube (--cube OUT.cube)"
             print(f"workbench: warning: {a.cdl.name}: a CDL cannot carry this look (p95 dE2000 "
-                  f"{fit.worst_p95:.1f} > {CDL_P95_LIMIT:g}); deliver {cube} instead",
+                  f"{fit.worst_p95:.2f} > {CDL_P95_LIMIT:g}); deliver {cube} instead",
                   file=sys.stderr)
     return 0
 
