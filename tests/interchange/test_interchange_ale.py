@@ -45,3 +45,16 @@ def test_a_broken_ale_is_named(tmp_path: Path):
     path.write_text("Heading\nFPS\tnot-a-rate\n\nColumn\nName\tStart\n\nData\nx\t01:00:00:00\n")
     with pytest.raises(ParameterError, match=r"bad\.ale"):
         read_ale_clips(path)
+
+
+def test_a_29_97_ale_keeps_the_labs_drop_and_non_drop_labels(tmp_path: Path):
+    # OTIO's adapter keeps a frame count; writing it back at 29.97 called a non-drop
+    # 01:00:00:00 '01:00:03;18'. What the lab wrote is what ingest and the EDL must see.
+    path = tmp_path / "day1.ale"
+    path.write_text("Heading\nFIELD_DELIM\tTABS\nVIDEO_FORMAT\t1080\nFPS\t29.97\n\n"
+                    "Column\nName\tTape\tStart\tEnd\n\nData\n"
+                    "ndf\tA001\t01:00:00:00\t01:00:10:00\n"
+                    "df\tA002\t01:00:00;00\t01:00:10;00\n")
+    ndf, df = read_ale_clips(path)
+    assert (ndf.start, ndf.end) == ("01:00:00:00", "01:00:10:00")
+    assert (df.start, df.end) == ("01:00:00;00", "01:00:10;00")

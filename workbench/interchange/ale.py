@@ -56,6 +56,31 @@ def _cdl(meta: dict[str, Any], where: str) -> CDLValues | None:
     return values
 
 
+def _timecode_labels(path: Path) -> list[tuple[str | None, str | None]]:
+    """Each data row's Start and End exactly as written, in file order.
+
+    OTIO's adapter keeps only a frame count, and writing that back at 29.97 labels a non-drop
+    ``01:00:00:00`` as drop frame (``01:00:03;18``): the label the lab wrote is the truth.
+    """
+    lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+    columns: list[str] = []
+    rows: list[tuple[str | None, str | None]] = []
+    section = ""
+    for line in lines:
+        word = line.strip()
+        if word in ("Heading", "Column", "Data"):
+            section = word
+            continue
+        if not word:
+            continue
+        if section == "Column" and not columns:
+            columns = line.rstrip("\r\n").split("\t")
+        elif section == "Data":
+            row = dict(zip(columns, line.rstrip("\r\n").split("\t"), strict=False))
+            rows.append((row.get("Start") or None, row.get("End") or None))
+    return rows
+
+
 def read_ale_clips(path: Path) -> list[AleClip]:
     """Every clip of the ALE at ``path``, in file order."""
     import opentimelineio as otio
@@ -65,15 +90,19 @@ def read_ale_clips(path: Path) -> list[AleClip]:
     except Exception as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ParameterError(f"{path}: not a readable ALE ({detail})") from None
+    labels = _timecode_labels(Path(path))
     clips = []
-    for clip in collection.find_clips():
+    for index, clip in enumerate(collection.find_clips()):
         columns = {k: v for k, v in dict(clip.metadata.get("ALE", {})).items() if v != ""}
         ref = clip.media_reference
         source = getattr(ref, "target_url", None) or None
         rng = clip.source_range
         fps = float(rng.start_time.rate) if rng else 24.0
-        start = otio.opentime.to_timecode(rng.start_time, fps) if rng else None
-        end = otio.opentime.to_timecode(rng.end_time_exclusive(), fps) if rng else None
+        start, end = labels[index] if index < len(labels) else (None, None)
+        if start is None and rng:
+            start = otio.opentime.to_timecode(rng.start_time, fps)
+        if end is None and rng:
+            end = otio.opentime.to_timecode(rng.end_time_exclusive(), fps)
         clips.append(AleClip(
             name=clip.name, source_file=source, tape=columns.get("Tape"), start=start, end=end,
             fps=fps, scene=columns.get("Scene"), take=columns.get("Take"),
