@@ -92,7 +92,7 @@ def assert_smoke(op: Operator, img: torch.Tensor, name: str, *, schema: bool = T
     assert not torch.allclose(out, img, atol=1e-3)  # it does something
     assert name in repr(op)
     if schema:
-        assert op.to_dict()["schema"] == f"{name}.1"
+        assert op.to_dict()["schema"] == f"{name}.{type(op).schema_version}"
     return out
 
 
