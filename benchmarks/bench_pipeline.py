@@ -22,6 +22,7 @@ import torch
 
 from benchmarks.bench_lut import look_table
 from benchmarks.common import UHD, best_seconds, entry, ocio_best, uhd_frame
+from workbench.interchange import lut_operator
 from workbench.interchange.bake import bake_cube
 from workbench.interchange.cube import CubeLUT, read_cube, write_cube
 from workbench.ops import (
@@ -45,7 +46,7 @@ def grade(look_path: Path) -> Pipeline:
             offset_b=-0.008, power_r=1.04, power_g=1.0, power_b=0.96, saturation=1.05),
         Contrast(contrast=1.15),
         Saturation(saturation=0.9),
-        LUT3D(path=str(look_path), space="ACEScct"),
+        lut_operator(look_path, LUT3D, space="ACEScct"),
     ])
 
 
