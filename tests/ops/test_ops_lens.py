@@ -10,15 +10,8 @@ from typing import Any
 import pytest
 import torch
 from opchecks import (
-    BAD_IMAGES,
-    assert_bad_image_raises,
     assert_gradcheck,
-    assert_identity_at_zero_strength,
-    assert_matte_blends,
     assert_parameter_raises,
-    assert_parameters_declared,
-    assert_shape_and_dtype,
-    assert_smoke,
     assert_strength_monotone,
     grad_param,
     operator_factory,
@@ -27,7 +20,7 @@ from opchecks import (
 )
 
 from workbench.errors import ParameterError, ShapeError
-from workbench.ops.base import OPERATORS, Operator, Pipeline
+from workbench.ops.base import Operator, Pipeline
 from workbench.ops.lens import (
     Blur,
     FilmGrain,
@@ -72,35 +65,7 @@ def smooth_image(h: int = 64, w: int = 96, b: int = 1) -> torch.Tensor:
     return torch.stack([base, base * 0.5 + 0.2, 2.0 - base]).expand(b, 3, h, w).contiguous()
 
 
-# -- operators: smoke, declaration, shapes -----------------------------------------------------
-
-@pytest.mark.parametrize("name", list(OPS))
-def test_smoke_and_registered(name: str) -> None:
-    assert OPERATORS[name] is CLASSES[name]
-    img = wide_image((1, 3, 6, 6)).abs() + 0.01
-    assert_smoke(make(name), img, name)
-    CLASSES[name]().forward(img)  # default arguments construct and run
-
-
-@pytest.mark.parametrize("name", list(OPS))
-def test_parameters_declare_themselves(name: str) -> None:
-    cls = CLASSES[name]
-    assert cls.space == "ACEScg"
-    assert_parameters_declared(cls, skip=("interpolation",))
-
-
-@pytest.mark.parametrize("name", list(OPS))
-@pytest.mark.parametrize("shape", SHAPES)
-def test_output_shape(name: str, shape: tuple[int, ...]) -> None:
-    assert_shape_and_dtype(make(name), wide_image(shape))
-
-
 # -- identity --------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("name", list(OPS))
-def test_strength_zero_is_bit_exact_identity(name: str) -> None:
-    assert_identity_at_zero_strength(make(name, strength=0.0), wide_image())
-
 
 @pytest.mark.parametrize("name", list(OPS))
 def test_defaults_are_exact_identity(name: str) -> None:
@@ -228,12 +193,6 @@ def test_no_crash_on_special_values(name: str) -> None:
     assert out.shape == clean.shape and torch.isfinite(out[..., 0, 0]).all()
 
 
-@pytest.mark.parametrize("name", list(OPS))
-@pytest.mark.parametrize("bad", BAD_IMAGES)
-def test_bad_image_raises(name: str, bad: torch.Tensor) -> None:
-    assert_bad_image_raises(make(name), bad, name)
-
-
 @pytest.mark.parametrize(("cls", "kwargs", "named"), [
     (Vignette, dict(amount=-4.5), "Vignette.amount"),
     (Vignette, dict(roundness=1.5), "Vignette.roundness"),
@@ -279,13 +238,6 @@ def test_function_bad_values_raise() -> None:
                apply_lens_distortion, invert_lens_distortion):
         with pytest.raises(ShapeError, match=fn.__name__):
             fn(torch.zeros(3, 4, 4), 0.1)
-
-
-# -- mattes (as tests/ops/test_ops_matte.py does for every registered operator) ---------------
-
-@pytest.mark.parametrize("name", list(OPS))
-def test_matte_blends_and_zero_is_exact(name: str) -> None:
-    assert_matte_blends(make(name), wide_image())
 
 
 # -- inverses --------------------------------------------------------------------------------
