@@ -260,7 +260,7 @@ class Title:
     def relink(self, clip: Clip, path: Path) -> Clip:
         """Point ``clip`` at its media's new place; the content must be the same (SHA-256)."""
         from workbench.io import list_sequence
-        from workbench.title.ingest import sha256_of
+        from workbench.io.hashing import sha256_of
 
         path = Path(path).absolute()
         if not path.exists() and not ("#" in path.name or "%" in path.name):
