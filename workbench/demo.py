@@ -7,7 +7,6 @@ OUT receives ``dailies/`` (a copy of the sample footage: the title's read-only s
 from __future__ import annotations
 
 import shutil
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +15,11 @@ from workbench.export import export_delivery
 from workbench.model import propose
 from workbench.render import render
 from workbench.title import Title, decide, ingest, journal
+from workbench.title.sample import SAMPLE_ALE, SAMPLE_CLIPS, copy_sample_dailies, sample_dir
 
 __all__ = ["MARKER", "SAMPLE_CLIPS", "run_demo", "sample_dir"]
 
-SAMPLE_CLIPS = ("bikes.mp4", "livesession.mp4", "carphone.mp4")
 MARKER = ".workbench-demo"
-
-
-def sample_dir() -> Path:
-    """Where the bundled sample title's footage lives (inside the installed package)."""
-    return Path(str(resources.files("workbench").joinpath("sample")))
 
 
 def _prepare(out: Path) -> None:
@@ -44,15 +38,10 @@ def run_demo(out: Path, progress: bool = True) -> dict[str, Any]:
     out = Path(out).absolute()
     _prepare(out)
     dailies = out / "dailies"
-    dailies.mkdir()
-    src = sample_dir()
-    for name in (*SAMPLE_CLIPS, "sample.ale", "NOTICE.md"):
-        shutil.copyfile(src / name, dailies / name)
-        (dailies / name).chmod(0o444)  # the title's sources: read-only
+    clips = copy_sample_dailies(dailies, extra=("NOTICE.md",))
 
     with Title.create(out / "title", name="Sample Title (workbench demo)") as title:
-        ingest(title, [dailies / n for n in SAMPLE_CLIPS], ale=dailies / "sample.ale",
-               progress=progress)
+        ingest(title, clips, ale=dailies / SAMPLE_ALE, progress=progress)
         for proposal in propose(title, progress=progress):
             decide(title, title.shot(proposal.shot), "accept", by="demo",
                    note="demo: every proposal accepted as proposed")

@@ -35,27 +35,22 @@ def open_sample_title(directory: Path | str, progress: bool = False) -> Path:
     ``directory/dailies`` receives a read-only copy of the footage; the title is
     ``directory/title``, which is returned.
     """
-    from workbench.demo import SAMPLE_CLIPS, sample_dir
     from workbench.model import propose
     from workbench.title import ingest
+    from workbench.title.sample import SAMPLE_ALE, copy_sample_dailies
 
     root = Path(directory).absolute()
     title_dir = root / "title"
     if (title_dir / SETTINGS_FILE).exists():
         return title_dir
     dailies = root / "dailies"
-    dailies.mkdir(parents=True, exist_ok=True)
-    for name in (*SAMPLE_CLIPS, "sample.ale"):
-        if not (dailies / name).exists():
-            shutil.copyfile(sample_dir() / name, dailies / name)
-            (dailies / name).chmod(0o444)
+    clips = copy_sample_dailies(dailies)
     # Built aside and renamed when complete: an interrupted ingest/propose must not
     # leave a title that the next call returns as-is, without proposals.
     partial = root / "title.partial"
     shutil.rmtree(partial, ignore_errors=True)
     with Title.create(partial, name="Sample Title") as title:
-        ingest(title, [dailies / n for n in SAMPLE_CLIPS], ale=dailies / "sample.ale",
-               progress=progress)
+        ingest(title, clips, ale=dailies / SAMPLE_ALE, progress=progress)
         propose(title, progress=progress)
     shutil.rmtree(title_dir, ignore_errors=True)
     partial.rename(title_dir)
