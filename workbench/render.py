@@ -17,12 +17,12 @@ from tqdm.auto import tqdm
 
 from workbench.color import convert
 from workbench.errors import DecisionError, MediaError
-from workbench.interchange import CubeLUT, Delivered, write_cc
+from workbench.interchange import Delivered, write_cc
+from workbench.interchange.cdl_fit import cdl_from_lut
 from workbench.io import list_sequence, write_exr, write_png16, write_prores
 from workbench.io.atomic import atomic_dir, sweep_stale_temporaries
 from workbench.model.framing import ActiveArea, keep_blanking
-from workbench.model.look_cdl import CDLFit, fit_cdl_to_grade
-from workbench.ops import CDL, Pipeline, apply_cube, is_plain_cdl
+from workbench.ops import CDL, Pipeline, is_plain_cdl
 from workbench.title import (
     Clip,
     Decision,
@@ -357,15 +357,3 @@ def write_grades(delivered: Sequence[Delivered], out: Path) -> list[Path]:
                      f"{fit.describe()}")
         paths.append(write_cc(out / f"{d.shot.name}.cc", values, d.shot.name, desc))
     return paths
-
-
-def cdl_from_lut(lut: CubeLUT) -> CDLFit:
-    """The ASC CDL closest in ΔE2000 to a 3D LUT that takes and gives ACEScct, with its error.
-
-    The same fit as a look's CDL (:func:`~workbench.model.look_cdl.fit_cdl_to_grade`), over
-    Rec.709's gamut, skin tones and neutrals, so the LUT's unreachable corners do not pull it.
-    """
-    domain = np.asarray(lut.domain, dtype=np.float64)
-    return fit_cdl_to_grade(lambda img: apply_cube(img, lut), "ACEScct",
-                            (float(domain[0].min()), float(domain[1].max())),
-                            pixels_label="Rec.709 gamut")

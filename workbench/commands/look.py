@@ -159,8 +159,8 @@ def _space_comment(path: Path, space: str, size: int) -> None:
 def cmd_export(a: argparse.Namespace) -> int:
     from workbench.errors import ParameterError
     from workbench.interchange import write_cc, write_cube
+    from workbench.interchange.cdl_fit import CDL_P95_LIMIT
     from workbench.model.look import LookModel
-    from workbench.model.look_cdl import CDL_P95_LIMIT
 
     if a.cube is None and a.cdl is None:
         raise ParameterError("look export: give --cube OUT.cube and/or --cdl OUT.cc")

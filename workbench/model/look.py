@@ -3,7 +3,7 @@
 :func:`fit_look` learns the look from before/after pairs; :class:`LookModel` applies it at a
 strength, saves it as ``model.safetensors`` + ``look.json`` and exports it as a ``.cube`` (exact
 at the LUT's nodes) or, approximately, as an ASC CDL fitted by ΔE2000 on the colours it was
-taught (:mod:`workbench.model.look_cdl`), which says how close it comes.
+taught (:mod:`workbench.interchange.cdl_fit`), which says how close it comes.
 
 The look works in an *encoded* space where equal steps look about equally different:
 sRGB-encoded values for display-referred stills, ACEScct for scene-linear footage. Pairs come in
@@ -41,9 +41,9 @@ from safetensors.torch import load_file, save_file
 from workbench.checks import check_image
 from workbench.color import delta_e_2000, resolve_space
 from workbench.errors import ColourSpaceError, ParameterError, TitleError
+from workbench.interchange.cdl_fit import CDLFit, fit_cdl_to_grade
 from workbench.interchange.cube import CubeLUT
 from workbench.io.atomic import atomic_dir
-from workbench.model.look_cdl import CDLFit, fit_cdl_to_grade
 from workbench.model.look_data import ColourPairs, bin_pairs, coarsen_colours, pairs_sha256
 from workbench.model.look_net import CURVE_KNOTS, HUE_ORDER, LUT_LEVELS, LookNet
 from workbench.model.progress import TrainCallback, TrainProgress, wants_stop
@@ -234,7 +234,7 @@ class LookModel:
     def cdl_fit(self, for_image: torch.Tensor | None = None) -> CDLFit:
         """The ASC CDL in :attr:`space` closest to the look in ΔE2000, and how close it is.
 
-        Fitted (:func:`~workbench.model.look_cdl.fit_cdl_to_grade`) on ``for_image``'s colours
+        Fitted (:func:`~workbench.interchange.cdl_fit.fit_cdl_to_grade`) on ``for_image``'s colours
         (``(B, 3, H, W)`` in :attr:`space`) when given, else on the training before-colours
         (Rec.709's gamut for a look saved without them), with skin tones and neutrals.
         The errors are the CDL's ΔE2000 against the look on each of those sets.

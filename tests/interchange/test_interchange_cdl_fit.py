@@ -9,9 +9,8 @@ import torch
 
 from workbench.errors import ParameterError, ShapeError
 from workbench.interchange import CubeLUT
-from workbench.model.look_cdl import CDL_P95_LIMIT, fit_cdl_to_grade
+from workbench.interchange.cdl_fit import CDL_P95_LIMIT, cdl_from_lut, fit_cdl_to_grade
 from workbench.ops import apply_cube
-from workbench.render import cdl_from_lut
 
 ACESCCT = (0.0, 1.25)
 

@@ -1,12 +1,13 @@
 """The ASC CDL closest to a grade, by perceptual error, and how close it is.
 
-A look (:class:`~workbench.model.look.LookModel`) or a baked grade (a 3D LUT) is often more than
-a CDL can hold, yet a CDL is what every grading system reads. :func:`fit_cdl_to_grade` finds the
-slope, offset, power and saturation that come closest *as seen*: it minimises the mean CIEDE2000
-between the CDL and the grade over the colours that matter (the grade's own training or shot
-colours when known, skin tones, neutrals), in the space the CDL is applied in, and returns that
-error with the values (:class:`CDLFit`) so a caller can say how good the CDL is, and say so
-clearly when it is not good enough (:data:`CDL_P95_LIMIT`).
+A look (:class:`~workbench.model.look.LookModel`) or a baked grade (a 3D LUT,
+:func:`cdl_from_lut`) is often more than a CDL can hold, yet a CDL is what every grading system
+reads: every CDL that stands in for a bigger grade comes from here. :func:`fit_cdl_to_grade`
+finds the slope, offset, power and saturation that come closest *as seen*: it minimises the
+mean CIEDE2000 between the CDL and the grade over the colours that matter (the grade's own
+training or shot colours when known, skin tones, neutrals), in the space the CDL is applied in,
+and returns that error with the values (:class:`CDLFit`) so a caller can say how good the CDL
+is, and say so clearly when it is not good enough (:data:`CDL_P95_LIMIT`).
 
 ΔE2000 is not differentiable through OpenColorIO, so each target colour gets its local metric:
 the 3x3 quadratic form ``M`` with ``ΔE2000(t, t + d)² ≈ dᵀ M d``, measured once by finite
@@ -33,10 +34,10 @@ import torch
 
 from workbench.color import convert, delta_e_2000
 from workbench.errors import ParameterError, ShapeError
-from workbench.ops import CDLValues, apply_cdl
+from workbench.ops import CDLValues, CubeLUT, apply_cdl, apply_cube
 
-__all__ = ["CDL_P95_LIMIT", "CDLFit", "SetError", "fit_cdl_to_grade", "neutral_colours",
-           "picture_colours", "skin_colours"]
+__all__ = ["CDL_P95_LIMIT", "CDLFit", "SetError", "cdl_from_lut", "fit_cdl_to_grade",
+           "neutral_colours", "picture_colours", "skin_colours"]
 
 CDL_P95_LIMIT = 2.0
 """Above this 95th-percentile ΔE2000 (on any set) a CDL does not carry the grade: use the LUT."""
@@ -51,7 +52,7 @@ _OKLAB_TO_LMS = np.array([[1.0, 0.3963377774, 0.2158037573],
 _LMS_TO_REC709 = np.array([[4.0767416621, -3.3077115913, 0.2309699292],
                            [-1.2684380046, 2.6097574011, -0.3413193965],
                            [-0.0041960863, -0.7034186147, 1.7076147010]])
-_SKIN_HUE_DEG = (25.0, 70.0)      # Oklab hue of skin, the middle of profiles.SKIN_HUE
+_SKIN_HUE_DEG = (25.0, 70.0)      # Oklab hue of skin, inside the title profiles' 20-75 degrees
 _SKIN_CHROMA = (0.03, 0.12)
 _SKIN_LIGHTNESS = (0.40, 0.88)
 _NEUTRAL_STOPS = (-7.0, 2.5)      # linear Y from 2^-7 to 2.5 stops over white, within the domain
@@ -349,3 +350,15 @@ def fit_cdl_to_grade(grade: Grade, space: str, domain: tuple[float, float],
         mean = float((part * wc).sum() / wc.sum())
         errors[name] = SetError(mean, _weighted_quantile(part, wc, 0.95), int(c.shape[0]))
     return CDLFit(values=values, space=space, errors=errors, pixels_label=pixels_label)
+
+
+def cdl_from_lut(lut: CubeLUT) -> CDLFit:
+    """The ASC CDL closest in ΔE2000 to a 3D LUT that takes and gives ACEScct, with its error.
+
+    Fitted by :func:`fit_cdl_to_grade` over Rec.709's gamut, skin tones and neutrals (the LUT's
+    unreachable corners do not pull it); the CDL is applied in ACEScct.
+    """
+    domain = np.asarray(lut.domain, dtype=np.float64)
+    return fit_cdl_to_grade(lambda img: apply_cube(img, lut), "ACEScct",
+                            (float(domain[0].min()), float(domain[1].max())),
+                            pixels_label="Rec.709 gamut")
