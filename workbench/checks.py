@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
-
-import numpy as np
-import torch
+from typing import TYPE_CHECKING
 
 from workbench.errors import MediaError, ShapeError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import torch
 
 __all__ = ["check_finite", "check_image", "check_same_size"]
 
 
 def check_image(img: torch.Tensor, where: str = "image", channels: int = 3) -> None:
     """Raise :class:`ShapeError` unless ``img`` is a float ``(B, channels, H, W)`` tensor."""
+    import torch  # here, so that reading commands (status, log) never load torch
+
     if not isinstance(img, torch.Tensor):
         raise ShapeError(f"{where}: expected a torch.Tensor, got {type(img).__name__}")
     if img.ndim != 4 or img.shape[1] != channels:
@@ -27,9 +32,12 @@ def check_finite(pixels: np.ndarray | torch.Tensor, where: str) -> None:
 
     ``where`` should name the file and frame, e.g. ``"A001.mov frame 12"``.
     """
-    if isinstance(pixels, torch.Tensor):
-        nan = int(torch.isnan(pixels).sum())
-        inf = int(torch.isinf(pixels).sum())
+    import numpy as np  # here, like torch: reading commands (status, log) load neither
+
+    loaded = sys.modules.get("torch")  # torch not loaded: pixels cannot be a tensor
+    if loaded is not None and isinstance(pixels, loaded.Tensor):
+        nan = int(loaded.isnan(pixels).sum())
+        inf = int(loaded.isinf(pixels).sum())
     else:
         nan = int(np.isnan(pixels).sum())
         inf = int(np.isinf(pixels).sum())

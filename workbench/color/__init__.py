@@ -6,6 +6,9 @@ between colour spaces goes through this subpackage, on OCIO's CPU processor.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from workbench._lazy import lazy_exports
 from workbench.color.config import (
     COLOUR_SPACES,
     CONFIG_URI,
@@ -26,13 +29,20 @@ from workbench.color.convert import (
     processor,
     to_working,
 )
-from workbench.color.difference import (
-    delta_e_2000,
-    lab_delta_e_2000,
-    mean_delta_e_2000,
-    xyz_to_lab,
-)
 from workbench.color.luma import REC709_LUMA
+
+if TYPE_CHECKING:
+    from workbench.color.difference import (
+        delta_e_2000,
+        lab_delta_e_2000,
+        mean_delta_e_2000,
+        xyz_to_lab,
+    )
+
+# CIEDE2000 is torch maths: loaded on first use, so colour-space lookups stay light.
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "difference": ("delta_e_2000", "lab_delta_e_2000", "mean_delta_e_2000", "xyz_to_lab"),
+})
 
 __all__ = [
     "COLOUR_SPACES",

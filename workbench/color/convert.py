@@ -15,14 +15,20 @@ from __future__ import annotations
 import functools
 import os
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
-import numpy as np
 import PyOpenColorIO as ocio
-import torch
 
 from workbench.checks import check_image
 from workbench.color.config import DISPLAY, VIEW, WORKING_SPACE, get_config, resolve_space
 from workbench.errors import ShapeError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import torch
+
+# numpy and torch are imported by the functions that use them: `workbench status` reads the
+# colour-space registry through this package and should load neither.
 
 __all__ = [
     "PARALLEL_MIN_PIXELS",
@@ -77,6 +83,8 @@ def apply_processor(proc: ocio.CPUProcessor, rgb: np.ndarray,
     Above ``min_pixels`` the pixels go through OCIO in strips on threads; a latency-bound
     caller (a slider preview) passes 0 to split even small frames.
     """
+    import numpy as np
+
     flat = rgb.reshape(-1, 3)  # a view: rgb is C-contiguous
     workers = os.cpu_count() or 1
     if flat.shape[0] <= min_pixels or workers == 1:
@@ -110,10 +118,13 @@ def convert_array(rgb: np.ndarray, src: str, dst: str) -> np.ndarray:
 
     Examples
     --------
+    >>> import numpy as np
     >>> grey = np.full((1, 3), 0.18, np.float32)
     >>> print(np.round(convert_array(grey, "ACEScg", "ACEScct"), 5))
     [[0.41359 0.41359 0.41359]]
     """
+    import numpy as np
+
     rgb = np.asarray(rgb)
     if rgb.ndim == 0 or rgb.shape[-1] != 3:
         raise ShapeError(f"convert_array: expected shape (..., 3), got {rgb.shape}")
@@ -126,6 +137,8 @@ def convert_array(rgb: np.ndarray, src: str, dst: str) -> np.ndarray:
 
 
 def _tensor_through(img: torch.Tensor, proc: ocio.CPUProcessor) -> torch.Tensor:
+    import torch
+
     rgb = img.detach().to("cpu", torch.float32).permute(0, 2, 3, 1).contiguous().numpy().copy()
     if rgb.size:
         apply_processor(proc, rgb)
@@ -158,6 +171,7 @@ def convert(img: torch.Tensor, src: str, dst: str) -> torch.Tensor:
 
     Examples
     --------
+    >>> import torch
     >>> img = torch.full((1, 3, 2, 2), 0.18)
     >>> round(float(convert(img, "ACEScg", "Sony S-Log3")[0, 0, 0, 0]), 5)
     0.41056

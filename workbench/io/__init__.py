@@ -7,31 +7,48 @@ file (and frame), e.g. ``"bikes.mp4 frame 130: stream ends early (header says 25
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from workbench._lazy import lazy_exports
 from workbench.io.atomic import atomic_path, atomic_write_bytes, atomic_write_text
-from workbench.io.image import (
-    EXR_CHROMATICITIES,
-    PNG_ENCODINGS,
-    HeaderAttribute,
-    ImageInfo,
-    carried_attributes,
-    list_sequence,
-    read_image,
-    write_dpx10,
-    write_exr,
-    write_jpeg,
-    write_png8,
-    write_png16,
-    write_tiff16,
-)
-from workbench.io.movie import MovieInfo, probe_movie, read_movie_frames, write_prores
-from workbench.io.proxy import make_proxy, proxy_path, proxy_size
-from workbench.io.sources import (
-    IMAGE_SUFFIXES,
-    MOVIE_SUFFIXES,
-    default_encoding,
-    frame_file,
-    is_pattern,
-)
+
+if TYPE_CHECKING:
+    from workbench.io.image import (
+        EXR_CHROMATICITIES,
+        PNG_ENCODINGS,
+        HeaderAttribute,
+        ImageInfo,
+        carried_attributes,
+        list_sequence,
+        read_image,
+        write_dpx10,
+        write_exr,
+        write_jpeg,
+        write_png8,
+        write_png16,
+        write_tiff16,
+    )
+    from workbench.io.movie import MovieInfo, probe_movie, read_movie_frames, write_prores
+    from workbench.io.proxy import make_proxy, proxy_path, proxy_size
+    from workbench.io.sources import (
+        IMAGE_SUFFIXES,
+        MOVIE_SUFFIXES,
+        default_encoding,
+        frame_file,
+        is_pattern,
+    )
+
+# OpenImageIO, PyAV and OpenCV load on first use: a title's settings write through atomic_path,
+# and reading commands (status, log) never touch pixels.
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "image": ("EXR_CHROMATICITIES", "PNG_ENCODINGS", "HeaderAttribute", "ImageInfo",
+              "carried_attributes", "list_sequence", "read_image", "write_dpx10", "write_exr",
+              "write_jpeg", "write_png8", "write_png16", "write_tiff16"),
+    "movie": ("MovieInfo", "probe_movie", "read_movie_frames", "write_prores"),
+    "proxy": ("make_proxy", "proxy_path", "proxy_size"),
+    "sources": ("IMAGE_SUFFIXES", "MOVIE_SUFFIXES", "default_encoding", "frame_file",
+                "is_pattern"),
+})
 
 __all__ = [
     "EXR_CHROMATICITIES",

@@ -1,5 +1,8 @@
 """A title on disk: settings, the catalog of clips, shots, scenes and days, and the journal."""
 
+from typing import TYPE_CHECKING
+
+from workbench._lazy import lazy_exports
 from workbench.title.catalog import CATALOG_FILE, Clip, Scene, Shot, Title
 from workbench.title.ingest import default_input_space, ingest, read_ale, read_edl, sha256_of
 from workbench.title.journal import (
@@ -18,8 +21,15 @@ from workbench.title.journal import (
     record_render,
     shot_status,
 )
-from workbench.title.media import read_clip_frames, read_shot_frames, shot_working_frames
 from workbench.title.settings import TitleSettings
+
+if TYPE_CHECKING:
+    from workbench.title.media import read_clip_frames, read_shot_frames, shot_working_frames
+
+# Frames in the working space need torch: loaded on first use, so status and log stay light.
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "media": ("read_clip_frames", "read_shot_frames", "shot_working_frames"),
+})
 
 __all__ = [
     "CATALOG_FILE",

@@ -12,28 +12,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
-
-import cv2
-import numpy as np
-from tqdm.auto import tqdm
+from typing import TYPE_CHECKING, Any
 
 from workbench.checks import check_finite
 from workbench.color import resolve_space
 from workbench.errors import MediaError, ParameterError, TitleError
-from workbench.io import (
-    default_encoding,
-    list_sequence,
-    make_proxy,
-    probe_movie,
-    proxy_path,
-    read_image,
-    read_movie_frames,
-)
 from workbench.io.hashing import sha256_of
 from workbench.title.catalog import Clip, Shot, Title
-from workbench.title.cuts import detect_cuts, frame_histogram, shots_from_cuts
 from workbench.title.timecode import timecode_to_frames
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "IMAGE_SUFFIXES",
@@ -71,6 +60,8 @@ def default_input_space(path: Path) -> str:
     The one rule every command uses, :func:`workbench.io.default_encoding` (a folder or a
     pattern by its frames).
     """
+    from workbench.io import default_encoding  # media readers load when media is read
+
     return default_encoding(path)
 
 
@@ -129,6 +120,8 @@ def read_edl(path: Path, fps: Fraction | None = None) -> dict[str, list[tuple[in
 
 def _source_files(path: Path) -> tuple[str, list[Path], int]:
     """Kind, the files that hold the frames, and the first frame number."""
+    from workbench.io import list_sequence
+
     if path.is_dir() or "#" in path.name or "%" in path.name:
         if not path.exists() and not path.parent.is_dir():
             raise MediaError(f"{path}: does not exist")
@@ -178,6 +171,12 @@ def snap_fps(fps: Fraction) -> Fraction:
 
 def _histograms(kind: str, files: list[Path], first: int, label: str) -> np.ndarray:
     """Per-frame histograms for cut detection; every frame is decoded, so damage shows here."""
+    import cv2
+    import numpy as np
+
+    from workbench.io import read_image, read_movie_frames
+    from workbench.title.cuts import frame_histogram
+
     hists = []
     if kind == "movie":
         for _, rgb8 in read_movie_frames(files[0], max_width=96):
@@ -224,6 +223,8 @@ class _Source:
 
 def _examine(path: Path, input_space: str | None, fps: Fraction | None) -> _Source:
     """Open, hash and fully decode one source; raise on anything a render would trip on."""
+    from workbench.io import probe_movie, read_image
+
     kind, files, first = _source_files(path)
     space = input_space or default_input_space(files[0])
     resolve_space(space)
@@ -294,6 +295,10 @@ def ingest(title: Title, sources: Sequence[Path | str], *, scene: str | None = N
     list[Shot]
         The shots created, in order.
     """
+    from tqdm.auto import tqdm
+
+    from workbench.io import make_proxy, proxy_path
+
     if input_space is not None:
         resolve_space(input_space)
     notes = read_ale(ale) if ale else {}
@@ -339,6 +344,8 @@ def ingest(title: Title, sources: Sequence[Path | str], *, scene: str | None = N
 
 def _add_shots(title: Title, clip: Clip, hists: np.ndarray,
                edl_events: list[tuple[int, int, str]] | None) -> list[Shot]:
+    from workbench.title.cuts import detect_cuts, shots_from_cuts
+
     if edl_events:
         # EDL source timecodes count from the clip's own start timecode, when it has one.
         origin = timecode_to_frames(clip.timecode, clip.fps) if clip.timecode else 0

@@ -8,19 +8,21 @@ or deleted (SQLite triggers refuse it). The latest entry for a shot is the one t
 
 from __future__ import annotations
 
+import functools
 import getpass
 import json
 import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import workbench.interchange.lut_files  # noqa: F401  (reads the .cube a LUT3D.1 grade names)
 from workbench.errors import DecisionError, ParameterError
-from workbench.ops import Pipeline
 from workbench.title.catalog import Shot, Title
 from workbench.title.settings import now_iso
+
+if TYPE_CHECKING:
+    from workbench.ops import Pipeline
 
 __all__ = [
     "VERDICTS",
@@ -50,12 +52,17 @@ class Proposal:
     shot: str
     anchor_shot: str | None
     model_version: str
-    pipeline: Pipeline
+    pipeline_json: str
     strength: float
     confidence: float
     summary: str
     created_at: str
     active_area: dict[str, int] | None = None
+
+    @functools.cached_property
+    def pipeline(self) -> Pipeline:
+        """The operator chain, read from :attr:`pipeline_json` when first asked for."""
+        return _pipeline(self.pipeline_json)
 
 
 @dataclass(frozen=True)
@@ -68,12 +75,17 @@ class Decision:
     proposal_id: int | None
     verdict: str
     strength: float | None  # None for a reject: nothing is applied, at no strength
-    pipeline: Pipeline
+    pipeline_json: str
     model_version: str
     decided_by: str
     decided_at: str
     note: str
     active_area: dict[str, int] | None = None
+
+    @functools.cached_property
+    def pipeline(self) -> Pipeline:
+        """The operator chain, read from :attr:`pipeline_json` when first asked for."""
+        return _pipeline(self.pipeline_json)
 
     @property
     def applied_strength(self) -> float:
@@ -92,6 +104,14 @@ class Decision:
             "decided_by": self.decided_by, "decided_at": self.decided_at, "note": self.note,
             "active_area": self.active_area,
         }
+
+
+def _pipeline(text: str) -> Pipeline:
+    # Operators are torch code: parsed only when a chain is used, so status and log stay light.
+    import workbench.interchange.lut_files  # noqa: F401  (reads the .cube a LUT3D.1 grade names)
+    from workbench.ops import Pipeline
+
+    return Pipeline.from_json(text)
 
 
 def current_user() -> str:
@@ -132,7 +152,7 @@ def get_proposal(title: Title, pid: int) -> Proposal:
     if r is None:
         raise DecisionError(f"{title.root.name}: no proposal {pid}")
     return Proposal(r["id"], r["shot"], r["anchor"], r["model_version"],
-                    Pipeline.from_json(r["pipeline"]), r["strength"], r["confidence"],
+                    r["pipeline"], r["strength"], r["confidence"],
                     r["summary"], r["created_at"], _area(r["active_area"]))
 
 
@@ -217,7 +237,7 @@ def _decisions(title: Title, where: str, args: tuple[Any, ...]) -> list[Decision
     # Older journals stored the proposal's strength with a reject: it never meant anything.
     return [Decision(r["id"], r["seq"], r["shot"], r["proposal_id"], r["verdict"],
                      None if r["verdict"] == "reject" else r["strength"],
-                     Pipeline.from_json(r["pipeline"]), r["model_version"], r["decided_by"],
+                     r["pipeline"], r["model_version"], r["decided_by"],
                      r["decided_at"], r["note"], _area(r["active_area"])) for r in rows]
 
 
