@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
 import param
@@ -18,9 +18,11 @@ import torch
 
 from workbench.checks import check_image
 from workbench.errors import ParameterError, ShapeError
+from workbench.schema import UPGRADES, parse_schema, register_upgrade, upgrade
 
 __all__ = [
     "OPERATORS",
+    "UPGRADES",
     "Operator",
     "Pipeline",
     "UnknownOperator",
@@ -33,29 +35,15 @@ __all__ = [
 
 OPERATORS: dict[str, type[Operator]] = {}
 
-#: ``{(class name, version): fn}``: ``fn`` turns a ``Name.version`` dict into ``Name.version+1``.
-UPGRADES: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
-
 
 def register_operator(cls: type[Operator]) -> type[Operator]:
-    """Class decorator: make ``cls`` loadable from JSON by its class name."""
+    """Class decorator: make ``cls`` loadable from JSON by its class name.
+
+    A later ``schema_version`` registers its steps with :func:`register_upgrade` (from
+    :mod:`workbench.schema`, re-exported here), so older pipelines load as the current schema.
+    """
     OPERATORS[cls.__name__] = cls
     return cls
-
-
-def register_upgrade(name: str, version: int
-                     ) -> Callable[[Callable[[dict[str, Any]], dict[str, Any]]],
-                                   Callable[[dict[str, Any]], dict[str, Any]]]:
-    """Decorator: register ``fn(data)`` upgrading a ``name.version`` dict to ``version + 1``.
-
-    :func:`operator_from_dict` runs the steps in order, so a pipeline saved by an older
-    workbench loads as the current schema (OTIO's ``upgrade_function_for``).
-    """
-    def decorate(fn: Callable[[dict[str, Any]], dict[str, Any]]
-                 ) -> Callable[[dict[str, Any]], dict[str, Any]]:
-        UPGRADES[(name, version)] = fn
-        return fn
-    return decorate
 
 
 def check_matte(matte: torch.Tensor, img: torch.Tensor, where: str) -> None:
@@ -247,17 +235,11 @@ class UnknownOperator:
 
 def operator_from_dict(data: dict[str, Any]) -> Operator | UnknownOperator:
     """Rebuild an operator from :meth:`Operator.to_dict` output; unknown schemas are kept."""
-    schema = str(data.get("schema", ""))
-    name, _, version = schema.partition(".")
-    cls = OPERATORS.get(name)
-    if cls is None or not version.isdigit() or int(version) > cls.schema_version:
-        return UnknownOperator(data)
-    for step in range(int(version), cls.schema_version):
-        upgrade = UPGRADES.get((name, step))
-        if upgrade is None:
-            raise ParameterError(f"{name}.{step}: no upgrade to {name}.{step + 1} is registered")
-        data = upgrade(data)
-    return cls.from_dict(data)
+    parsed = parse_schema(data.get("schema"))
+    cls = OPERATORS.get(parsed[0]) if parsed else None
+    if parsed is None or cls is None or parsed[1] > cls.schema_version:
+        return UnknownOperator(data)  # a newer or foreign operator survives a round trip
+    return cls.from_dict(upgrade(data, f"{parsed[0]}.{cls.schema_version}", parsed[0]))
 
 
 class Pipeline:
@@ -289,14 +271,15 @@ class Pipeline:
         return json.dumps(self.to_dict(), sort_keys=True)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Pipeline:
+    def from_dict(cls, data: dict[str, Any], where: str = "pipeline") -> Pipeline:
         """Inverse of :meth:`to_dict`; operators of unknown schema survive untouched.
 
-        Raises :class:`ParameterError` naming the operator (its position, from 1, and schema)
-        and the value when one holds a value outside its bounds, e.g. a CDL power <= 0.
+        An older ``Pipeline.N`` is upgraded (:mod:`workbench.schema`); a newer one is refused
+        with a :class:`ParameterError` naming ``where`` (the file it came from). Raises
+        :class:`ParameterError` naming the operator (its position, from 1, and schema) and the
+        value when one holds a value outside its bounds, e.g. a CDL power <= 0.
         """
-        if data.get("schema") != cls.schema:
-            raise ParameterError(f"expected schema {cls.schema!r}, got {data.get('schema')!r}")
+        data = upgrade(data, cls.schema, where)
         operators: list[Operator | UnknownOperator] = []
         for i, d in enumerate(data.get("operators", []), start=1):
             try:
@@ -306,9 +289,9 @@ class Pipeline:
         return cls(operators)
 
     @classmethod
-    def from_json(cls, text: str) -> Pipeline:
-        """Inverse of :meth:`to_json`."""
-        return cls.from_dict(json.loads(text))
+    def from_json(cls, text: str, where: str = "pipeline") -> Pipeline:
+        """Inverse of :meth:`to_json`; ``where`` names the source in errors."""
+        return cls.from_dict(json.loads(text), where)
 
     def cache_key(self) -> str:
         """A stable SHA-256 of the canonical JSON: the same grade gives the same key."""
