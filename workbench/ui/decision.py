@@ -46,7 +46,6 @@ class DecisionBar(anywidget.AnyWidget):
     note = t.Unicode("").tag(sync=True)
     error = t.Unicode("").tag(sync=True)
     last = t.Dict().tag(sync=True)  # the decision just journaled
-    busy = t.Bool(False).tag(sync=True)
 
     def __init__(self, title: Title | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
