@@ -12,8 +12,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from workbench.render import Delivered
 from workbench.report import before_after
-from workbench.interchange import Delivered
 from workbench.title import Title, accepted_decisions
 
 SHOTS = ("bikes_002", "bikes_003", "livesession_012")

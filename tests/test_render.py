@@ -162,7 +162,8 @@ def test_render_refuses_a_sequence_changed_since_ingest(tmp_path: Path):
 def test_otio_range_of_a_prores_delivery_is_its_timecode(tmp_path: Path):
     import opentimelineio as otio
 
-    from workbench.interchange import delivery_timeline, write_timeline
+    from workbench.export import delivery_timeline
+    from workbench.interchange import write_timeline
     from workbench.render import delivered_renders
 
     movie = _street(tmp_path, Fraction(25), "10:00:00:00")

@@ -1,11 +1,16 @@
-"""The hand-off of what was rendered: grades, looks, timeline, EDLs and report, all or nothing."""
+"""The hand-off of what was rendered: grades, looks, timeline, EDLs and report, all or nothing.
+
+Shots and decisions become interchange here: the decided CDL (or, for a grade that is more than
+one CDL, the baked ``.cube`` and the CDL closest to it), and the OTIO clips with the decision in
+their metadata. :mod:`workbench.interchange` writes the formats and knows nothing of a title.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,21 +19,24 @@ import opentimelineio as otio
 
 from workbench.errors import DecisionError
 from workbench.interchange import (
-    Delivered,
-    delivery_timeline,
+    cdl_metadata,
     read_cc,
+    rendered_clip,
+    write_cc,
     write_edl,
     write_looks_config,
     write_timeline,
 )
 from workbench.interchange.edl import reel_names
 from workbench.io.timecode import is_drop_frame_rate, smpte_base
-from workbench.render import delivered_renders, write_grades
+from workbench.ops import CDL, CDLValues, is_plain_cdl
+from workbench.render import Delivered, delivered_renders
 from workbench.report import write_report
-from workbench.title import Title, accepted_decisions
+from workbench.title import Decision, Title, accepted_decisions
 from workbench.title.timecode import timecode_to_frames
 
-__all__ = ["HANDOFF_NAMES", "Export", "export_delivery"]
+__all__ = ["HANDOFF_NAMES", "Export", "decided_cdl", "delivery_timeline", "export_delivery",
+           "write_grades"]
 
 HANDOFF_NAMES = ("grades", "luts", "looks.ocio", "timeline.otio", "report.html")
 """What an export owns in its folder, besides its ``timeline_<rate>.edl`` files."""
@@ -45,6 +53,86 @@ class Export:
     edls: list[Path]
     report: Path
     not_in_edl: list[tuple[str, str]]  # (shot name, why), every one of them in timeline.otio
+
+
+def decided_cdl(decision: Decision) -> CDLValues | None:
+    """The decided grade as one ASC CDL at the decided strength, or None if it is more.
+
+    An anchor left as shot gets the identity, so a conform applies "no grade" explicitly
+    rather than keeping whatever was there. A grade of more than one CDL (a learned match, a
+    LUT, curves) returns None: only its baked ``.cube`` carries it exactly.
+    """
+    pipeline = decision.applied_pipeline()
+    if not is_plain_cdl(pipeline):
+        return None
+    first = pipeline.operators[0] if len(pipeline) else CDL()
+    assert isinstance(first, CDL)
+    return first.effective_values()
+
+
+def write_grades(delivered: Sequence[Delivered], out: Path) -> list[Path]:
+    """One ASC CDL ``.cc`` per delivered shot at the decided strength (apply in ACEScct).
+
+    A grade that is more than one CDL (a learned match, a LUT, curves) also gets
+    ``<shot>.cube``: the whole grade baked to a 33³ LUT, ACEScct in and out, the file to conform
+    with. Its ``.cc`` is then the CDL closest to it in ΔE2000
+    (:func:`~workbench.interchange.cdl_fit.cdl_from_lut`), and its description says so, with
+    that error.
+
+    Returns
+    -------
+    list[Path]
+        The ``.cc`` files, one per shot, in ``delivered`` order.
+    """
+    from workbench.interchange import write_cube
+    from workbench.interchange.bake import bake_cube
+    from workbench.interchange.cdl_fit import cdl_from_lut
+
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for d in delivered:
+        desc = (f"workbench {d.decision.verdict} by {d.decision.decided_by}, decision "
+                f"{d.decision.id}, {d.decision.model_version}; apply in ACEScct")
+        values = decided_cdl(d.decision)
+        if values is None:
+            lut = bake_cube(d.decision.applied_pipeline(), 33, input_space="ACEScct",
+                            title=d.shot.name)
+            write_cube(out / f"{d.shot.name}.cube", lut)
+            fit = cdl_from_lut(lut)
+            values = fit.values
+            desc += (f"; approximates {d.shot.name}.cube, which holds the whole grade; "
+                     f"{fit.describe()}")
+        paths.append(write_cc(out / f"{d.shot.name}.cc", values, d.shot.name, desc))
+    return paths
+
+
+def delivery_timeline(name: str, delivered: Sequence[Delivered]) -> otio.schema.Timeline:
+    """One track, one clip per delivered shot, in order, each at its own rate.
+
+    A clip's ``metadata["workbench"]`` holds the decision (id, verdict, strength, model
+    version, who and when), the scene, the source and its frames, and the grade as pipeline
+    JSON; ``metadata["cdl"]`` the decided CDL in the CMX adapter's layout, when the grade is one
+    (:func:`decided_cdl`; the baked ``grades/<shot>.cube`` carries any other).
+    """
+    timeline = otio.schema.Timeline(name=name)
+    track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
+    timeline.tracks.append(track)
+    for d in delivered:
+        clip = rendered_clip(d.shot.name, d.path, d.fmt, float(d.shot.clip.fps), d.first_frame,
+                             d.frames)
+        clip.metadata["workbench"] = {
+            "decision_id": d.decision.id, "verdict": d.decision.verdict,
+            "strength": d.decision.strength, "model_version": d.decision.model_version,
+            "decided_by": d.decision.decided_by, "decided_at": d.decision.decided_at,
+            "scene": d.shot.scene, "source": str(d.shot.clip.path),
+            "source_frames": [d.shot.start_frame, d.shot.end_frame],
+            "grade": d.decision.pipeline.to_dict(),
+        }
+        cdl = decided_cdl(d.decision)
+        if cdl is not None:
+            clip.metadata["cdl"] = cdl_metadata(cdl)
+        track.append(clip)
+    return timeline
 
 
 def _rate_label(rate: float) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,12 +18,9 @@ from tqdm.auto import tqdm
 
 from workbench.color import convert
 from workbench.errors import DecisionError, MediaError
-from workbench.interchange import Delivered, write_cc
-from workbench.interchange.cdl_fit import cdl_from_lut
 from workbench.io import list_sequence, write_exr, write_png16, write_prores
 from workbench.io.atomic import atomic_dir, sweep_stale_temporaries
-from workbench.model.framing import ActiveArea, keep_blanking
-from workbench.ops import CDL, Pipeline, is_plain_cdl
+from workbench.ops.framing import ActiveArea, keep_blanking
 from workbench.title import (
     Clip,
     Decision,
@@ -39,20 +37,31 @@ from workbench.title.timecode import offset_timecode, timecode_to_frames
 
 __all__ = [
     "FORMATS",
+    "Delivered",
     "apply_decided",
-    "decided_pipeline",
     "delivered_renders",
     "frame_timecode",
     "render",
     "render_shot",
     "timeline_start",
-    "write_grades",
 ]
 
 FORMATS = ("exr", "png", "prores")
 # AP1 primaries and the ACES white (SMPTE ST 2065-1 / S-2014-004): the RGB of ACEScg renders.
 ACESCG_CHROMATICITIES = (0.713, 0.293, 0.165, 0.830, 0.128, 0.044, 0.32168, 0.33767)
 BATCH = 8  # frames graded together
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """A rendered shot: the decision behind it and where its frames are."""
+
+    shot: Shot
+    decision: Decision
+    fmt: str              # "exr", "png" or "prores"
+    path: Path            # the folder of frames, or the .mov
+    first_frame: int      # frame number of the first rendered file (a movie: its timecode)
+    frames: int
 
 
 def frame_timecode(clip: Clip, index: int) -> str | None:
@@ -66,7 +75,7 @@ def apply_decided(decision: Decision, img: torch.Tensor, working_space: str, cli
 
     ``img`` is the clip's frame at full size, or a preview of it (the area is scaled).
     """
-    pipeline = decided_pipeline(decision)
+    pipeline = decision.applied_pipeline()
     if not len(pipeline):
         return img
     graded = pipeline.apply(img, working_space)
@@ -77,11 +86,6 @@ def apply_decided(decision: Decision, img: torch.Tensor, working_space: str, cli
     if (h, w) != (clip.height, clip.width):
         area = area.scaled(h, w, clip.height, clip.width)
     return keep_blanking(graded, img, area)
-
-
-def decided_pipeline(decision: Decision) -> Pipeline:
-    """The decision's operator chain at the strength the artist chose."""
-    return decision.pipeline.at_strength(decision.applied_strength)
 
 
 def _to_decide(title: Title, shots: Sequence[str] | None) -> list[tuple[Shot, Decision]]:
@@ -320,40 +324,3 @@ def delivered_renders(title: Title) -> list[Delivered]:
         fmt, path, frames = renders[decision.id]
         out.append(Delivered(shot, decision, fmt, path, timeline_start(shot, fmt), frames))
     return out
-
-
-def write_grades(delivered: Sequence[Delivered], out: Path) -> list[Path]:
-    """One ASC CDL ``.cc`` per delivered shot at the decided strength (apply in ACEScct).
-
-    A grade that is more than one CDL (a learned match, a LUT, curves) also gets
-    ``<shot>.cube``: the whole grade baked to a 33³ LUT, ACEScct in and out, the file to conform
-    with. Its ``.cc`` is then the CDL closest to it in ΔE2000 (:func:`cdl_from_lut`), and its
-    description says so, with that error.
-
-    Returns
-    -------
-    list[Path]
-        The ``.cc`` files, one per shot, in ``delivered`` order.
-    """
-    from workbench.interchange import write_cube
-    from workbench.interchange.bake import bake_cube
-
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for d in delivered:
-        pipeline = decided_pipeline(d.decision)
-        desc = (f"workbench {d.decision.verdict} by {d.decision.decided_by}, decision "
-                f"{d.decision.id}, {d.decision.model_version}; apply in ACEScct")
-        if is_plain_cdl(pipeline):
-            first = pipeline.operators[0] if len(pipeline) else CDL()
-            assert isinstance(first, CDL)
-            values = first.effective_values()
-        else:
-            lut = bake_cube(pipeline, 33, input_space="ACEScct", title=d.shot.name)
-            write_cube(out / f"{d.shot.name}.cube", lut)
-            fit = cdl_from_lut(lut)
-            values = fit.values
-            desc += (f"; approximates {d.shot.name}.cube, which holds the whole grade; "
-                     f"{fit.describe()}")
-        paths.append(write_cc(out / f"{d.shot.name}.cc", values, d.shot.name, desc))
-    return paths

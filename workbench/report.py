@@ -12,9 +12,8 @@ import numpy as np
 import torch
 
 from workbench.color import convert
-from workbench.interchange import Delivered
 from workbench.io import atomic_write_text
-from workbench.render import apply_decided
+from workbench.render import Delivered, apply_decided
 from workbench.title import Shot, Title, get_proposal, journal, read_shot_frames
 
 __all__ = ["before_after", "write_report"]

@@ -1,4 +1,7 @@
-"""OpenTimelineIO delivery timelines, from a real (tiny) title rendered to EXR."""
+"""OpenTimelineIO delivery timelines, from a real (tiny) title rendered to EXR.
+
+The export maps shots and decisions onto interchange's clips; OTIO's own reader reads them back.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +13,11 @@ import numpy as np
 import opentimelineio as otio
 import pytest
 
-from workbench.interchange import Delivered, delivery_timeline, write_timeline
+from workbench.export import delivery_timeline
+from workbench.interchange import write_timeline
 from workbench.model import propose
 from workbench.ops import CDL
-from workbench.render import decided_pipeline, render
+from workbench.render import Delivered, render
 from workbench.title import Title, decide, ingest
 
 W, H, FRAMES = 64, 48, 10
@@ -60,7 +64,7 @@ def test_timeline_round_trip(delivered: tuple[Path, list[Delivered]]) -> None:
         assert wb["decision_id"] == d.decision.id
         assert wb["strength"] == pytest.approx(STRENGTH)
         assert wb["decided_by"] == "tester"
-        cdls = [op for op in decided_pipeline(d.decision) if isinstance(op, CDL)]
+        cdls = [op for op in d.decision.applied_pipeline() if isinstance(op, CDL)]
         if cdls:
             graded += 1
             eff = cdls[0].effective_values()

@@ -13,21 +13,21 @@ from workbench.interchange.cube import CubeLUT, read_cube, write_cube
 from workbench.interchange.edl import write_edl
 from workbench.interchange.lut_files import LUT_FILE_SUFFIXES, lut_operator, read_cube_file
 from workbench.interchange.ocio_looks import write_looks_config
-from workbench.interchange.timeline import Delivered, delivery_timeline, write_timeline
+from workbench.interchange.timeline import cdl_metadata, rendered_clip, write_timeline
 
 __all__ = [
     "LUT_FILE_SUFFIXES",
     "AleClip",
     "CDLEntry",
     "CubeLUT",
-    "Delivered",
-    "delivery_timeline",
+    "cdl_metadata",
     "lut_operator",
     "read_ale_clips",
     "read_cc",
     "read_cdl_file",
     "read_cube",
     "read_cube_file",
+    "rendered_clip",
     "write_cc",
     "write_ccc",
     "write_cdl",

@@ -243,7 +243,7 @@ def write_edl(path: Path, timeline: otio.schema.Timeline, record_start: str = "0
     unless ``metadata["cmx_3600"]["source_drop_frame"]`` says otherwise), record in/out from
     ``record_start`` on. Comments: ``* FROM CLIP NAME:`` with the clip's full name, ``* FROM
     CLIP:`` with its media, ``metadata["cmx_3600"]["comments"]``, and for a clip with
-    ``metadata["cdl"]`` (as :func:`workbench.interchange.timeline.delivery_timeline` makes)
+    ``metadata["cdl"]`` (as :func:`workbench.export.delivery_timeline` makes)
     ``* ASC_SOP (s s s)(o o o)(p p p)`` and ``* ASC_SAT s``. The file is written atomically.
 
     Parameters

@@ -12,7 +12,7 @@ Hero pairs for the look come from two places, both optional:
   before and after the colourist's grade, paired by file stem. EXR is read as linear ACEScg,
   every other format as sRGB-encoded.
 - accepted or adjusted decisions with a non-empty grade: two frames of the shot, before and
-  after the decided pipeline (:func:`workbench.render.decided_pipeline`).
+  after the decided pipeline (:meth:`workbench.title.Decision.applied_pipeline`).
 
 The look is learned in ACEScct. Without any pair there is no look, and the model says so.
 """
@@ -102,7 +102,6 @@ def hero_pairs(title: Title, max_width: int = PROXY_WIDTH
     See the module docstring for the two sources.
     """
     from workbench.color import convert
-    from workbench.render import decided_pipeline
 
     before: list[torch.Tensor] = []
     after: list[torch.Tensor] = []
@@ -121,7 +120,7 @@ def hero_pairs(title: Title, max_width: int = PROXY_WIDTH
             after.append(convert(pair[1], "ACEScg", "ACEScct"))
             sources.append(f"{HERO_DIR}/{b.name}")
     for shot, decision in accepted_decisions(title):
-        pipeline = decided_pipeline(decision)
+        pipeline = decision.applied_pipeline()
         if len(pipeline) == 0:
             continue
         _, frames = shot_working_frames(shot, PAIR_FRAMES, max_width)

@@ -95,6 +95,14 @@ class Decision:
                                 f"which applies nothing at any strength")
         return self.strength
 
+    def applied_pipeline(self) -> Pipeline:
+        """The operator chain at the strength the artist chose: what every render applies.
+
+        Render, export (grades, timeline), the title model's training pairs and the report all
+        take the decided grade from here. A reject raises :class:`DecisionError`.
+        """
+        return self.pipeline.at_strength(self.applied_strength)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, as ``workbench log --json`` prints it (a reject's strength: null)."""
         return {
