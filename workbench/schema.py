@@ -12,9 +12,11 @@ Example
 -------
 >>> @register_upgrade("Example", 1)
 ... def _(doc):
-...     return {**doc, "gain": doc.pop("scale")}
+...     doc["gain"] = doc.pop("scale")
+...     return doc
 >>> upgrade({"schema": "Example.1", "scale": 2.0}, "Example.2", where="example.json")
 {'schema': 'Example.2', 'gain': 2.0}
+>>> del UPGRADES[("Example", 1)]
 """
 
 from __future__ import annotations
