@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import testkit
 
 from workbench._colour import import_colour
 from workbench.demo import sample_dir
@@ -14,6 +15,13 @@ from workbench.io import read_movie_frames, write_prores
 # colour-science keeps OpenImageIO objects alive past nanobind's shutdown; importing it through
 # the workbench registers the clean-up, so test runs end without a screen of "leaked" lines.
 import_colour()
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """``../shared/data``: the real footage and photos beside the clone; fails if it is missing."""
+    return testkit.shared_path()
+
 
 @pytest.fixture(scope="session")
 def tiny_dailies(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -9,6 +9,27 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+#: Real footage and photos beside the clone, ``../shared/data`` (listed in its MANIFEST.md).
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def shared_path(*parts: str) -> Path:
+    """A file or folder in ``../shared/data`` that exists, for module level and parametrisation.
+
+    Tests take the ``shared_data`` fixture instead. A missing one fails loudly, never skips:
+    the suite always runs on this data, so its absence is a broken checkout.
+
+    Raises
+    ------
+    FileNotFoundError
+        The path is missing; the message names it.
+    """
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: missing; the tests read real footage and photos from "
+                                f"../shared/data beside the clone (see its MANIFEST.md)")
+    return path
+
 
 def sha256(path: Path) -> str:
     """SHA-256 of a file's bytes, hex: to show a source was not written to."""
