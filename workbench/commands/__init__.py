@@ -1,4 +1,4 @@
-"""Sub-commands of ``workbench`` that live in their own modules, one module per command group.
+"""Every sub-command of ``workbench``, one module per command group.
 
 Each module has ``register(add)``, where ``add(name, fn, help)`` makes a sub-parser whose
 ``fn(args) -> int`` runs the command. Modules import only the standard library at the top, so
@@ -15,8 +15,9 @@ __all__ = ["COMMAND_MODULES", "AddCommand", "register_all"]
 
 AddCommand = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 
-# Order here is the order in `workbench --help`.
-COMMAND_MODULES: tuple[str, ...] = ("train", "continuity", "look", "match")
+# Order here is the order in `workbench --help`: the title's workflow, then the tools.
+COMMAND_MODULES: tuple[str, ...] = ("title", "delivery", "apply", "demo", "train", "continuity",
+                                    "look", "match")
 
 
 def register_all(add: AddCommand) -> None:
