@@ -38,13 +38,25 @@ if TYPE_CHECKING:
         mean_delta_e_2000,
         xyz_to_lab,
     )
+    from workbench.color.encodings import (
+        ACESCCT_UNITS_PER_STOP,
+        AP1_TO_XYZ,
+        acescct_to_lin,
+        acescct_to_lin_torch,
+        lin_to_acescct,
+        lin_to_acescct_torch,
+    )
 
 # CIEDE2000 is torch maths: loaded on first use, so colour-space lookups stay light.
 __getattr__, __dir__ = lazy_exports(__name__, {
     "difference": ("delta_e_2000", "lab_delta_e_2000", "mean_delta_e_2000", "xyz_to_lab"),
+    "encodings": ("ACESCCT_UNITS_PER_STOP", "AP1_TO_XYZ", "acescct_to_lin", "acescct_to_lin_torch",
+                  "lin_to_acescct", "lin_to_acescct_torch"),
 })
 
 __all__ = [
+    "ACESCCT_UNITS_PER_STOP",
+    "AP1_TO_XYZ",
     "COLOUR_SPACES",
     "CONFIG_URI",
     "DISPLAY",
@@ -52,6 +64,8 @@ __all__ = [
     "VIEW",
     "WORKING_SPACE",
     "XYZ_D65",
+    "acescct_to_lin",
+    "acescct_to_lin_torch",
     "convert",
     "convert_array",
     "delta_e_2000",
@@ -61,6 +75,8 @@ __all__ = [
     "get_config",
     "is_display_referred",
     "lab_delta_e_2000",
+    "lin_to_acescct",
+    "lin_to_acescct_torch",
     "mean_delta_e_2000",
     "processor",
     "resolve_space",

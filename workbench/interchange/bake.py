@@ -45,6 +45,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from workbench.color.encodings import lin_to_acescct
 from workbench.errors import ParameterError
 from workbench.io.atomic import atomic_write_text
 from workbench.ops.base import OPERATORS, Operator, Pipeline, UnknownOperator
@@ -67,26 +68,8 @@ DEFAULT_SHAPER_RANGE = (-0.0078125, 222.0)
 CLF_FORMAT = "Academy/ASC Common LUT Format"
 """OpenColorIO's name of the CLF writer (``GroupTransform.GetWriteFormats()``)."""
 
-_ACESCCT_X_BRK = 0.0078125
-_ACESCCT_A = 10.5402377416545
-_ACESCCT_B = 0.0729055341958355
-
-
-def acescct_curve(x: np.ndarray) -> np.ndarray:
-    """ACEScct's per-channel encoding of linear AP1 values (S-2016-001), in float64.
-
-    ``10.5402377416545 * x + 0.0729055341958355`` up to ``x = 0.0078125`` (negatives included),
-    ``(log2(x) + 9.72) / 17.52`` above.
-
-    Example
-    -------
-    >>> round(float(acescct_curve(np.array(0.18))), 6)
-    0.413588
-    """
-    x = np.asarray(x, dtype=np.float64)
-    safe = np.maximum(x, _ACESCCT_X_BRK)
-    return np.where(x <= _ACESCCT_X_BRK, _ACESCCT_A * x + _ACESCCT_B,
-                    (np.log2(safe) + 9.72) / 17.52)
+acescct_curve = lin_to_acescct
+"""ACEScct's per-channel encoding of linear AP1 values (S-2016-001), in float64."""
 
 
 LOG_SHAPERS: dict[str, Callable[[np.ndarray], np.ndarray]] = {"ACEScct": acescct_curve}

@@ -6,13 +6,14 @@ import param
 import torch
 
 from workbench.checks import check_image
+from workbench.color.encodings import AP1_TO_XYZ
 from workbench.ops._broadcast import as_batch
 from workbench.ops.base import Operator, register_operator
 
 __all__ = ["ACESCG_LUMA", "Saturation", "apply_saturation"]
 
 # Y row of the AP1 (ACEScg) RGB→XYZ matrix (SMPTE ST 2065-1 / S-2014-004).
-ACESCG_LUMA = (0.2722287168, 0.6740817658, 0.0536895174)
+ACESCG_LUMA = AP1_TO_XYZ[1]
 
 
 def apply_saturation(

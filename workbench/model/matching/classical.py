@@ -25,6 +25,7 @@ from typing import Any
 
 import torch
 
+from workbench.color.encodings import AP1_TO_XYZ
 from workbench.model.matching.registry import MatchInputs, PixelMap, register_method
 from workbench.model.matching.stats import (
     acescct_to_pixels,
@@ -45,10 +46,7 @@ __all__ = ["MEAN_STD_VERSION"]
 
 MEAN_STD_VERSION = "classical-match/2 (mean-std CDL in ACEScct, shared contrast)"
 
-_CONE = BRADFORD @ torch.tensor([[0.6624541811, 0.1340042065, 0.1561876870],
-                                          [0.2722287168, 0.6740817658, 0.0536895174],
-                                          [-0.0055746495, 0.0040607335, 1.0103391003]],
-                                         dtype=torch.float64)
+_CONE = BRADFORD @ torch.tensor(AP1_TO_XYZ, dtype=torch.float64)
 _CONE_INV = torch.linalg.inv(_CONE)
 
 

@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from workbench.color import convert
+from workbench.color.encodings import ACESCCT_Y_BRK
 from workbench.errors import ParameterError, ShapeError
 from workbench.interchange.cube import CubeLUT, write_cube
 from workbench.io.hashing import sha256_bytes
@@ -133,7 +134,7 @@ class MatchGrade:
                         "the companion .cube holds the rest of the match")
 
 
-TOE_CCT = 0.155251141552511   # ACEScct's linear toe ends here (linear 2^-7)
+TOE_CCT = ACESCCT_Y_BRK   # ACEScct's linear toe ends here (linear 2^-7)
 
 
 def _fit_cdl(x_cct: torch.Tensor, y_cct: torch.Tensor) -> CDLValues:

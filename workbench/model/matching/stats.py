@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from workbench.color import convert
+from workbench.color.encodings import ACESCCT_UNITS_PER_STOP
 from workbench.model.framing import ActiveArea
 from workbench.ops import CDL, CDLValues, apply_cdl
 from workbench.ops.saturation import ACESCG_LUMA
@@ -36,8 +37,6 @@ __all__ = [
     "shot_stats",
 ]
 
-# ACEScct's log segment is (log2(x) + 9.72) / 17.52: one stop is 1/17.52 code values.
-ACESCCT_UNITS_PER_STOP = 1.0 / 17.52
 SLOPE_LIMITS = (2 / 3, 3 / 2)   # the shared contrast slope
 CHANNEL_SLOPE_SPREAD = 0.1      # how far one channel's slope may leave the shared one
 

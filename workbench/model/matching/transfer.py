@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from workbench.color.encodings import AP1_TO_XYZ
 from workbench.errors import ShapeError
 
 __all__ = [
@@ -363,9 +364,7 @@ def fit_von_kries_in(s: torch.Tensor, r: torch.Tensor, cone: torch.Tensor,
 
 def _acescg_to_xyz() -> torch.Tensor:
     """ACEScg (AP1, D60 white) → CIE XYZ, from SMPTE ST 2065-1 / S-2014-004."""
-    return torch.tensor([[0.6624541811, 0.1340042065, 0.1561876870],
-                         [0.2722287168, 0.6740817658, 0.0536895174],
-                         [-0.0055746495, 0.0040607335, 1.0103391003]], dtype=torch.float64)
+    return torch.tensor(AP1_TO_XYZ, dtype=torch.float64)
 
 
 def reinhard_transfer(source: torch.Tensor, reference: torch.Tensor, *,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from workbench._colour import import_colour
+from workbench.color.encodings import lin_to_acescct
 from workbench.ops.saturation import ACESCG_LUMA
 
 __all__ = [
@@ -32,11 +33,8 @@ def luminance(frames: np.ndarray) -> np.ndarray:
     return np.einsum("nchw,c->nhw", frames, LUMA)
 
 
-def acescct_encode(lin: np.ndarray) -> np.ndarray:
-    """ACEScct encoding of linear values (Academy S-2016-001), any shape."""
-    lin = np.asarray(lin, dtype=np.float64)
-    return np.where(lin <= 0.0078125, 10.5402377416545 * lin + 0.0729055341958355,
-                    (np.log2(np.maximum(lin, 1e-10)) + 9.72) / 17.52)
+acescct_encode = lin_to_acescct
+"""ACEScct encoding of linear values (Academy S-2016-001), any shape, float64."""
 
 
 def acescct_luma(frames: np.ndarray) -> np.ndarray:

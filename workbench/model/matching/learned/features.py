@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from workbench.color.encodings import acescct_to_lin_torch, lin_to_acescct_torch
 from workbench.errors import ShapeError
 from workbench.ops.saturation import ACESCG_LUMA
 
@@ -34,9 +35,6 @@ ACESCG_TO_LMS = torch.tensor([
     [0.00138214143, -0.036780906085, 1.042643106764]], dtype=torch.float64)
 LMS_TO_ACESCG = torch.linalg.inv(ACESCG_TO_LMS)
 
-# ACEScct (S-2016-001): linear toe below 2^-7, log2 above.
-_CCT_A, _CCT_B = 10.5402377416545, 0.0729055341958355
-_CCT_BREAK_LIN, _CCT_BREAK = 0.0078125, 0.155251141552511
 _QUANTILES = (0.02, 0.1, 0.25, 0.5, 0.75, 0.9, 0.98)
 _CHROMA_BINS = 8
 _CHROMA_RANGE = 0.3
@@ -44,14 +42,13 @@ _CHROMA_RANGE = 0.3
 
 def acescg_to_acescct(lin: torch.Tensor) -> torch.Tensor:
     """Encode linear ACEScg as ACEScct, elementwise and differentiable (any shape)."""
-    log = (torch.log2(lin.clamp(min=_CCT_BREAK_LIN, max=65504.0)) + 9.72) / 17.52
-    return torch.where(lin <= _CCT_BREAK_LIN, _CCT_A * lin + _CCT_B, log)
+    # Held at half float's largest value, 1.468 in ACEScct, so features stay bounded.
+    return lin_to_acescct_torch(lin.clamp(max=65504.0))
 
 
 def acescct_to_acescg(cct: torch.Tensor) -> torch.Tensor:
     """Decode ACEScct to linear ACEScg, elementwise and differentiable (any shape)."""
-    lin = torch.exp2(cct.clamp(max=1.468) * 17.52 - 9.72)
-    return torch.where(cct <= _CCT_BREAK, (cct - _CCT_B) / _CCT_A, lin)
+    return acescct_to_lin_torch(cct.clamp(max=1.468))
 
 
 def weighted_luma(rgb: torch.Tensor, weights: Sequence[float]) -> torch.Tensor:
