@@ -200,7 +200,7 @@ def test_allot_frames_shares_by_length_with_one_each():
     assert counts["a"] > counts["b"]
 
 
-def test_hero_pairs_and_accepted_grades_teach_the_look(tiny_dailies, tmp_path):
+def test_hero_pairs_and_accepted_grades_teach_the_look(tiny_dailies, tmp_path, shared_data):
     """A colourist's before/after stills (real photo, a warm grade) give the model a look."""
     import numpy as np
 
@@ -208,8 +208,7 @@ def test_hero_pairs_and_accepted_grades_teach_the_look(tiny_dailies, tmp_path):
     from workbench.model.look import LookModel
 
     root = make_title(tmp_path / "title", tiny_dailies)
-    photo = Path(__file__).resolve().parents[3] / "shared" / "data" / "photo" / \
-        "skimage_coffee.png"
+    photo = shared_data / "photo" / "skimage_coffee.png"
     rgb, _ = read_image(photo)
     rgb = rgb[::4, ::4]
     warm = np.clip(rgb * [1.08, 1.0, 0.88], 0, 1) ** 1.1
