@@ -103,7 +103,8 @@ def test_an_older_journal_opens_and_its_reject_has_no_strength(dailies: Path, ti
     table, trigger = _OLD_DECISIONS.split(";\n", 1)
     db.executescript("PRAGMA foreign_keys=OFF;" + table.replace("decisions (", "d0 (") + ";"
                      "INSERT INTO d0 SELECT * FROM decisions; DROP TABLE decisions;"
-                     "ALTER TABLE d0 RENAME TO decisions;" + trigger)
+                     "ALTER TABLE d0 RENAME TO decisions;" + trigger
+                     + "PRAGMA user_version=0;")  # as catalogs were before versions
     db.execute("INSERT INTO decisions SELECT 'old-reject', 2, shot_id, proposal_id, 'reject', 1.0,"
                " pipeline, model_version, active_area, 'ben', 'later', '' FROM decisions")
     db.close()

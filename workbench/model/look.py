@@ -48,11 +48,11 @@ from workbench.model.look_data import ColourPairs, bin_pairs, coarsen_colours, p
 from workbench.model.look_net import CURVE_KNOTS, HUE_ORDER, LUT_LEVELS, LookNet
 from workbench.model.progress import TrainCallback, TrainProgress, wants_stop
 from workbench.ops import CDLValues
+from workbench.schema import check_readable, register_upgrade, upgrade
 
 __all__ = ["LOOK_SCHEMA", "LOOK_SPACES", "LookModel", "LookSettings", "fit_look"]
 
 LOOK_SCHEMA = "LookModel.3"  # .3: the training colours travel in the weights file
-_READABLE_SCHEMAS = ("LookModel.1", "LookModel.2", LOOK_SCHEMA)
 WEIGHTS_FILE = "model.safetensors"
 JSON_FILE = "look.json"
 _COLOURS, _COUNTS = "training_colours", "training_counts"
@@ -296,24 +296,21 @@ class LookModel:
             doc = json.loads(json_path.read_text())
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise TitleError(f"{json_path}: not readable JSON ({exc})") from exc
-        if not isinstance(doc, dict) or doc.get("schema") not in _READABLE_SCHEMAS:
-            got = doc.get("schema") if isinstance(doc, dict) else type(doc).__name__
-            raise ParameterError(f"{json_path}: schema must be one of {_READABLE_SCHEMAS}, got "
-                                 f"{got!r}")
+        check_readable(doc, LOOK_SCHEMA, str(json_path))  # before the weights are read
         space = doc.get("space")
         if space not in LOOK_SPACES:
             raise ParameterError(f"{json_path}: unknown look space {space!r}")
+        try:
+            tensors = load_file(str(weights_path))
+        except (SafetensorError, OSError, ValueError) as exc:
+            raise TitleError(f"{weights_path}: corrupt or not safetensors ({exc})") from exc
+        doc = upgrade({**doc, _TENSORS: tensors}, LOOK_SCHEMA, str(json_path))
+        tensors = doc.pop(_TENSORS)
         try:
             settings = LookSettings.from_dict(doc.get("settings", {}))
         except TypeError as exc:
             raise ParameterError(f"{json_path}: bad settings ({exc})") from exc
         net = LookNet(settings.levels, settings.knots, settings.hue_order)
-        try:
-            tensors = load_file(str(weights_path))
-        except (SafetensorError, OSError, ValueError) as exc:
-            raise TitleError(f"{weights_path}: corrupt or not safetensors ({exc})") from exc
-        if doc["schema"] == "LookModel.1":
-            tensors.setdefault("hue_coef", torch.zeros(3, 1))
         colours, counts = tensors.pop(_COLOURS, None), tensors.pop(_COUNTS, None)
         if (colours is None) != (counts is None) or (
                 colours is not None and counts is not None
@@ -331,6 +328,25 @@ class LookModel:
         net.eval()
         meta = {k: v for k, v in doc.items() if k not in ("schema", "space", "domain")}
         return cls(net=net, space=space, metadata=meta, colours=colours, colour_counts=counts)
+
+
+_TENSORS = "tensors"
+"""Key under which :meth:`LookModel.load` hands the weights to the upgrade steps with
+``look.json``: a look's stored form is both files."""
+
+
+@register_upgrade("LookModel", 1)
+def _look_1_to_2(doc: dict[str, Any]) -> dict[str, Any]:
+    """``.1`` had no hue terms: hue order 0 and a zero ``hue_coef`` reproduce it exactly."""
+    doc["settings"] = {"hue_order": 0, **doc.get("settings", {})}
+    doc[_TENSORS] = {"hue_coef": torch.zeros(3, 1), **doc[_TENSORS]}
+    return doc
+
+
+@register_upgrade("LookModel", 2)
+def _look_2_to_3(doc: dict[str, Any]) -> dict[str, Any]:
+    """``.3`` may carry the training colours in the weights; a ``.2`` look simply has none."""
+    return doc
 
 
 def _train(net: LookNet, data: ColourPairs, settings: LookSettings, space: str,

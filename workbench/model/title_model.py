@@ -27,6 +27,7 @@ from workbench.errors import ParameterError, TitleError
 from workbench.io.atomic import atomic_dir, atomic_write_text
 from workbench.io.hashing import sha256_file
 from workbench.model.matching.learned import TitleMatcher
+from workbench.schema import upgrade
 
 if TYPE_CHECKING:
     from workbench.model.look import LookModel
@@ -157,9 +158,7 @@ class TitleModel:
             doc = json.loads(json_path.read_text())
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise TitleError(f"{json_path}: not readable JSON ({exc}); {retrain}") from None
-        if not isinstance(doc, dict) or doc.get("schema") != TITLE_MODEL_SCHEMA:
-            got = doc.get("schema") if isinstance(doc, dict) else type(doc).__name__
-            raise TitleError(f"{json_path}: expected schema {TITLE_MODEL_SCHEMA!r}, got {got!r}")
+        doc = upgrade(doc, TITLE_MODEL_SCHEMA, str(json_path), TitleError)
         for name, digest in dict(doc.get("files", {})).items():
             path = folder / name
             if not path.is_file():

@@ -1,4 +1,6 @@
 -- The title catalog. One SQLite file in WAL mode; the decision journal is append-only.
+-- This is catalog version 1 (PRAGMA user_version; CATALOG_VERSION in catalog.py), what a new
+-- title gets. A change here needs a numbered step in catalog.MIGRATIONS and the next version.
 CREATE TABLE IF NOT EXISTS days (
     id      INTEGER PRIMARY KEY,
     label   TEXT NOT NULL UNIQUE              -- a shooting day: an ISO date or a label such as "Day 03"

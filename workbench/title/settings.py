@@ -11,10 +11,14 @@ from typing import Any
 from workbench.color.config import CONFIG_URI
 from workbench.errors import TitleError
 from workbench.io.atomic import atomic_write_text
+from workbench.schema import upgrade
 
-__all__ = ["SETTINGS_FILE", "TitleSettings", "now_iso"]
+__all__ = ["SETTINGS_FILE", "SETTINGS_SCHEMA", "TitleSettings", "now_iso"]
 
 SETTINGS_FILE = "title.json"
+SETTINGS_SCHEMA = "TitleSettings.1"
+"""What :meth:`TitleSettings.save` writes; older ``title.json`` upgrade through
+:mod:`workbench.schema`, newer ones are refused."""
 
 
 def now_iso() -> str:
@@ -33,7 +37,7 @@ class TitleSettings:
     strength_cap: float = 1.0
     created_at: str = field(default_factory=now_iso)
     metadata: dict[str, Any] = field(default_factory=dict)
-    schema: str = "TitleSettings.1"
+    schema: str = SETTINGS_SCHEMA
 
     def __post_init__(self) -> None:
         if not (isinstance(self.strength_cap, int | float) and 0.0 < self.strength_cap <= 1.0):
@@ -54,7 +58,12 @@ class TitleSettings:
 
     @classmethod
     def load(cls, title_dir: Path) -> TitleSettings:
-        """Read ``title.json``; a missing or malformed file raises :class:`TitleError`."""
+        """Read ``title.json``, upgraded to :data:`SETTINGS_SCHEMA`.
+
+        A missing or malformed file, or one written by a newer workbench, raises
+        :class:`TitleError` naming it (a newer one is not read: saving it back would drop what
+        this version does not know).
+        """
         path = title_dir / SETTINGS_FILE
         if not path.is_file():
             raise TitleError(f"{title_dir}: not a title directory (no {SETTINGS_FILE}); "
@@ -63,7 +72,6 @@ class TitleSettings:
             data = json.loads(path.read_text())
         except json.JSONDecodeError as exc:
             raise TitleError(f"{path}: malformed JSON at line {exc.lineno}: {exc.msg}") from None
-        if not str(data.get("schema", "")).startswith("TitleSettings."):
-            raise TitleError(f"{path}: expected schema TitleSettings.N, got {data.get('schema')!r}")
+        data = upgrade(data, SETTINGS_SCHEMA, str(path), TitleError)
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)

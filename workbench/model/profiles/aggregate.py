@@ -11,6 +11,7 @@ import numpy as np
 from workbench.errors import ShapeError
 from workbench.model.profiles.palette import Palette, merge_palettes
 from workbench.model.profiles.shot import ShotProfile
+from workbench.schema import upgrade
 
 __all__ = ["SceneProfile", "TitleProfile", "aggregate", "scene_profile", "title_profile"]
 
@@ -32,8 +33,12 @@ class SceneProfile:
                 "spread": dict(self.spread), "palette": asdict(self.palette)}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SceneProfile:
-        """Inverse of :meth:`to_dict`."""
+    def from_dict(cls, data: dict[str, Any], where: str = "profile") -> SceneProfile:
+        """Inverse of :meth:`to_dict`; an older schema is upgraded, a newer one refused.
+
+        ``where`` (the file it came from) is named in a :class:`ParameterError`.
+        """
+        data = upgrade(data, cls.SCHEMA, where)
         return cls(int(data["count"]), dict(data["median"]), dict(data["spread"]),
                    Palette.from_dict(data["palette"]))
 

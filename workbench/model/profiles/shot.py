@@ -19,6 +19,7 @@ from workbench.model.profiles.lens import Lens, measure_lens
 from workbench.model.profiles.light import Lighting, measure_lighting
 from workbench.model.profiles.motion import Motion, global_motion
 from workbench.model.profiles.palette import Palette, measure_palette
+from workbench.schema import upgrade
 
 __all__ = ["MAX_PIXELS", "ShotProfile", "sample_pixels", "shot_profile"]
 
@@ -77,8 +78,12 @@ class ShotProfile:
                 "metadata": dict(self.metadata)}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ShotProfile:
-        """Inverse of :meth:`to_dict`."""
+    def from_dict(cls, data: dict[str, Any], where: str = "shot profile") -> ShotProfile:
+        """Inverse of :meth:`to_dict`; an older schema is upgraded, a newer one refused.
+
+        ``where`` (the file it came from) is named in a :class:`ParameterError`.
+        """
+        data = upgrade(data, cls.SCHEMA, where)
         lighting = dict(data["lighting"])
         lighting["log2_quantiles"] = tuple(lighting["log2_quantiles"])
         lighting["illuminant_rgb"] = tuple(lighting["illuminant_rgb"])

@@ -40,6 +40,7 @@ from workbench.model.matching.learned.network import (
 )
 from workbench.model.matching.registry import MatchInputs, register_method
 from workbench.ops import Pipeline
+from workbench.schema import upgrade
 
 __all__ = ["MATCHER_SCHEMA", "PRIOR_PIXELS", "TitleMatcher"]
 
@@ -101,10 +102,12 @@ class TitleMatcher:
 
     @classmethod
     def from_state(cls, data: dict[str, Any], weights: dict[str, torch.Tensor]) -> TitleMatcher:
-        """Inverse of :meth:`to_dict` and :meth:`state_dict`; a mismatch raises ParameterError."""
-        if data.get("schema") != MATCHER_SCHEMA:
-            raise ParameterError(f"matcher: expected schema {MATCHER_SCHEMA!r}, "
-                                 f"got {data.get('schema')!r}")
+        """Inverse of :meth:`to_dict` and :meth:`state_dict`; a mismatch raises ParameterError.
+
+        An older ``TitleMatcher.N`` is upgraded (:mod:`workbench.schema`); a newer one, or
+        ``TitleMatcher.1`` (other features: retrain), is refused.
+        """
+        data = upgrade(data, MATCHER_SCHEMA, "matcher")
         if data.get("n_features") != N_FEATURES or data.get("n_params") != N_PARAMS:
             raise ParameterError(f"matcher: stored for {data.get('n_features')} features and "
                                  f"{data.get('n_params')} parameters, this workbench has "
