@@ -129,6 +129,12 @@ def test_a_newer_pipeline_is_refused_naming_its_file(tmp_path: Path):
     with pytest.raises(ParameterError, match=r"grade\.json: schema Pipeline\.2 was written by a "
                                              r"newer workbench.*upgrade workbench"):
         Pipeline.from_json(grade.read_text(), where=grade.name)
+    # A table inside an operator is a stored schema of its own.
+    doc = json.loads((V010 / "pipeline.json").read_text())
+    doc["operators"][6]["lut"]["schema"] = "CubeLUT.2"
+    with pytest.raises(ParameterError, match=r"operator 7 \(LUT3D\.2\): .*schema CubeLUT\.2 was "
+                                             r"written by a newer workbench"):
+        Pipeline.from_dict(doc)
 
 
 # -- LookModel -------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any, Literal
 import numpy as np
 
 from workbench.errors import ParameterError
+from workbench.schema import upgrade
 
 __all__ = ["CUBE_LUT_SCHEMA", "LUT_1D_SIZE_RANGE", "LUT_3D_SIZE_RANGE", "CubeLUT", "unit_domain"]
 
@@ -173,9 +174,7 @@ class CubeLUT:
         Raises :class:`ParameterError` when the data are malformed or do not match their
         ``sha256``.
         """
-        if not isinstance(data, dict) or data.get("schema") != CUBE_LUT_SCHEMA:
-            schema = data.get("schema") if isinstance(data, dict) else type(data).__name__
-            raise ParameterError(f"expected a {CUBE_LUT_SCHEMA} table, got {schema!r}")
+        data = upgrade(data, CUBE_LUT_SCHEMA, "LUT table")  # a newer table is refused
         try:
             shaper = data.get("shaper")
             lut = cls(title=str(data.get("title", "")),
