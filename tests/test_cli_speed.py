@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from testkit import shared_path
 
 from workbench._lazy import lazy_exports
 from workbench.cli import main
@@ -98,3 +99,37 @@ def test_a_function_named_like_its_module_survives_a_direct_import():
 def test_a_lazy_name_may_not_be_a_submodule_name():
     with pytest.raises(ValueError, match="ingest"):
         lazy_exports("workbench.title", {"ingest": ("ingest",)})
+
+
+def test_apply_on_a_still_grades_without_compiling(tmp_path: Path):
+    """A one-off still is graded eagerly (compiling costs seconds), with OpenColorIO's pixels."""
+    import numpy as np
+    import OpenImageIO as oiio
+    import PyOpenColorIO as ocio
+
+    grid = np.linspace(0.0, 1.0, 17)
+    b, g, r = np.meshgrid(grid, grid, grid, indexing="ij")  # red varies fastest in a .cube
+    rgb = np.stack([r, g, b], axis=-1).reshape(-1, 3)
+    table = np.clip(rgb ** 1.2 * [1.06, 1.0, 0.9] + 0.02, 0.0, 1.0)
+    cube = tmp_path / "warm.cube"
+    cube.write_text("LUT_3D_SIZE 17\n" + "".join(f"{x:.6f} {y:.6f} {z:.6f}\n" for x, y, z in table))
+    src = shared_path("photo", "skimage_coffee.png")
+    out = tmp_path / "coffee.exr"  # float out: compare values, not 8-bit rounding
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "workbench.cli", "-q",
+                           "apply", "--grade", str(cube), "--in", str(src), "--out", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    loaded = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines()
+              if line.startswith("import time:")}
+    assert "torch._inductor" not in loaded and "torch._dynamo" not in loaded
+
+    pixels = oiio.ImageBuf(str(src)).get_pixels(oiio.FLOAT)[..., :3].copy()
+    config = ocio.Config.CreateRaw()
+    lut = ocio.FileTransform(str(cube), interpolation=ocio.INTERP_TETRAHEDRAL)
+    config.getProcessor(lut).getDefaultCPUProcessor().applyRGB(pixels)
+    got = oiio.ImageBuf(str(out)).get_pixels(oiio.FLOAT)[..., :3]
+    # .exr from a PNG is re-encoded to ACEScg: bring OCIO's sRGB result there too.
+    from workbench.color import convert_array
+
+    expected = convert_array(pixels, "sRGB", "ACEScg")
+    np.testing.assert_allclose(got, expected, atol=2e-3, rtol=2e-3)  # half-float EXR

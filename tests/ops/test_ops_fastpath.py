@@ -24,6 +24,12 @@ from workbench.ops.lut import apply_cube, apply_lut1d, apply_lut3d
 TOL = 1e-6
 
 
+@pytest.fixture(autouse=True)
+def compile_small_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These images are tiny: compile them anyway, or the fast path would go untested."""
+    monkeypatch.setattr(compiled_module, "COMPILE_AFTER_PIXELS", 0)
+
+
 def image(seed: int = 0, b: int = 1, h: int = 23, w: int = 41) -> torch.Tensor:
     """Random float32 image in [-0.5, 2.5] with NaN, ±inf, huge, tiny, -0 and exact 0/1."""
     g = torch.Generator().manual_seed(seed)

@@ -2,6 +2,13 @@
 
 Used by the CDL and LUT operators for float32 CPU inference; autograd and
 ``WORKBENCH_NO_COMPILE=1`` keep the eager maths, and a failed compile warns once and falls back.
+
+Compiling a kernel costs seconds in every new process (dynamo traces it again even when
+inductor's disk cache holds the code), and on small work eager torch is done long before:
+a 600x400 still through a 33³ LUT is ~0.1 s eager against ~5 s to compile. So a kernel is
+compiled only once the work it is asked for is large enough to pay for it: when the pixels it
+has been given in this process, or the pixels a caller announced with :func:`planned_work`
+(a render, a sequence), reach :data:`COMPILE_AFTER_PIXELS`. Until then it runs eager.
 """
 
 from __future__ import annotations
@@ -10,20 +17,56 @@ import os
 import threading
 import types
 import warnings
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import torch
 
-__all__ = ["NO_COMPILE_ENV", "fast_path_wanted", "run_compiled"]
+__all__ = ["COMPILE_AFTER_PIXELS", "NO_COMPILE_ENV", "fast_path_wanted", "planned_work",
+           "run_compiled"]
 
 NO_COMPILE_ENV = "WORKBENCH_NO_COMPILE"
 """Set to ``1`` to keep every op on eager torch (no ``torch.compile`` fast path)."""
+
+COMPILE_AFTER_PIXELS = 16_000_000
+"""Pixels of work (given so far, or announced) from which a kernel is worth compiling.
+
+About where compiling pays on a 2-core machine for the 33³ LUT kernel (compile ~5 s; eager
+~0.3 s per megapixel slower than compiled): two UHD frames, or ~36 frames of 768x576.
+"""
 
 _KERNELS: dict[Hashable, Callable[..., torch.Tensor]] = {}
 _WARMED: set[Hashable] = set()
 _FAILED: set[str] = set()
 _COMPILE_LOCK = threading.Lock()
+_SEEN: dict[Hashable, int] = {}  # pixels each kernel ran eager on, while not worth compiling
+_PLANNED = [0]  # pixels announced by the planned_work blocks now open
+_PLAN_LOCK = threading.Lock()
+
+
+@contextmanager
+def planned_work(pixels: int) -> Iterator[None]:
+    """Announce that about ``pixels`` pixels will go through the ops inside this block.
+
+    A render or a sequence apply says how much it will grade before the first frame, so a
+    kernel that will pay for itself compiles at once instead of after the first frames.
+    """
+    with _PLAN_LOCK:
+        _PLANNED[0] += max(int(pixels), 0)
+    try:
+        yield
+    finally:
+        with _PLAN_LOCK:
+            _PLANNED[0] -= max(int(pixels), 0)
+
+
+def _worth_compiling(key: Hashable, pixels: int) -> bool:
+    """Ski rental: stay eager until the work seen or announced would pay for a compile."""
+    with _PLAN_LOCK:
+        seen = _SEEN.get(key, 0) + pixels
+        _SEEN[key] = seen
+        return max(seen, _PLANNED[0]) >= COMPILE_AFTER_PIXELS
 
 
 def fast_path_wanted(img: torch.Tensor, *tensors: torch.Tensor) -> bool:
@@ -44,14 +87,18 @@ def run_compiled(name: str, variant: Hashable, fn: Callable[..., torch.Tensor],
                  *args: Any) -> torch.Tensor | None:
     """``fn(*args)`` through ``torch.compile`` (inductor: C++/OpenMP on CPU), or ``None``.
 
-    Each ``(name, variant)`` gets its own copy of ``fn``'s code object, so its own dynamo cache
-    (variants specialise on Python constants in ``args``; shapes are dynamic, so a new image size
-    does not recompile). The first call compiles (seconds; inductor caches on disk). If
-    compiling or running fails, warn once and return ``None`` from then on: the caller goes eager.
+    ``args[0]`` is the image, ``(B, 3, N)`` or ``(B, 3, H, W)``. While the work is too small to
+    pay for compiling (see :data:`COMPILE_AFTER_PIXELS`), return ``None``: the caller runs its
+    eager maths. Each ``(name, variant)`` gets its own copy of ``fn``'s code object, so its own
+    dynamo cache (variants specialise on Python constants in ``args``; shapes are dynamic, so a
+    new image size does not recompile). The first compiled call compiles (seconds; inductor
+    caches on disk). If compiling or running fails, warn once and return ``None`` from then on.
     """
     if name in _FAILED:
         return None
     key = (name, variant)
+    if key not in _WARMED and not _worth_compiling(key, args[0].numel() // 3):
+        return None
     try:
         kernel = _KERNELS.get(key)
         if kernel is None:
