@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 import PyOpenColorIO as ocio
 import pytest
+from testkit import shared_path
 
 from workbench._colour import import_colour
 from workbench.cli import main
@@ -27,7 +28,7 @@ from workbench.io import (
 from workbench.ops import CDLValues, Exposure, Pipeline
 
 COLOUR_CUBES = Path(import_colour().__file__).parent / "io" / "luts" / "tests" / "resources"
-PHOTO = Path("/work/shared/data/photo/skimage_coffee.png")
+PHOTO = shared_path("photo", "skimage_coffee.png")
 
 LOOK = CDLValues(slope=(1.2, 1.0, 0.9), offset=(0.02, 0.0, -0.01), power=(1.1, 1.0, 0.95),
                  saturation=0.9)

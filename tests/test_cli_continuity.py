@@ -7,11 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from testkit import shared_path
 
 from workbench.cli import main
 from workbench.io import read_movie_frames, write_png8
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = shared_path()
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:

@@ -10,14 +10,14 @@ import numpy as np
 import PyOpenColorIO as ocio
 import pytest
 import torch
-from testkit import sha256
+from testkit import sha256, shared_path
 
 from workbench.cli import main
 from workbench.color import convert_array
 from workbench.interchange import read_cc
 from workbench.io import read_image, write_exr, write_png16
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = shared_path()
 PHOTOS = {"astronaut.png": "photo/skimage_astronaut.png",
           "whale.png": "pairs/opencv_rubberwhale1.png",
           "coffee.png": "photo/skimage_coffee.png"}

@@ -8,14 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from testkit import sha256
+from testkit import sha256, shared_path
 
 from workbench.cli import main
 from workbench.color import convert_array, delta_e_2000
 from workbench.interchange import read_cdl_file, read_cube
 from workbench.io import probe_movie, read_image, read_movie_frames, write_png16, write_prores
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = shared_path()
 PHOTO = DATA / "photo" / "skimage_coffee.png"
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import opentimelineio as otio
 import PyOpenColorIO as ocio
 import pytest
+from testkit import shared_path
 
 from workbench.cli import main
 from workbench.demo import sample_dir
@@ -21,7 +22,7 @@ from workbench.model import propose
 from workbench.render import render
 from workbench.title import Title, decide, ingest
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = shared_path()
 NTSC = Fraction(30000, 1001)
 ALE = """Heading
 FIELD_DELIM\tTABS

@@ -1,11 +1,11 @@
 import importlib
 import threading
-from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 import torch
+from testkit import shared_path
 
 from workbench.color import (
     COLOUR_SPACES,
@@ -21,9 +21,7 @@ from workbench.errors import ColourSpaceError, ShapeError
 
 convert_module = importlib.import_module("workbench.color.convert")
 
-PHOTO = str(
-    Path(__file__).resolve().parents[3] / "shared" / "data" / "photo" / "skimage_coffee.png"
-)
+PHOTO = str(shared_path("photo", "skimage_coffee.png"))
 
 
 def grey(value: float, shape=(1, 3, 2, 2)) -> torch.Tensor:

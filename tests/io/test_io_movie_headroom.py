@@ -17,12 +17,13 @@ import numpy as np
 import OpenImageIO as oiio
 import PyOpenColorIO as ocio
 import pytest
+from testkit import shared_path
 
 from workbench.cli import main
 from workbench.color.config import CONFIG_URI
 from workbench.io import read_movie_frames
 
-VTEST = Path(__file__).resolve().parents[3] / "shared" / "data" / "video" / "opencv_vtest.avi"
+VTEST = shared_path("video", "opencv_vtest.avi")
 FRAMES = 12
 
 

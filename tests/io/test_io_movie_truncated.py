@@ -15,14 +15,14 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from testkit import sha256
+from testkit import sha256, shared_path
 
 from workbench.cli import main
 from workbench.errors import MediaError
 from workbench.io import make_proxy, probe_movie, read_movie_frames
 from workbench.title import Title
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "video"
+DATA = shared_path("video")
 VTEST = DATA / "opencv_vtest.avi"
 TREE = DATA / "opencv_tree.avi"
 FRAMES = 30

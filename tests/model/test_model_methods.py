@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from testkit import shared_path
 
 from workbench.color import convert, delta_e_2000
 from workbench.errors import ParameterError, ShapeError
@@ -26,7 +27,7 @@ from workbench.model.matching.transfer import BRADFORD, _acescg_to_xyz
 from workbench.ops import Pipeline
 from workbench.ops.lut import apply_cube
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = shared_path()
 
 
 def photo(name: str, width: int = 160) -> torch.Tensor:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from testkit import shared_path
 
 from workbench._colour import import_colour
 from workbench.color import convert
@@ -21,7 +21,7 @@ from workbench.model.profiles import (
     title_profile,
 )
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = shared_path()
 
 
 def grey_card(cct: float, reflectance: float = 0.18, size: int = 32) -> torch.Tensor:

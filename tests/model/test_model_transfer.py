@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
 import torch
+from testkit import shared_path
 
 from workbench.color import convert_array
 from workbench.errors import ShapeError
@@ -24,7 +23,7 @@ from workbench.model.matching.transfer import (
     reinhard_transfer,
 )
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = shared_path()
 
 
 def photo_pixels(name: str, space: str, step: int = 3) -> torch.Tensor:

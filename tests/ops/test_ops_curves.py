@@ -25,6 +25,7 @@ from opchecks import (
     random_image,
     special_values_image,
 )
+from testkit import shared_path
 
 from workbench.color import convert, convert_array
 from workbench.errors import ParameterError, ShapeError
@@ -51,7 +52,7 @@ from workbench.ops.hue_curves import (
 from workbench.ops.qualifier import HSLQualifier, hsl_qualifier, qualify
 from workbench.ops.saturation import Saturation
 
-PHOTOS = "/work/shared/data/photo"
+PHOTOS = shared_path("photo")
 S_CURVE = [[0.0, 0.0], [0.25, 0.2], [0.5, 0.5], [0.75, 0.82], [1.0, 1.0]]
 
 OPS: dict[str, dict[str, Any]] = {

@@ -15,6 +15,7 @@ import OpenImageIO as oiio
 import PyOpenColorIO as ocio
 import pytest
 import torch
+from testkit import shared_path
 
 from workbench.cli import main
 from workbench.color.lutfile import OCIO_FILE_SUFFIXES
@@ -24,7 +25,7 @@ from workbench.interchange.bake import write_clf
 from workbench.io import read_image, write_exr
 from workbench.ops import CDL, LUT1D, LUT3D, Pipeline, operator_from_dict
 
-PHOTO = Path("/work/shared/data/photo/skimage_coffee.png")
+PHOTO = shared_path("photo", "skimage_coffee.png")
 
 # A look with crosstalk (saturation, a matrix) and a per-channel one (for the 1D formats).
 LOOK = ocio.GroupTransform([

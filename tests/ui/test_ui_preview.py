@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import cv2
 import numpy as np
 import torch
+from testkit import shared_path
 
 from workbench.color import convert, display_transform, to_working
 from workbench.ops import CDL, Contrast, Exposure, Pipeline, Saturation
 from workbench.ui.frames import apply_to_last_space, display_encode, render_baked, render_preview
 from workbench.ui.latest import LatestOnly
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = shared_path()
 
 
 def _photo(width: int = 512) -> torch.Tensor:
