@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from workbench.commands.files import file_encoding
+from workbench.io.formats import FORMATS
 
 __all__ = ["IMAGE_SPACES", "cmd_continuity", "register"]
 
-# File suffix → the encoding an image of that kind is read in.
-IMAGE_SPACES = {".png": "sRGB", ".tif": "sRGB", ".tiff": "sRGB", ".jpg": "sRGB",
-                ".jpeg": "sRGB", ".exr": "ACEScg"}
+# File suffix → the encoding an image of that kind is read in (scene-linear ones as ACEScg).
+IMAGE_SPACES = {s: "ACEScg" if f.scene_linear else f.encoding
+                for f in FORMATS if f.kind == "still" for s in f.suffixes}
 ANALYSIS_WIDTH = 256
 ANALYSIS_FRAMES = 8
 

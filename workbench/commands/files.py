@@ -28,17 +28,18 @@ def file_encoding(path: Path, exr_space: str = "ACEScg") -> str:
     return default_encoding(path, exr_space)
 
 
-_WRITERS = {".exr": "write_exr", ".png": "write_png16", ".tif": "write_tiff16",
-            ".tiff": "write_tiff16", ".jpg": "write_jpeg", ".jpeg": "write_jpeg",
-            ".dpx": "write_dpx10"}
-
-
-def _check_writable(path: Path) -> None:
+def _check_writable(path: Path) -> str:
+    """The name of the :mod:`workbench.io` writer of the still ``path``, by its format."""
     from workbench.errors import ParameterError
+    from workbench.io.formats import format_of, writable_suffixes
 
-    if path.suffix.lower() not in _WRITERS:
+    fmt = format_of(path)
+    if fmt is None or fmt.kind != "still" or fmt.writer is None:
+        movies = " ".join(writable_suffixes("movie"))
         raise ParameterError(f"{path.name}: cannot write {path.suffix or 'a file without suffix'}"
-                             f"; use one of {', '.join(_WRITERS)} (or .mov for a movie source)")
+                             f"; use one of {', '.join(writable_suffixes('still'))} "
+                             f"(or {movies} for a movie source)")
+    return fmt.writer
 
 
 def write_still(path: Path, rgb: Frame, *, half: bool, carry: Sequence[Any] = (),
@@ -54,8 +55,7 @@ def write_still(path: Path, rgb: Frame, *, half: bool, carry: Sequence[Any] = ()
 
     from workbench import io
 
-    _check_writable(path)
-    writer = _WRITERS[path.suffix.lower()]
+    writer = _check_writable(path)
     if writer == "write_exr":
         fits = float(np.abs(rgb).max(initial=0.0)) <= 65504.0
         return io.write_exr(path, rgb, metadata, half=half and fits, carry=carry)

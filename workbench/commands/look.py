@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from workbench.commands.files import file_encoding
+from workbench.io.formats import FORMATS
 
 __all__ = ["DISPLAY_SUFFIXES", "EXR_SUFFIXES", "register"]
 
-DISPLAY_SUFFIXES = (".png", ".tif", ".tiff", ".jpg", ".jpeg")
-EXR_SUFFIXES = (".exr",)
+DISPLAY_SUFFIXES = tuple(s for f in FORMATS if f.kind == "still" and not f.scene_linear
+                         for s in f.suffixes)
+EXR_SUFFIXES = tuple(s for f in FORMATS if f.kind == "still" and f.scene_linear for s in f.suffixes)
 DEFAULT_LINEAR = "ACEScg"
 
 
@@ -31,7 +33,7 @@ def _images(folder: Path, role: str) -> dict[str, Path]:
     files = {p.name: p for p in sorted(folder.iterdir())
              if p.is_file() and p.suffix.lower() in DISPLAY_SUFFIXES + EXR_SUFFIXES}
     if not files:
-        raise MediaError(f"{folder}: no images (PNG, TIFF, JPEG or EXR) in the {role} folder")
+        raise MediaError(f"{folder}: no images (PNG, TIFF, JPEG, DPX or EXR) in the {role} folder")
     return files
 
 

@@ -17,8 +17,6 @@ from workbench.commands.files import file_encoding, still_writer
 
 __all__ = ["cmd_match", "register"]
 
-MOVIE_SUFFIXES = (".mov", ".mp4", ".m4v", ".mxf", ".mkv", ".avi")
-STILL_SUFFIXES = (".exr", ".png", ".tif", ".tiff", ".jpg", ".jpeg")
 ANALYSIS_FRAMES = 8     # frames sampled across a movie to fit its one grade
 ANALYSIS_WIDTH = 640    # analysis width in pixels (the grade is global: size does not matter)
 
@@ -56,14 +54,20 @@ def register(add: AddCommand) -> None:
 
 def _kind(path: Path, role: str) -> str:
     from workbench.errors import MediaError
+    from workbench.io.formats import MOVIE_SUFFIXES, STILL_SUFFIXES, format_of
 
-    suffix = path.suffix.lower()
-    if suffix in MOVIE_SUFFIXES:
-        return "movie"
-    if suffix in STILL_SUFFIXES:
-        return "still"
+    fmt = format_of(path)
+    if fmt is not None:
+        return fmt.kind
     raise MediaError(f"{path}: {role} must be a still ({', '.join(STILL_SUFFIXES)}) or a movie "
                      f"({', '.join(MOVIE_SUFFIXES)}), got {path.suffix or 'no suffix'!r}")
+
+
+def _writes_movies(path: Path) -> bool:
+    from workbench.io.formats import format_of
+
+    fmt = format_of(path)
+    return fmt is not None and fmt.kind == "movie" and fmt.writer is not None
 
 
 def _analysis(rgb: Any, encoding: str) -> Any:
@@ -146,6 +150,7 @@ def cmd_match(a: argparse.Namespace) -> int:
 
     from workbench.color import convert
     from workbench.errors import MediaError, ParameterError
+    from workbench.io.formats import writable_suffixes
     from workbench.model.matching import match_frames, resolve_method
 
     if not 0.0 <= a.strength <= 1.0:
@@ -157,11 +162,11 @@ def cmd_match(a: argparse.Namespace) -> int:
         if any(_same_file(w, source) for w in written):
             raise ParameterError(f"{source}: an output would overwrite a source; sources are "
                                  "never written to")
-    if shot_kind == "movie" and (out_kind != "movie" or a.out.suffix.lower() != ".mov"):
+    if shot_kind == "movie" and (out_kind != "movie" or not _writes_movies(a.out)):
         raise ParameterError(f"{a.out}: a movie shot is written as ProRes to a .mov file")
     if shot_kind == "still" and out_kind != "still":
         raise ParameterError(f"{a.out}: a still shot is written as a still "
-                             f"({', '.join(STILL_SUFFIXES)})")
+                             f"({', '.join(writable_suffixes('still'))})")
     if a.cdl is not None and a.cdl.suffix.lower() != ".cc":
         raise ParameterError(f"{a.cdl}: --cdl writes an ASC .cc file")
     title_model = _load_title_model(a.title_model)

@@ -11,6 +11,15 @@ from typing import TYPE_CHECKING
 
 from workbench._lazy import lazy_exports
 from workbench.io.atomic import atomic_path, atomic_write_bytes, atomic_write_text
+from workbench.io.formats import (
+    FORMATS,
+    IMAGE_SUFFIXES,
+    MOVIE_SUFFIXES,
+    STILL_SUFFIXES,
+    MediaFormat,
+    format_of,
+    media_format,
+)
 
 if TYPE_CHECKING:
     from workbench.io.image import (
@@ -30,13 +39,7 @@ if TYPE_CHECKING:
     )
     from workbench.io.movie import MovieInfo, probe_movie, read_movie_frames, write_prores
     from workbench.io.proxy import make_proxy, proxy_path, proxy_size
-    from workbench.io.sources import (
-        IMAGE_SUFFIXES,
-        MOVIE_SUFFIXES,
-        default_encoding,
-        frame_file,
-        is_pattern,
-    )
+    from workbench.io.sources import default_encoding, frame_file, is_pattern
 
 # OpenImageIO, PyAV and OpenCV load on first use: a title's settings write through atomic_path,
 # and reading commands (status, log) never touch pixels.
@@ -46,27 +49,31 @@ __getattr__, __dir__ = lazy_exports(__name__, {
               "write_jpeg", "write_png8", "write_png16", "write_tiff16"),
     "movie": ("MovieInfo", "probe_movie", "read_movie_frames", "write_prores"),
     "proxy": ("make_proxy", "proxy_path", "proxy_size"),
-    "sources": ("IMAGE_SUFFIXES", "MOVIE_SUFFIXES", "default_encoding", "frame_file",
-                "is_pattern"),
+    "sources": ("default_encoding", "frame_file", "is_pattern"),
 })
 
 __all__ = [
     "EXR_CHROMATICITIES",
+    "FORMATS",
     "IMAGE_SUFFIXES",
     "MOVIE_SUFFIXES",
     "PNG_ENCODINGS",
+    "STILL_SUFFIXES",
     "HeaderAttribute",
     "ImageInfo",
+    "MediaFormat",
     "MovieInfo",
     "atomic_path",
     "atomic_write_bytes",
     "atomic_write_text",
     "carried_attributes",
     "default_encoding",
+    "format_of",
     "frame_file",
     "is_pattern",
     "list_sequence",
     "make_proxy",
+    "media_format",
     "probe_movie",
     "proxy_path",
     "proxy_size",

@@ -42,6 +42,7 @@ from av.video.reformatter import ColorPrimaries, ColorRange, Colorspace, ColorTr
 from workbench.checks import check_finite
 from workbench.errors import MediaError, ParameterError, ShapeError
 from workbench.io.atomic import atomic_path
+from workbench.io.formats import format_of
 
 __all__ = ["MovieInfo", "probe_movie", "read_movie_frames", "write_prores"]
 
@@ -812,7 +813,7 @@ def write_prores(
     """
     path = Path(path)
     name = path.name
-    if path.suffix.lower() != ".mov":
+    if (fmt := format_of(path)) is None or fmt.writer != "write_prores":
         raise ParameterError(f"{name}: ProRes is written to a .mov file, got '{path.suffix}'")
     fps = Fraction(fps)
     if fps <= 0:

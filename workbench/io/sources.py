@@ -1,7 +1,8 @@
 """What kind of source a path is, and the encoding its values are taken to hold.
 
-One rule for ingest and every command: EXR is scene-linear (ACEScg unless the user says
-otherwise), movies are Rec.709 (BT.1886), other stills (PNG, TIFF, JPEG, DPX) are sRGB-encoded.
+One rule for ingest and every command, from :data:`workbench.io.formats.FORMATS`: EXR is
+scene-linear (ACEScg unless the user says otherwise), movies are Rec.709 (BT.1886), other stills
+(PNG, TIFF, JPEG, DPX) are sRGB-encoded.
 It is decided from the files that hold the frames, so a folder of EXRs or ``plate.####.exr``
 is EXR, never "a path without a suffix".
 """
@@ -12,12 +13,10 @@ import os
 import re
 from pathlib import Path
 
+from workbench.io.formats import IMAGE_SUFFIXES, MOVIE_SUFFIXES, format_of
 from workbench.io.image import list_sequence
 
 __all__ = ["IMAGE_SUFFIXES", "MOVIE_SUFFIXES", "default_encoding", "frame_file", "is_pattern"]
-
-MOVIE_SUFFIXES = (".mov", ".mp4", ".m4v", ".mxf", ".mkv", ".avi")
-IMAGE_SUFFIXES = (".exr", ".dpx", ".tif", ".tiff", ".png", ".jpg", ".jpeg")
 
 _PATTERN = re.compile(r"#|%0?\d*d")
 
@@ -60,7 +59,7 @@ def default_encoding(path: str | os.PathLike[str], exr_space: str = "ACEScg") ->
     >>> default_encoding("plate.####.exr"), default_encoding("A001.mov")
     ('ACEScg', 'Rec.709')
     """
-    suffix = frame_file(path).suffix.lower()
-    if suffix == ".exr":
-        return exr_space
-    return "Rec.709" if suffix in MOVIE_SUFFIXES else "sRGB"
+    fmt = format_of(frame_file(path))
+    if fmt is None:  # an unknown still: display-referred, as most image files are
+        return "sRGB"
+    return exr_space if fmt.scene_linear else fmt.encoding

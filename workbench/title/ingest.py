@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from workbench.checks import check_finite
 from workbench.color import resolve_space
 from workbench.errors import MediaError, ParameterError, TitleError
+from workbench.io.formats import IMAGE_SUFFIXES, MOVIE_SUFFIXES, format_of
 from workbench.io.hashing import sha256_of
 from workbench.title.catalog import Clip, Shot, Title
 from workbench.title.timecode import timecode_to_frames
@@ -35,8 +36,6 @@ __all__ = [
     "sha256_of",
 ]
 
-MOVIE_SUFFIXES = {".mov", ".mp4", ".m4v", ".mxf", ".avi", ".mkv"}
-IMAGE_SUFFIXES = {".exr", ".dpx", ".tif", ".tiff", ".png", ".jpg", ".jpeg"}
 MIN_SHOT_SECONDS = 0.5
 PROXY_WIDTH = 960         # movies wider than this get a cached H.264 proxy for analysis
 _FRAME_NUMBER = re.compile(r"^(.*?)[._]?(\d+)$")
@@ -130,9 +129,10 @@ def _source_files(path: Path) -> tuple[str, list[Path], int]:
     if not path.exists():
         raise MediaError(f"{path}: does not exist")
     suffix = path.suffix.lower()
-    if suffix in MOVIE_SUFFIXES:
+    fmt = format_of(path)
+    if fmt is not None and fmt.kind == "movie":
         return "movie", [path], 0
-    if suffix in IMAGE_SUFFIXES:
+    if fmt is not None and fmt.sequence_frame:
         if _FRAME_NUMBER.match(path.stem) and path.stem[-1:].isdigit():
             try:
                 frames = list_sequence(path)
@@ -193,7 +193,8 @@ def _histograms(kind: str, files: list[Path], first: int, label: str) -> np.ndar
             small = cv2.resize(rgb, (96, max(1, round(96 * rgb.shape[0] / rgb.shape[1]))),
                                interpolation=cv2.INTER_AREA)
             # Linear EXR is roughly display-encoded so histogram bins spread as on video.
-            disp = np.clip(small, 0, 1) ** (1 / 2.2) if f.suffix.lower() == ".exr" else small
+            linear = (fmt := format_of(f)) is not None and fmt.scene_linear
+            disp = np.clip(small, 0, 1) ** (1 / 2.2) if linear else small
             hists.append(frame_histogram((np.clip(disp, 0, 1) * 255).astype(np.uint8)))
     if not hists:
         raise MediaError(f"{label}: no frames could be decoded")
