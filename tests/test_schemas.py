@@ -65,7 +65,8 @@ def _tree(root: Path) -> dict[str, str]:
 # -- the mechanism ---------------------------------------------------------------------------
 
 def test_upgrade_walks_every_step_and_refuses_what_it_cannot_read(monkeypatch):
-    monkeypatch.setitem(UPGRADES, ("Thing", 1), lambda d: {"schema": d["schema"], "gain": d["scale"]})
+    monkeypatch.setitem(UPGRADES, ("Thing", 1),
+                        lambda d: {"schema": d["schema"], "gain": d["scale"]})
     monkeypatch.setitem(UPGRADES, ("Thing", 2), lambda d: {**d, "gain": [d["gain"]] * 3})
     doc = {"schema": "Thing.1", "scale": 2.0}
     assert upgrade(doc, "Thing.3", "thing.json") == {"schema": "Thing.3", "gain": [2.0] * 3}
@@ -185,7 +186,7 @@ def test_an_old_title_opened_read_only_is_read_in_memory_and_left_as_it_was(tmp_
         assert [(e.verdict, e.strength) for e in journal(title)] == [("adjust", 0.5),
                                                                      ("reject", None)]
         assert title.db.execute("PRAGMA user_version").fetchone()[0] == CATALOG_VERSION
-        with pytest.raises(sqlite3.OperationalError, match="readonly|read-only|query_only"):
+        with pytest.raises(sqlite3.OperationalError, match=r"readonly|read-only|query_only"):
             title.db.execute("INSERT INTO days(label) VALUES ('x')")
     assert _tree(root) == before
     wal = root / "catalog.sqlite-wal"
@@ -259,7 +260,8 @@ def test_the_profiles_of_0_1_0_load_and_round_trip(tmp_path: Path):
     model = TitleModel.load(_copy("title", tmp_path))
     shot_doc = model.profiles["shots"]["street_001"]
     shot = ShotProfile.from_dict(shot_doc)
-    assert json.loads(json.dumps(shot.to_dict())) == shot_doc and shot.width == 160 and shot.frames == 4
+    assert json.loads(json.dumps(shot.to_dict())) == shot_doc
+    assert (shot.width, shot.frames) == (160, 4)
     scene = SceneProfile.from_dict(model.profiles["scenes"]["street"])
     title = TitleProfile.from_dict(model.profiles["title"])
     assert scene.median == title.median and scene.median["exposure"] == shot.metrics()["exposure"]
