@@ -72,14 +72,14 @@ class MediaFormat:
 
     def read_function(self) -> Callable[..., Any]:
         """The reader, imported on first use (:func:`workbench.io.read_image` for stills)."""
-        return getattr(importlib.import_module("workbench.io"), self.reader)  # type: ignore[no-any-return]
+        return getattr(importlib.import_module("workbench.io"), self.reader)
 
     def write_function(self) -> Callable[..., Any]:
         """The writer, imported on first use; raises :class:`MediaError` for a read-only format."""
         if self.writer is None:
             raise MediaError(f"{self.name} ({', '.join(self.suffixes)}) is read, not written; "
                              f"writable: {', '.join(writable_suffixes())}")
-        return getattr(importlib.import_module("workbench.io"), self.writer)  # type: ignore[no-any-return]
+        return getattr(importlib.import_module("workbench.io"), self.writer)
 
 
 _MOVIE_READER = "read_movie_frames"

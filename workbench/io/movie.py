@@ -40,6 +40,7 @@ import numpy as np
 from av.video.reformatter import ColorPrimaries, ColorRange, Colorspace, ColorTrc, Interpolation
 
 from workbench.checks import check_finite
+from workbench.color.luma import REC709_LUMA
 from workbench.errors import MediaError, ParameterError, ShapeError
 from workbench.io.atomic import atomic_path
 from workbench.io.formats import format_of
@@ -71,7 +72,7 @@ _SWS_MATRIX = {
 
 # Tagged matrix -> (Kr, Kb) of E'Y = Kr*R' + (1 - Kr - Kb)*G' + Kb*B', for the numpy conversion of
 # >8-bit frames; the same choices as _SWS_MATRIX (bt2020c, constant luminance, read as bt2020nc).
-_BT709_KR_KB = (0.2126, 0.0722)
+_BT709_KR_KB = (REC709_LUMA[0], REC709_LUMA[2])
 _KR_KB = {
     1: _BT709_KR_KB, 4: (0.30, 0.11), 5: (0.299, 0.114), 6: (0.299, 0.114),
     7: (0.212, 0.087), 9: (0.2627, 0.0593), 10: (0.2627, 0.0593),
