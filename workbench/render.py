@@ -16,10 +16,11 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from workbench.color import convert
+from workbench.color import convert_array
 from workbench.errors import DecisionError, MediaError
 from workbench.io import list_sequence, write_exr, write_png16, write_prores
 from workbench.io.atomic import atomic_dir, sweep_stale_temporaries
+from workbench.ops._compiled import planned_work
 from workbench.ops.framing import ActiveArea, keep_blanking
 from workbench.title import (
     Clip,
@@ -182,11 +183,14 @@ def _graded_batches(title: Title, shot: Shot, decision: Decision, out_space: str
     frames: list[np.ndarray] = []
 
     def flush() -> tuple[list[int], np.ndarray]:
-        batch = torch.from_numpy(np.stack(frames)).permute(0, 3, 1, 2).contiguous()
-        img = convert(batch, shot.clip.input_space, working)
+        # OCIO works channels-last: convert the (N, H, W, 3) frames as they are, and go
+        # channels-first only for the grade (the same pixels as converting the tensors, with
+        # two copies instead of six).
+        rgb_working = convert_array(np.stack(frames), shot.clip.input_space, working)
+        img = torch.from_numpy(rgb_working).permute(0, 3, 1, 2).contiguous()
         graded = apply_decided(decision, img, working, shot.clip)
-        out = convert(graded, working, out_space)
-        return indices.copy(), out.permute(0, 2, 3, 1).contiguous().numpy()
+        out = convert_array(graded.detach().permute(0, 2, 3, 1).numpy(), working, out_space)
+        return indices.copy(), out
 
     for index, rgb in read_shot_frames(shot):
         if rgb.shape[:2] != (shot.clip.height, shot.clip.width):
@@ -308,7 +312,8 @@ def render(title: Title, out: Path, fmt: str = "exr", shots: Sequence[str] | Non
               f"so `workbench export` of the title does not know it", file=sys.stderr)
     delivered = []
     total = sum(s.frame_count for s, _ in todo)
-    with tqdm(total=total, desc=f"render {fmt}", unit="frame", disable=not progress) as bar:
+    with (tqdm(total=total, desc=f"render {fmt}", unit="frame", disable=not progress) as bar,
+          planned_work(total)):  # compiled kernels where the frames pay for them
         for shot, decision in todo:
             delivered.append(render_shot(title, shot, decision, out, fmt, bar))
     return delivered

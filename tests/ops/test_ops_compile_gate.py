@@ -53,9 +53,12 @@ def test_small_work_stays_eager_until_it_adds_up(compiles: list[str]) -> None:
 
 
 def test_announced_work_compiles_at_once(compiles: list[str]) -> None:
-    x = torch.ones(1, 3, 10)
-    with planned_work(5000):
-        out = run_compiled("gate", 1, _double, x)
+    """A sequence announces its frames: 40 frames of 100 pixels pay for it; 5 do not."""
+    x = torch.ones(2, 3, 100)  # a batch of two 100-pixel frames
+    with planned_work(5):
+        assert run_compiled("gate", 1, _double, x) is None
+    with planned_work(40):
+        out = run_compiled("gate", 2, _double, x)
     assert out is not None and len(compiles) == 1
     assert compiled_module._PLANNED[0] == 0  # the announcement ends with its block
 

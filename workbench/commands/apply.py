@@ -170,9 +170,11 @@ def _apply_movie(job: _Job) -> int:
 
     from workbench.errors import ParameterError
     from workbench.io import is_pattern, probe_movie, read_movie_frames, write_prores
+    from workbench.ops._compiled import planned_work
 
     src, dst = job.src, job.dst
     movie_info = probe_movie(src)
+    plan = planned_work(movie_info.frame_count)  # compiled kernels where the movie pays for them
     # Float and unclipped: video-range super-whites and sub-blacks reach an EXR as they are.
     frames = read_movie_frames(src, depth=32)
     bar: Iterable[tuple[int, Frame]] = tqdm(frames, total=movie_info.frame_count, desc="apply",
@@ -180,7 +182,8 @@ def _apply_movie(job: _Job) -> int:
     if dst.suffix.lower() == ".mov" and not is_pattern(dst):
         dst.parent.mkdir(parents=True, exist_ok=True)
         graded = (_grade_frame(job, f, f"{src.name} frame {i}", "Rec.709") for i, f in bar)
-        return write_prores(dst, graded, movie_info.fps, timecode=movie_info.timecode)
+        with plan:
+            return write_prores(dst, graded, movie_info.fps, timecode=movie_info.timecode)
     if not is_pattern(dst):
         raise ParameterError(f"{dst}: a movie is written to a .mov (ProRes 422 HQ) or an "
                              f"image sequence pattern such as shot.####.exr")
@@ -188,9 +191,10 @@ def _apply_movie(job: _Job) -> int:
     dst.parent.mkdir(parents=True, exist_ok=True)
     dst_enc = file_encoding(dst)
     count = 0
-    for i, f in bar:
-        writer(_frame_path(dst, i), _grade_frame(job, f, f"{src.name} frame {i}", dst_enc))
-        count += 1
+    with plan:
+        for i, f in bar:
+            writer(_frame_path(dst, i), _grade_frame(job, f, f"{src.name} frame {i}", dst_enc))
+            count += 1
     return count
 
 
@@ -229,12 +233,15 @@ def _apply_stills(job: _Job) -> tuple[int, Path]:
     """Grade a still or every frame of a sequence; the frames written and where they went."""
     from tqdm.auto import tqdm
 
+    from workbench.ops._compiled import planned_work
+
     pairs = _still_pairs(job)
     first_out = pairs[0][2]
     still_writer(first_out, half=True)  # refuses an unwritable suffix before any work
     first_out.parent.mkdir(parents=True, exist_ok=True)
-    for n, path, out in tqdm(pairs, desc="apply", unit="frame", disable=job.quiet):
-        _apply_to_still(job, n, path, out)
+    with planned_work(len(pairs)):  # compiled kernels only where the sequence pays for them
+        for n, path, out in tqdm(pairs, desc="apply", unit="frame", disable=job.quiet):
+            _apply_to_still(job, n, path, out)
     return len(pairs), job.dst if job.kind == "sequence" else first_out
 
 

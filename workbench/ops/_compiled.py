@@ -7,8 +7,9 @@ Compiling a kernel costs seconds in every new process (dynamo traces it again ev
 inductor's disk cache holds the code), and on small work eager torch is done long before:
 a 600x400 still through a 33³ LUT is ~0.1 s eager against ~5 s to compile. So a kernel is
 compiled only once the work it is asked for is large enough to pay for it: when the pixels it
-has been given in this process, or the pixels a caller announced with :func:`planned_work`
-(a render, a sequence), reach :data:`COMPILE_AFTER_PIXELS`. Until then it runs eager.
+has been given in this process, or the frames a caller announced with :func:`planned_work` (a
+render, a sequence, a movie) times the frame being graded, reach :data:`COMPILE_AFTER_PIXELS`.
+Until then it runs eager.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from typing import Any
 
 import torch
 
-__all__ = ["COMPILE_AFTER_PIXELS", "NO_COMPILE_ENV", "fast_path_wanted", "planned_work",
-           "run_compiled"]
+__all__ = ["COMPILE_AFTER_PIXELS", "EAGER_SAVING", "NO_COMPILE_ENV", "fast_path_wanted",
+           "planned_work", "run_compiled"]
 
 NO_COMPILE_ENV = "WORKBENCH_NO_COMPILE"
 """Set to ``1`` to keep every op on eager torch (no ``torch.compile`` fast path)."""
@@ -33,7 +34,16 @@ COMPILE_AFTER_PIXELS = 16_000_000
 """Pixels of work (given so far, or announced) from which a kernel is worth compiling.
 
 About where compiling pays on a 2-core machine for the 33³ LUT kernel (compile ~5 s; eager
-~0.3 s per megapixel slower than compiled): two UHD frames, or ~36 frames of 768x576.
+~0.3 s per megapixel slower than compiled): two UHD frames, or ~36 frames of 768x576. Kernels
+whose eager maths is cheaper need more work to repay a compile: see :data:`EAGER_SAVING`.
+"""
+
+EAGER_SAVING: dict[str, float] = {"lut": 1.0, "apply_cdl": 1 / 8}
+"""Per kernel, what compiling saves per pixel relative to the LUT kernel's saving.
+
+Measured on UHD float32 frames, eager minus compiled: the 33³ LUT 2.5 s, the CDL 0.3 s (its
+eager maths is a few fused-enough element-wise ops); a kernel's threshold is
+``COMPILE_AFTER_PIXELS / EAGER_SAVING[name]`` (unlisted kernels: 1).
 """
 
 _KERNELS: dict[Hashable, Callable[..., torch.Tensor]] = {}
@@ -41,32 +51,40 @@ _WARMED: set[Hashable] = set()
 _FAILED: set[str] = set()
 _COMPILE_LOCK = threading.Lock()
 _SEEN: dict[Hashable, int] = {}  # pixels each kernel ran eager on, while not worth compiling
-_PLANNED = [0]  # pixels announced by the planned_work blocks now open
+_PLANNED = [0]  # frames announced by the planned_work blocks now open
 _PLAN_LOCK = threading.Lock()
 
 
 @contextmanager
-def planned_work(pixels: int) -> Iterator[None]:
-    """Announce that about ``pixels`` pixels will go through the ops inside this block.
+def planned_work(frames: int) -> Iterator[None]:
+    """Announce that about ``frames`` frames will be graded by the ops inside this block.
 
-    A render or a sequence apply says how much it will grade before the first frame, so a
-    kernel that will pay for itself compiles at once instead of after the first frames.
+    A render, a sequence or a movie says how many frames it will grade before the first one,
+    so a kernel that will pay for itself (frames x the size of the frame it is given) compiles
+    at once instead of after the first frames. Blocks nest and may be open on several threads.
     """
+    frames = max(int(frames), 0)
     with _PLAN_LOCK:
-        _PLANNED[0] += max(int(pixels), 0)
+        _PLANNED[0] += frames
     try:
         yield
     finally:
         with _PLAN_LOCK:
-            _PLANNED[0] -= max(int(pixels), 0)
+            _PLANNED[0] -= frames
 
 
-def _worth_compiling(key: Hashable, pixels: int) -> bool:
-    """Ski rental: stay eager until the work seen or announced would pay for a compile."""
+def _worth_compiling(key: Hashable, name: str, image: torch.Tensor) -> bool:
+    """Ski rental: stay eager until the work seen or announced would pay for a compile.
+
+    ``image`` is ``(B, 3, ...)``: B frames of ``numel / (3 B)`` pixels each.
+    """
+    pixels = image.numel() // 3
+    per_frame = pixels // max(image.shape[0], 1)
     with _PLAN_LOCK:
         seen = _SEEN.get(key, 0) + pixels
         _SEEN[key] = seen
-        return max(seen, _PLANNED[0]) >= COMPILE_AFTER_PIXELS
+        work = max(seen, per_frame * _PLANNED[0])
+    return work >= COMPILE_AFTER_PIXELS / EAGER_SAVING.get(name, 1.0)
 
 
 def fast_path_wanted(img: torch.Tensor, *tensors: torch.Tensor) -> bool:
@@ -97,7 +115,7 @@ def run_compiled(name: str, variant: Hashable, fn: Callable[..., torch.Tensor],
     if name in _FAILED:
         return None
     key = (name, variant)
-    if key not in _WARMED and not _worth_compiling(key, args[0].numel() // 3):
+    if key not in _WARMED and not _worth_compiling(key, name, args[0]):
         return None
     try:
         kernel = _KERNELS.get(key)
