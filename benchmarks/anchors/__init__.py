@@ -1,0 +1,1 @@
+"""Plain scripts the command-line benchmarks run as whole processes: what a TD would write."""
