@@ -137,9 +137,12 @@ def convert_array(rgb: np.ndarray, src: str, dst: str) -> np.ndarray:
 
 
 def _tensor_through(img: torch.Tensor, proc: ocio.CPUProcessor) -> torch.Tensor:
+    import numpy as np
     import torch
 
-    rgb = img.detach().to("cpu", torch.float32).permute(0, 2, 3, 1).contiguous().numpy().copy()
+    # One channels-last copy that OCIO may write into (never the caller's tensor).
+    channels_last = img.detach().to("cpu", torch.float32).permute(0, 2, 3, 1).numpy()
+    rgb = np.array(channels_last, dtype=np.float32, order="C", copy=True)
     if rgb.size:
         apply_processor(proc, rgb)
     out = torch.from_numpy(rgb).permute(0, 3, 1, 2).contiguous()
