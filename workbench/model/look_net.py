@@ -28,6 +28,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from workbench.color.luma import REC709_LUMA
+
 __all__ = ["CURVE_KNOTS", "HUE_ORDER", "LUT_LEVELS", "LookNet", "trilinear"]
 
 CURVE_KNOTS = 33
@@ -59,7 +61,7 @@ def trilinear(lut: torch.Tensor, rgb: torch.Tensor) -> torch.Tensor:
 
 #: Encoded RGB to (luma, a, b): Rec.709 luma and a simple opponent pair. Scaling (a, b) with the
 #: luma held scales the chroma vector ``rgb - luma`` about grey.
-_OPPONENT = torch.tensor([[0.2126, 0.7152, 0.0722],
+_OPPONENT = torch.tensor([list(REC709_LUMA),
                           [1.0, -0.5, -0.5],
                           [0.0, math.sqrt(3) / 2, -math.sqrt(3) / 2]])
 _OPPONENT_INV = torch.linalg.inv(_OPPONENT)

@@ -16,6 +16,7 @@ import param
 import torch
 
 from workbench.checks import check_image
+from workbench.color.luma import REC709_LUMA
 from workbench.errors import ParameterError
 from workbench.ops._broadcast import as_batch, as_batch_rgb
 from workbench.ops._compiled import fast_path_wanted, run_compiled
@@ -31,7 +32,7 @@ __all__ = [
 ]
 
 # Rec.709 luma weights, fixed by the ASC CDL spec whatever the working space.
-_LUMA_709 = (0.2126, 0.7152, 0.0722)
+_LUMA_709 = REC709_LUMA
 
 Triple = tuple[float, float, float]
 

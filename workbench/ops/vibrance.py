@@ -32,6 +32,7 @@ import param
 import torch
 
 from workbench.checks import check_image
+from workbench.color.luma import REC709_LUMA
 from workbench.errors import ParameterError
 from workbench.ops._broadcast import as_batch
 from workbench.ops.base import Operator, register_operator
@@ -59,7 +60,7 @@ SKIN_HUE_DEG = 123.0
 SKIN_HUE_WIDTH_DEG = 30.0
 """Hues within this many degrees of the skin line are protected (fading to 0 at the edge)."""
 
-_LUMA_709 = np.array([0.2126, 0.7152, 0.0722])
+_LUMA_709 = np.array(REC709_LUMA)
 
 
 def _cbcr_rows() -> tuple[tuple[float, ...], tuple[float, ...]]:

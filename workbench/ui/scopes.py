@@ -16,6 +16,7 @@ import numpy as np
 import torch
 import traitlets as t
 
+from workbench.color.luma import REC709_LUMA
 from workbench.ui.frames import encode_png, one_torch_thread
 
 __all__ = [
@@ -33,8 +34,8 @@ __all__ = [
 STATIC = Path(__file__).with_name("static")
 
 # Rec.709 luma and chroma (display-encoded R'G'B' -> Y'CbCr), as broadcast scopes read it.
-_KR, _KB = 0.2126, 0.0722
-_LUMA = (_KR, 1.0 - _KR - _KB, _KB)
+_LUMA = REC709_LUMA
+_KR, _KB = _LUMA[0], _LUMA[2]
 # The skin-tone (in-phase, "I") line: 123 degrees counter-clockwise from +Cb.
 SKIN_TONE_DEGREES = 123.0
 # Cb/Cr of +-0.5 reach this fraction of the scope's radius (100% colours stay inside).

@@ -13,6 +13,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from workbench.color.luma import REC709_LUMA
 from workbench.model.matching.learned.features import (
     ACESCG_TO_LMS,
     LMS_TO_ACESCG,
@@ -96,7 +97,7 @@ def apply_grade(pixels: torch.Tensor, grade: GradeParams) -> torch.Tensor:
     lin = lin @ grade.matrix().transpose(1, 2)
     x = acescg_to_acescct(lin) * grade.slope[:, None] + grade.offset[:, None]
     x = torch.where(x > 0, x.clamp(min=1e-12) ** grade.power[:, None], x)
-    luma = weighted_luma(x, (0.2126, 0.7152, 0.0722))
+    luma = weighted_luma(x, REC709_LUMA)
     return luma + grade.saturation[:, None, None] * (x - luma)
 
 
