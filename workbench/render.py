@@ -7,8 +7,10 @@ display-referred in the title's delivery space (Rec.709 by default).
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -228,21 +230,36 @@ def _render_frames(title: Title, shot: Shot, decision: Decision, folder: Path, f
                    meta: dict[str, str], bar: tqdm | None) -> tuple[int, int]:
     """One file per frame, named by the source frame number; returns (frames, first number)."""
     space = title.settings.working_space if fmt == "exr" else title.settings.delivery_space
+
+    def write(index: int, rgb: np.ndarray) -> None:
+        number = shot.clip.first_frame + index
+        target = folder / f"{shot.name}.{number:04d}.{fmt}"
+        if fmt == "exr":
+            tc = frame_timecode(shot.clip, index)
+            write_exr(target, rgb, {**meta, "workbench:colorspace": space,
+                                    "workbench:frame": str(number)},
+                      timecode=tc, fps=shot.clip.fps, chromaticities=ACESCG_CHROMATICITIES)
+        else:
+            write_png16(target, rgb, space)  # tagged as the delivery space it holds
+
+    # Compressing a frame is single-threaded in OpenImageIO and releases the GIL: one batch is
+    # written on threads while the next is decoded and graded. A failed write raises here, and
+    # the folder (atomic_dir) is then discarded whole.
     count = 0
-    for indices, batch in _graded_batches(title, shot, decision, space):
-        for index, rgb in zip(indices, batch, strict=True):
-            number = shot.clip.first_frame + index
-            target = folder / f"{shot.name}.{number:04d}.{fmt}"
-            if fmt == "exr":
-                tc = frame_timecode(shot.clip, index)
-                write_exr(target, rgb, {**meta, "workbench:colorspace": space,
-                                        "workbench:frame": str(number)},
-                          timecode=tc, fps=shot.clip.fps, chromaticities=ACESCG_CHROMATICITIES)
-            else:
-                write_png16(target, rgb, space)  # tagged as the delivery space it holds
-            count += 1
-        if bar:
-            bar.update(len(indices))
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
+                            thread_name_prefix="render-write") as pool:
+        pending: list[Future[None]] = []
+        for indices, batch in _graded_batches(title, shot, decision, space):
+            for done in pending:
+                done.result()
+            count += len(pending)
+            pending = [pool.submit(write, index, rgb)
+                       for index, rgb in zip(indices, batch, strict=True)]
+            if bar:
+                bar.update(len(indices))
+        for done in pending:
+            done.result()
+        count += len(pending)
     return count, timeline_start(shot, fmt)
 
 
