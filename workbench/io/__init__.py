@@ -37,7 +37,9 @@ if TYPE_CHECKING:
         write_png16,
         write_tiff16,
     )
-    from workbench.io.movie import MovieInfo, probe_movie, read_movie_frames, write_prores
+    from workbench.io.movie import read_movie_frames
+    from workbench.io.probe import MovieInfo, probe_movie
+    from workbench.io.prores import write_prores
     from workbench.io.proxy import make_proxy, proxy_path, proxy_size
     from workbench.io.sources import default_encoding, frame_file, is_pattern
 
@@ -47,7 +49,9 @@ __getattr__, __dir__ = lazy_exports(__name__, {
     "image": ("EXR_CHROMATICITIES", "PNG_ENCODINGS", "HeaderAttribute", "ImageInfo",
               "carried_attributes", "list_sequence", "read_image", "write_dpx10", "write_exr",
               "write_jpeg", "write_png8", "write_png16", "write_tiff16"),
-    "movie": ("MovieInfo", "probe_movie", "read_movie_frames", "write_prores"),
+    "movie": ("read_movie_frames",),
+    "probe": ("MovieInfo", "probe_movie"),
+    "prores": ("write_prores",),
     "proxy": ("make_proxy", "proxy_path", "proxy_size"),
     "sources": ("default_encoding", "frame_file", "is_pattern"),
 })
