@@ -44,12 +44,7 @@ def _through_cube(model: LookModel, images: list[torch.Tensor], path: str) -> li
     proc = ocio.Config.CreateRaw().getProcessor(
         ocio.FileTransform(src=str(path), interpolation=ocio.INTERP_LINEAR)
     ).getDefaultCPUProcessor()
-    out = []
-    for img in images:
-        rgb = img[0].permute(1, 2, 0).contiguous().numpy().copy()
-        proc.applyRGB(rgb)
-        out.append(torch.from_numpy(rgb).permute(2, 0, 1)[None])
-    return out
+    return _through_processor(proc, images)
 
 
 def _through_cdl(values: CDLValues, images: list[torch.Tensor]) -> list[torch.Tensor]:
@@ -58,6 +53,11 @@ def _through_cdl(values: CDLValues, images: list[torch.Tensor]) -> list[torch.Te
                             sat=values.saturation)
     cdl.setStyle(ocio.CDL_NO_CLAMP)
     proc = ocio.Config.CreateRaw().getProcessor(cdl).getDefaultCPUProcessor()
+    return _through_processor(proc, images)
+
+
+def _through_processor(proc: ocio.CPUProcessor, images: list[torch.Tensor]) -> list[torch.Tensor]:
+    """Each ``(1, 3, H, W)`` image of ``images`` through an OpenColorIO CPU processor."""
     out = []
     for img in images:
         rgb = img[0].permute(1, 2, 0).contiguous().numpy().copy()
