@@ -10,7 +10,7 @@ import numpy as np
 import PyOpenColorIO as ocio
 import pytest
 import torch
-from testkit import sha256, shared_path
+from testkit import one_thread, sha256, shared_path  # noqa: F401  (one_thread: autouse fixture)
 
 from workbench.cli import main
 from workbench.color import convert_array
@@ -21,14 +21,6 @@ DATA = shared_path()
 PHOTOS = {"astronaut.png": "photo/skimage_astronaut.png",
           "whale.png": "pairs/opencv_rubberwhale1.png",
           "coffee.png": "photo/skimage_coffee.png"}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:

@@ -7,7 +7,10 @@ Not in ``conftest.py``: several folders have their own ``conftest`` module, and 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 #: Real footage and photos beside the clone, ``../shared/data`` (listed in its MANIFEST.md).
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -34,3 +37,16 @@ def shared_path(*parts: str) -> Path:
 def sha256(path: Path) -> str:
     """SHA-256 of a file's bytes, hex: to show a source was not written to."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread() -> Iterator[None]:
+    """One torch thread for the module, restored after it: on a shared 2-core machine two
+    threads mostly wait for each other. A module opts in with ``from testkit import one_thread``.
+    """
+    import torch  # here, so modules that never touch torch do not pay for importing it
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

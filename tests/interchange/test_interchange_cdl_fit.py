@@ -6,6 +6,7 @@ import numpy as np
 import PyOpenColorIO as ocio
 import pytest
 import torch
+from testkit import one_thread  # noqa: F401  (autouse fixture)
 
 from workbench.errors import ParameterError, ShapeError
 from workbench.interchange import CubeLUT
@@ -13,14 +14,6 @@ from workbench.interchange.cdl_fit import CDL_P95_LIMIT, cdl_from_lut, fit_cdl_t
 from workbench.ops import apply_cube
 
 ACESCCT = (0.0, 1.25)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def ocio_cdl_lut(slope, offset, power, sat, size: int = 33) -> CubeLUT:

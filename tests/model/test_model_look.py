@@ -10,7 +10,7 @@ import numpy as np
 import PyOpenColorIO as ocio
 import pytest
 import torch
-from testkit import shared_path
+from testkit import one_thread, shared_path  # noqa: F401  (one_thread: autouse fixture)
 
 from workbench.color import convert, mean_delta_e_2000
 from workbench.errors import ColourSpaceError, MediaError, ParameterError, ShapeError, TitleError
@@ -39,15 +39,6 @@ def split_tone(img: torch.Tensor) -> torch.Tensor:
     orange = torch.tensor([0.06, 0.015, -0.05]).view(1, 3, 1, 1)
     graded = img + (1 - luma) ** 2 * teal + luma ** 2 * orange
     return (graded + 0.08 * torch.sin(2 * torch.pi * graded) / (2 * torch.pi) * -1).clamp(0, 1)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """One torch thread: on a shared 2-core machine two threads mostly wait for each other."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")
