@@ -244,3 +244,11 @@ def test_exr_carries_typed_attributes_of_a_source(tmp_path: Path) -> None:
     assert read_image(out)[1].metadata["smpte:TimeCode"] == "10:00:00;02"
     no_colour = {a.name for a in carried_attributes(info, colour=False)}
     assert "chromaticities" not in no_colour and "smpte:TimeCode" in no_colour
+
+
+def test_timecode_does_not_change_bits_per_sample(tmp_path: Path) -> None:
+    """A timecoded half EXR still reads as 16 bits a sample (the SMPTE word is not the depth)."""
+    path = write_exr(tmp_path / "tc.exr", _ramp(), timecode="01:00:00:14")
+    info = read_image(path)[1]
+    assert (info.format, info.bits_per_sample) == ("half", 16)
+    assert info.metadata["smpte:TimeCode"] == "01:00:00:14"

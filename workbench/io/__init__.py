@@ -22,14 +22,11 @@ from workbench.io.formats import (
 )
 
 if TYPE_CHECKING:
-    from workbench.io.image import (
+    from workbench.io.header import HeaderAttribute, ImageInfo, carried_attributes
+    from workbench.io.image_read import read_image
+    from workbench.io.image_write import (
         EXR_CHROMATICITIES,
         PNG_ENCODINGS,
-        HeaderAttribute,
-        ImageInfo,
-        carried_attributes,
-        list_sequence,
-        read_image,
         write_dpx10,
         write_exr,
         write_jpeg,
@@ -41,18 +38,21 @@ if TYPE_CHECKING:
     from workbench.io.probe import MovieInfo, probe_movie
     from workbench.io.prores import write_prores
     from workbench.io.proxy import make_proxy, proxy_path, proxy_size
+    from workbench.io.sequence import list_sequence
     from workbench.io.sources import default_encoding, frame_file, is_pattern
 
 # OpenImageIO, PyAV and OpenCV load on first use: a title's settings write through atomic_path,
 # and reading commands (status, log) never touch pixels.
 __getattr__, __dir__ = lazy_exports(__name__, {
-    "image": ("EXR_CHROMATICITIES", "PNG_ENCODINGS", "HeaderAttribute", "ImageInfo",
-              "carried_attributes", "list_sequence", "read_image", "write_dpx10", "write_exr",
-              "write_jpeg", "write_png8", "write_png16", "write_tiff16"),
+    "header": ("HeaderAttribute", "ImageInfo", "carried_attributes"),
+    "image_read": ("read_image",),
+    "image_write": ("EXR_CHROMATICITIES", "PNG_ENCODINGS", "write_dpx10", "write_exr",
+                    "write_jpeg", "write_png8", "write_png16", "write_tiff16"),
     "movie": ("read_movie_frames",),
     "probe": ("MovieInfo", "probe_movie"),
     "prores": ("write_prores",),
     "proxy": ("make_proxy", "proxy_path", "proxy_size"),
+    "sequence": ("list_sequence",),
     "sources": ("default_encoding", "frame_file", "is_pattern"),
 })
 

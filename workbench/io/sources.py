@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from workbench.io.formats import IMAGE_SUFFIXES, MOVIE_SUFFIXES, format_of
-from workbench.io.image import list_sequence
+from workbench.io.sequence import list_sequence
 
 __all__ = ["IMAGE_SUFFIXES", "MOVIE_SUFFIXES", "default_encoding", "frame_file", "is_pattern"]
 
