@@ -15,14 +15,13 @@ from pathlib import Path
 
 import av
 import numpy as np
-from av.video.reformatter import ColorPrimaries, ColorRange, Colorspace, ColorTrc
 
 from workbench.checks import check_finite
 from workbench.errors import MediaError, ParameterError, ShapeError
 from workbench.io.atomic import atomic_path
 from workbench.io.formats import format_of
 from workbench.io.probe import _open, probe_movie
-from workbench.io.ycbcr import _to_yuv422p10
+from workbench.io.ycbcr import _tag_bt709, _to_yuv422p10
 
 __all__ = ["write_prores"]
 
@@ -76,11 +75,7 @@ def _add_prores_stream(
     stream = out.add_stream("prores_ks", rate=fps, options={"profile": "3", "vendor": "apl0"})
     stream.width, stream.height = width, height
     stream.pix_fmt = "yuv422p10le"
-    ctx = stream.codec_context
-    ctx.color_primaries = ColorPrimaries.BT709
-    ctx.color_trc = ColorTrc.BT709
-    ctx.colorspace = Colorspace.ITU709
-    ctx.color_range = ColorRange.MPEG
+    _tag_bt709(stream.codec_context)
     if timecode is not None:
         stream.metadata["timecode"] = timecode
     return stream

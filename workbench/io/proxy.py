@@ -12,6 +12,7 @@ from av.video.reformatter import ColorPrimaries, ColorRange, Colorspace, ColorTr
 from workbench.errors import MediaError, ParameterError
 from workbench.io.atomic import atomic_path
 from workbench.io.movie import _decode_rgb, probe_movie
+from workbench.io.ycbcr import _tag_bt709
 
 __all__ = ["make_proxy", "proxy_path", "proxy_size"]
 
@@ -88,11 +89,7 @@ def make_proxy(
             )
             stream.width, stream.height = width, height
             stream.pix_fmt = "yuv420p"
-            ctx = stream.codec_context
-            ctx.color_primaries = ColorPrimaries.BT709
-            ctx.color_trc = ColorTrc.BT709
-            ctx.colorspace = Colorspace.ITU709
-            ctx.color_range = ColorRange.MPEG
+            _tag_bt709(stream.codec_context)
             for index, rgb in _decode_rgb(source, 0, None, 1, (width, height)):
                 frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
                 frame = frame.reformat(

@@ -241,8 +241,17 @@ def _to_yuv422p10(rgb: np.ndarray) -> av.VideoFrame:
     frame = av.VideoFrame(width, height, "yuv422p10le")
     for plane, code in zip(frame.planes, codes, strict=True):
         _plane_samples(plane)[...] = np.clip(code, 0, 1023).astype(np.uint16)
-    frame.colorspace = Colorspace.ITU709
-    frame.color_range = ColorRange.MPEG
-    frame.color_trc = ColorTrc.BT709
-    frame.color_primaries = ColorPrimaries.BT709
-    return frame
+    return _tag_bt709(frame)
+
+
+def _tag_bt709(target: Any) -> Any:
+    """Tag a frame or an encoder's codec context BT.709, limited range, and return it.
+
+    Primaries, transfer and matrix are all set: PyAV leaves them unset otherwise, and readers
+    then guess.
+    """
+    target.color_primaries = ColorPrimaries.BT709
+    target.color_trc = ColorTrc.BT709
+    target.colorspace = Colorspace.ITU709
+    target.color_range = ColorRange.MPEG
+    return target
