@@ -202,6 +202,16 @@ def test_function_bad_values_raise() -> None:
         ellipse_window(4, 4, transform=torch.zeros(2, 3))
 
 
+@pytest.mark.parametrize("window", [ellipse_window, rectangle_window])
+@pytest.mark.parametrize("aspect", [-1.0, math.inf])
+def test_a_zero_size_window_still_checks_its_aspect(window: Callable[..., torch.Tensor],
+                                                    aspect: float) -> None:
+    # the ellipse once checked aspect as (size * aspect) / size, which a zero size hid or
+    # turned into "got [nan]"; both windows now check the aspect that was given
+    with pytest.raises(ParameterError, match=rf"aspect must be >= 0, got \[{aspect}\]"):
+        window(4, 4, size=0.0, aspect=aspect)
+
+
 # -- behaviour ------------------------------------------------------------------------------
 
 def test_ellipse_is_one_at_centre_zero_outside_and_monotone() -> None:

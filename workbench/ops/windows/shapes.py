@@ -139,6 +139,31 @@ def _finish(m: torch.Tensor, b: int, height: int, width: int) -> torch.Tensor:
     return m.expand(b, height, width).unsqueeze(1)
 
 
+def _sized_local(
+    height: int, width: int, centre_x: Any, centre_y: Any, size: Any, aspect: Any,
+    rotation: Any, feather: Any, transform: Any,
+) -> tuple[int, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The batch, window-local ``(p, q)`` and the checked ``size``, ``aspect``, ``feather``.
+
+    For a window with a size, an aspect and a feather (ellipse, rectangle): each of the three
+    is a ``(B, 1, 1)`` or ``(1, 1, 1)`` tensor, checked finite and >= 0.
+    """
+    values = dict(centre_x=centre_x, centre_y=centre_y, size=size, aspect=aspect,
+                  rotation=rotation, feather=feather)
+    b, dtype, device = _batch_of(values, transform)
+    sized = [_vec(v, b, dtype, device, n) for n, v in
+             (("size", size), ("aspect", aspect), ("feather", feather))]
+    for n, t in zip(("size", "aspect", "feather"), sized, strict=True):
+        check_range(t, n, 0.0, None)
+    p, q = _local(height, width, centre_x, centre_y, rotation, transform, b, dtype, device)
+    return b, p, q, sized[0], sized[1], sized[2]
+
+
+def _feathered(e: torch.Tensor, f: torch.Tensor, b: int, height: int, width: int) -> torch.Tensor:
+    """The matte ``1 - smoothstep(e / feather)`` of ``e``, the distance outside the edge."""
+    return _finish(1.0 - smoothstep(e / f.clamp_min(1e-12)), b, height, width)
+
+
 # -- windows -----------------------------------------------------------------------------------
 
 def ellipse_window(
@@ -192,21 +217,13 @@ def ellipse_window(
     >>> m[0, 0, 2].tolist()
     [0.0, 1.0, 1.0, 1.0, 0.0]
     """
-    values = dict(centre_x=centre_x, centre_y=centre_y, size=size, aspect=aspect,
-                  rotation=rotation, feather=feather)
-    b, dtype, device = _batch_of(values, transform)
-    rx = _vec(size, b, dtype, device, "size")
-    ry = rx * _vec(aspect, b, dtype, device, "aspect")
-    f = _vec(feather, b, dtype, device, "feather")
-    check_range(rx, "size", 0.0, None)
-    check_range(ry / rx.clamp_min(1e-30), "aspect", 0.0, None)
-    check_range(f, "feather", 0.0, None)
-    p, q = _local(height, width, centre_x, centre_y, rotation, transform, b, dtype, device)
-    rx, ry = rx.clamp_min(1e-6), ry.clamp_min(1e-6)
+    b, p, q, rx, a, f = _sized_local(height, width, centre_x, centre_y, size, aspect, rotation,
+                                     feather, transform)
+    rx, ry = rx.clamp_min(1e-6), (rx * a).clamp_min(1e-6)
     d = _safe_sqrt((p / rx) ** 2 + (q / ry) ** 2)  # 1 on the edge
     rho = _safe_sqrt(p * p + q * q)
     e = torch.where(d > 1.0, rho * (d - 1.0) / d.clamp_min(1.0), torch.zeros_like(d))
-    return _finish(1.0 - smoothstep(e / f.clamp_min(1e-12)), b, height, width)
+    return _feathered(e, f, b, height, width)
 
 
 def rectangle_window(
@@ -236,18 +253,10 @@ def rectangle_window(
     >>> rectangle_window(3, 7, size=0.5, feather=0.0)[0, 0, 1].tolist()
     [0.0, 0.0, 1.0, 1.0, 1.0, 0.0, 0.0]
     """
-    values = dict(centre_x=centre_x, centre_y=centre_y, size=size, aspect=aspect,
-                  rotation=rotation, feather=feather)
-    b, dtype, device = _batch_of(values, transform)
-    hx = _vec(size, b, dtype, device, "size")
-    a = _vec(aspect, b, dtype, device, "aspect")
-    f = _vec(feather, b, dtype, device, "feather")
-    check_range(hx, "size", 0.0, None)
-    check_range(a, "aspect", 0.0, None)
-    check_range(f, "feather", 0.0, None)
-    p, q = _local(height, width, centre_x, centre_y, rotation, transform, b, dtype, device)
+    b, p, q, hx, a, f = _sized_local(height, width, centre_x, centre_y, size, aspect, rotation,
+                                     feather, transform)
     e = _safe_sqrt(torch.relu(p.abs() - hx) ** 2 + torch.relu(q.abs() - hx * a) ** 2)
-    return _finish(1.0 - smoothstep(e / f.clamp_min(1e-12)), b, height, width)
+    return _feathered(e, f, b, height, width)
 
 
 def gradient_window(
