@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import param
@@ -99,6 +100,25 @@ def _all_zero(*values: Any) -> bool:
     return all(isinstance(v, int | float) and v == 0 for v in values)
 
 
+def _warp(
+    img: torch.Tensor, where: str, k: tuple[Any, Any, Any, Any], interpolation: str,
+    move: Callable[[torch.Tensor, torch.Tensor, list[torch.Tensor]],
+                   tuple[torch.Tensor, torch.Tensor]],
+) -> torch.Tensor:
+    """``img`` resampled where ``move(xs, ys, coeffs)`` sends each pixel's lens coordinates.
+
+    ``k`` is ``(k1, k2, p1, p2)`` as given; with every one a plain 0 the image is cloned.
+    """
+    check_image(img, f"{where} input")
+    _check_interpolation(interpolation)
+    coeffs = _lens_coeffs(img, *k)
+    if _all_zero(*k):
+        return img.clone()
+    xs, ys, half_diag = _lens_grid(img)
+    x, y = move(xs, ys, coeffs)
+    return _remap(img, x, y, half_diag, interpolation)
+
+
 def apply_lens_distortion(
     img: torch.Tensor,
     k1: float | torch.Tensor = 0.0,
@@ -136,14 +156,8 @@ def apply_lens_distortion(
     >>> apply_lens_distortion(img, k1=0.1).shape
     torch.Size([1, 3, 6, 8])
     """
-    check_image(img, "apply_lens_distortion input")
-    _check_interpolation(interpolation)
-    coeffs = _lens_coeffs(img, k1, k2, p1, p2)
-    if _all_zero(k1, k2, p1, p2):
-        return img.clone()
-    xs, ys, half_diag = _lens_grid(img)
-    xd, yd = distort_points(xs, ys, *coeffs)
-    return _remap(img, xd, yd, half_diag, interpolation)
+    return _warp(img, "apply_lens_distortion", (k1, k2, p1, p2), interpolation,
+                 lambda xs, ys, c: distort_points(xs, ys, *c))
 
 
 def invert_lens_distortion(
@@ -166,18 +180,11 @@ def invert_lens_distortion(
     -----
     ``(B, C, H, W)`` → ``(B, C, H, W)``
     """
-    check_image(img, "invert_lens_distortion input")
-    _check_interpolation(interpolation)
     if iterations < 1:
         raise ParameterError(f"invert_lens_distortion.iterations must be >= 1, got {iterations}")
-    coeffs = _lens_coeffs(img, k1, k2, p1, p2)
-    if _all_zero(k1, k2, p1, p2):
-        return img.clone()
-    xs, ys, half_diag = _lens_grid(img)
-    c1, c2, t1, t2 = coeffs
-    xu, yu = undistort_points(xs.expand_as(xs + ys), ys.expand_as(xs + ys), c1, c2, t1, t2,
-                              iterations)
-    return _remap(img, xu, yu, half_diag, interpolation)
+    return _warp(img, "invert_lens_distortion", (k1, k2, p1, p2), interpolation,
+                 lambda xs, ys, c: undistort_points(xs.expand_as(xs + ys), ys.expand_as(xs + ys),
+                                                    c[0], c[1], c[2], c[3], iterations))
 
 
 @register_operator
