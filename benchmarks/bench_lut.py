@@ -14,7 +14,7 @@ import torch
 
 from benchmarks.common import UHD, best_seconds, entry, ocio_best, uhd_frame
 from workbench.interchange.cube import CubeLUT, write_cube
-from workbench.ops.lut import apply_lut3d
+from workbench.ops.lut_interpolation import apply_lut3d
 
 
 def look_table(size: int = 33) -> np.ndarray:

@@ -3,8 +3,8 @@
 Exposure, WhiteBalance, CDL, Contrast, Saturation and a 33³ look LUT, built from
 :mod:`workbench.ops` and baked with :func:`workbench.interchange.bake.bake_cube` (ACEScg in and
 out, the ACEScct shaper so highlights above 1 survive). The workbench applies the baked
-``.cube`` (:func:`workbench.ops.lut.apply_cube`: shaper then tetrahedral lattice, fused into one
-kernel on the CPU fast path); OpenColorIO applies the same file with a tetrahedral
+``.cube`` (:func:`workbench.ops.lut_interpolation.apply_cube`: shaper then tetrahedral lattice,
+fused into one kernel on the CPU fast path); OpenColorIO applies the same file with a tetrahedral
 ``FileTransform``, at its best (one call or strips on every core).
 """
 

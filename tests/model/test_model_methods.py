@@ -25,7 +25,7 @@ from workbench.model.matching import (
 from workbench.model.matching.temporal import flicker_delta_e, sample_frame_indices, static_mask
 from workbench.model.matching.transfer import BRADFORD, _acescg_to_xyz
 from workbench.ops import Pipeline
-from workbench.ops.lut import apply_cube
+from workbench.ops.lut_interpolation import apply_cube
 
 DATA = shared_path()
 

@@ -19,7 +19,7 @@ from workbench.interchange.cube import CubeLUT
 from workbench.ops import cdl as cdl_module
 from workbench.ops._compiled import NO_COMPILE_ENV, run_compiled
 from workbench.ops.cdl import apply_cdl
-from workbench.ops.lut import apply_cube, apply_lut1d, apply_lut3d
+from workbench.ops.lut_interpolation import apply_cube, apply_lut1d, apply_lut3d
 
 TOL = 1e-6
 
@@ -81,7 +81,7 @@ def fast_kernels_used(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return real(name, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(cdl_module, "run_compiled", spy)
-    import workbench.ops.lut as lut_module
+    import workbench.ops.lut_compiled as lut_module
     monkeypatch.setattr(lut_module, "run_compiled", spy)
     return calls
 

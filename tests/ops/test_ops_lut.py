@@ -27,7 +27,8 @@ from workbench.interchange import lut_operator
 from workbench.interchange.cube import CubeLUT, read_cube, write_cube
 from workbench.ops.base import Pipeline, operator_from_dict
 from workbench.ops.cdl import apply_cdl
-from workbench.ops.lut import LUT1D, LUT3D, apply_cube, apply_lut1d, apply_lut3d
+from workbench.ops.lut import LUT1D, LUT3D
+from workbench.ops.lut_interpolation import apply_cube, apply_lut1d, apply_lut3d
 
 COLOUR_RESOURCES = Path(import_colour().__file__).parent / "io" / "luts" / "tests" / "resources"
 TOL = 1e-4

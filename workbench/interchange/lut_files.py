@@ -2,7 +2,7 @@
 
 :func:`lut_operator` reads a file once into a :class:`~workbench.ops.LUT1D` or
 :class:`~workbench.ops.LUT3D` that carries its contents. Importing this module registers the
-``.cube`` reader with :data:`workbench.ops.lut.LUT_READERS`, so grades saved by an older
+``.cube`` reader with :data:`workbench.ops.lut_readers.LUT_READERS`, so grades saved by an older
 workbench (``LUT3D.1``: a path read at apply time) load.
 """
 
@@ -16,7 +16,8 @@ from workbench.color.lutfile import OCIO_FILE_SUFFIXES
 from workbench.errors import ParameterError
 from workbench.interchange.cube import read_cube
 from workbench.io.hashing import sha256_file
-from workbench.ops.lut import LUT1D, LUT3D, LutData, read_lut_file, register_lut_reader
+from workbench.ops.lut import LUT1D, LUT3D
+from workbench.ops.lut_readers import LutData, read_lut_file, register_lut_reader
 
 __all__ = ["LUT_FILE_SUFFIXES", "lut_operator", "read_cube_file"]
 

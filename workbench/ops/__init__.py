@@ -38,7 +38,8 @@ from workbench.ops.lift_gamma_gain import (
     apply_lift_gamma_gain,
     invert_lift_gamma_gain,
 )
-from workbench.ops.lut import LUT1D, LUT3D, apply_cube, apply_lut1d, apply_lut3d
+from workbench.ops.lut import LUT1D, LUT3D
+from workbench.ops.lut_interpolation import apply_cube, apply_lut1d, apply_lut3d
 from workbench.ops.lut_table import CubeLUT
 from workbench.ops.matrix import Matrix3x3, apply_matrix, invert_matrix_operator
 from workbench.ops.qualifier import HSLQualifier, hsl_qualifier, qualify

@@ -42,7 +42,7 @@ from workbench.model.matching.stats import (
 )
 from workbench.model.matching.transfer import MIN_PIXELS
 from workbench.ops import CDL, LUT3D, CDLValues, Pipeline
-from workbench.ops.lut import apply_lut3d
+from workbench.ops.lut_interpolation import apply_lut3d
 
 __all__ = [
     "LUT_DOMAIN",
