@@ -17,13 +17,18 @@ import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 import PyOpenColorIO as ocio
-import torch
 
 from workbench.errors import ParameterError
 from workbench.io.hashing import sha256_file
+
+if TYPE_CHECKING:
+    import torch
+
+# torch and numpy are imported where pixels are applied: reading a file for OCIO alone
+# (workbench.color.ocio_grade) loads neither.
 
 __all__ = ["OCIO_FILE_SUFFIXES", "OcioFileLUT", "apply_ocio_file", "read_ocio_file"]
 
@@ -150,6 +155,9 @@ def apply_ocio_file(img: torch.Tensor, lut: OcioFileLUT) -> torch.Tensor:
     -----
     ``(B, 3, H, W)`` → ``(B, 3, H, W)``
     """
+    import numpy as np
+    import torch
+
     from workbench.color.convert import apply_processor
 
     # A copy: OCIO works in place, and a channels-last input would otherwise be overwritten.

@@ -1,23 +1,32 @@
 """``workbench apply``: a grade file (CDL, LUT, pipeline JSON) on a still, a sequence or a movie.
 
-The source is only read: its frames are graded one at a time and written to ``--out``, which
-may never be the source or one of its frames. A frame the grade turns to NaN/Inf stops the
-run with an error naming the file and frame; frames already written stay complete.
+The source is only read: its frames are graded and written to ``--out``, which may never be
+the source or one of its frames. A frame the grade turns to NaN/Inf stops the run with an error
+naming the file and frame; frames already written stay complete, and no later frame is written.
+
+A grade OpenColorIO can express (a CDL, a ``.cube``, any LUT file OCIO reads) on a still or a
+sequence runs on OCIO alone, without torch: one processor converts into ``--colorspace``,
+grades and converts to the output's encoding, and a sequence's frames are read, graded and
+written on a few threads (OCIO and OpenImageIO release the GIL). A pipeline ``.json``, and
+any grade on a movie, runs on the workbench's torch operators.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from workbench.commands.files import Frame, file_encoding, still_writer, write_still
-from workbench.commands.grades import GradeFn
+from workbench.commands.grades import GradeFn, OcioGrade
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from workbench.commands import AddCommand
 
 __all__ = ["cmd_apply", "register"]
@@ -66,12 +75,14 @@ class _Job:
     src: Path
     dst: Path
     kind: str  # "movie", "sequence" or "still"
-    grade: GradeFn
+    grade: GradeFn | None  # the torch path; None when ``ocio`` runs the grade
+    ocio: OcioGrade | None  # the OCIO path: (transform, blend, what)
     what: str  # the grade, as the summary line names it
     strength: float
     space: str | None  # the space the grade expects; None: the values as stored
     src_enc: str  # the source's encoding (a folder or pattern: its frames')
     quiet: bool
+    processors: dict[str, Any] = field(default_factory=dict, compare=False)  # by output encoding
 
     @property
     def did(self) -> str:
@@ -95,7 +106,7 @@ def cmd_apply(a: argparse.Namespace) -> int:
 def _prepare(a: argparse.Namespace) -> _Job:
     """Check the arguments, the source and the grade; nothing is read beyond the grade file."""
     from workbench.color import resolve_space
-    from workbench.commands.grades import load_grade
+    from workbench.commands.grades import load_grade, load_ocio_grade
     from workbench.errors import MediaError, ParameterError
 
     src, dst = Path(a.src), Path(a.dst)
@@ -108,9 +119,16 @@ def _prepare(a: argparse.Namespace) -> _Job:
         raise MediaError(f"{src}: does not exist")
     if src.resolve() == dst.resolve():
         raise ParameterError(f"{dst}: --out is --in; sources are never overwritten")
-    grade, what = load_grade(Path(a.grade), a.id, a.strength)
-    return _Job(src=src, dst=dst, kind=kind, grade=grade, what=what, strength=a.strength,
-                space=a.colorspace, src_enc=file_encoding(src), quiet=a.quiet)
+    # Movies keep the torch path: their ProRes frames stay as they were.
+    ocio_grade = None if kind == "movie" else load_ocio_grade(Path(a.grade), a.id, a.strength)
+    grade: GradeFn | None = None
+    if ocio_grade is None:
+        grade, what = load_grade(Path(a.grade), a.id, a.strength)
+    else:
+        what = ocio_grade[2]
+    return _Job(src=src, dst=dst, kind=kind, grade=grade, ocio=ocio_grade, what=what,
+                strength=a.strength, space=a.colorspace, src_enc=file_encoding(src),
+                quiet=a.quiet)
 
 
 def _source_kind(src: Path) -> str:
@@ -133,21 +151,41 @@ def _frame_path(pattern: Path, number: int) -> Path:
     return pattern.with_name(filled)
 
 
-def _grade_frame(job: _Job, rgb: Frame, where: str, dst_enc: str) -> Frame:
+def _ocio_processor(job: _Job, dst_enc: str) -> Any:
+    """The :class:`~workbench.color.ocio_grade.GradeProcessor` of ``job`` into ``dst_enc``."""
+    from workbench.color.ocio_grade import GradeProcessor
+
+    assert job.ocio is not None
+    if dst_enc not in job.processors:
+        transform, blend, _ = job.ocio
+        job.processors[dst_enc] = GradeProcessor.build(transform, job.src_enc, dst_enc,
+                                                       job.space, blend)
+    return job.processors[dst_enc]
+
+
+def _grade_frame(job: _Job, rgb: Frame, where: str, dst_enc: str,
+                 min_pixels: int | None = None) -> Frame:
     """Grade one ``(H, W, 3)`` float32 frame in ``job.src_enc``; return it in ``dst_enc``.
 
     The grade runs in ``job.space`` when one is named (converted there and back), else on the
-    values as stored. An error, or NaN/Inf in the result, is raised prefixed with ``where``.
+    values as stored; on OpenColorIO alone when ``job.ocio`` holds it (``min_pixels`` as in
+    :meth:`GradeProcessor.apply`). An error, or NaN/Inf in the result, is raised prefixed with
+    ``where``.
     """
     import numpy as np
-    import torch
 
     from workbench.color import convert_array
     from workbench.errors import MediaError, WorkbenchError
 
     space, src_enc = job.space, job.src_enc
     try:
-        if job.strength > 0.0:
+        if job.strength > 0.0 and job.ocio is not None:
+            rgb = _ocio_processor(job, dst_enc).apply(rgb, min_pixels)
+            src_enc = dst_enc  # already there
+        elif job.strength > 0.0:
+            import torch
+
+            assert job.grade is not None
             x = rgb if space is None else convert_array(rgb, src_enc, space)
             img = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
             y = job.grade(img.permute(2, 0, 1)[None].contiguous(), space or src_enc)
@@ -233,31 +271,98 @@ def _apply_stills(job: _Job) -> tuple[int, Path]:
     """Grade a still or every frame of a sequence; the frames written and where they went."""
     from tqdm.auto import tqdm
 
-    from workbench.ops._compiled import planned_work
-
     pairs = _still_pairs(job)
     first_out = pairs[0][2]
     still_writer(first_out, half=True)  # refuses an unwritable suffix before any work
     first_out.parent.mkdir(parents=True, exist_ok=True)
-    with planned_work(len(pairs)):  # compiled kernels only where the sequence pays for them
-        for n, path, out in tqdm(pairs, desc="apply", unit="frame", disable=job.quiet):
-            _apply_to_still(job, n, path, out)
+    bar = tqdm(total=len(pairs), desc="apply", unit="frame", disable=job.quiet)
+    try:
+        if job.ocio is not None:
+            _apply_stills_threaded(job, pairs, bar.update)
+        else:
+            from workbench.ops._compiled import planned_work
+
+            with planned_work(len(pairs)):  # compiled kernels only where the sequence pays
+                for n, path, out in pairs:
+                    _write_graded(*_read_graded(job, n, path, out))
+                    bar.update()
+    finally:
+        bar.close()
     return len(pairs), job.dst if job.kind == "sequence" else first_out
 
 
-def _apply_to_still(job: _Job, number: int, path: Path, out: Path) -> None:
-    """Read one source frame, grade it and write it to ``out`` with the source's header."""
+#: At most this many frames are read, graded and written at once (each UHD frame holds
+#: ~200 MB of float32 while it is graded).
+MAX_FRAME_THREADS = 8
+
+
+def _apply_stills_threaded(job: _Job, pairs: list[tuple[int, Path, Path]],
+                           done: Callable[[], object]) -> None:
+    """Read and grade frames on threads and write them in order on the same threads.
+
+    A frame that fails stops the run: the frames before it are written completely, none
+    after it is written, and its error is raised.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    workers = max(1, min(MAX_FRAME_THREADS, os.cpu_count() or 1, len(pairs)))
+    # A lone frame is cut into strips on threads; many frames run one a thread.
+    min_pixels = None if workers == 1 else 1 << 62
+    for enc in {file_encoding(out) for _, _, out in pairs}:
+        _ocio_processor(job, enc)  # built once, before the threads share them
+    window = 2 * workers
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="apply") as pool:
+        graded: list[Future[_Graded] | None] = []
+        writes: list[Future[None]] = []
+        try:
+            for i in range(len(pairs)):
+                while len(graded) < min(len(pairs), i + window):
+                    n, path, out = pairs[len(graded)]
+                    graded.append(pool.submit(_read_graded, job, n, path, out, min_pixels))
+                future = graded[i]
+                assert future is not None
+                frame = future.result()
+                graded[i] = None  # its pixels are the write's now
+                writes.append(pool.submit(_write_graded, *frame))
+                # Finished writes are checked as they come: a failed one stops the run.
+                while writes and writes[0].done():
+                    writes.pop(0).result()
+                    done()
+        except BaseException:
+            for f in graded:
+                if f is not None:
+                    f.cancel()
+            for w in writes:  # what was handed to a writer is finished, never cut short
+                w.exception()
+            raise
+        for w in writes:
+            w.result()
+            done()
+
+
+_Graded = tuple[Path, Frame, str, bool, tuple[Any, ...], dict[str, str]]
+
+
+def _read_graded(job: _Job, number: int, path: Path, out: Path,
+                 min_pixels: int | None = None) -> _Graded:
+    """Read one source frame and grade it: what :func:`_write_graded` writes to ``out``."""
     from workbench.io import EXR_CHROMATICITIES, HeaderAttribute, carried_attributes, read_image
 
     rgb, info = read_image(path)
     where = f"{path.name} frame {number}" if job.kind == "sequence" else path.name
     dst_enc = file_encoding(out)
-    graded = _grade_frame(job, rgb, where, dst_enc)
+    graded = _grade_frame(job, rgb, where, dst_enc, min_pixels)
     # The source's header travels (timecode, rate, owner, ...); what says which colours the
     # values mean travels only while the values stay in the source's encoding.
     carry = carried_attributes(info, colour=dst_enc == job.src_enc)
     if dst_enc != job.src_enc and dst_enc in EXR_CHROMATICITIES:
         carry += (HeaderAttribute("chromaticities", "float[8]", EXR_CHROMATICITIES[dst_enc]),)
-    write_still(out, graded, half=info.format != "float", carry=carry,
-                metadata={"workbench:colorspace": dst_enc, "workbench:source": path.name,
-                          "workbench:apply": job.did})
+    return (out, graded, dst_enc, info.format != "float", tuple(carry),
+            {"workbench:colorspace": dst_enc, "workbench:source": path.name,
+             "workbench:apply": job.did})
+
+
+def _write_graded(out: Path, graded: Frame, _dst_enc: str, half: bool, carry: tuple[Any, ...],
+                  metadata: dict[str, str]) -> None:
+    """Write a frame :func:`_read_graded` made, with the source's header (atomically)."""
+    write_still(out, graded, half=half, carry=carry, metadata=metadata)

@@ -8,7 +8,10 @@
   the :class:`~workbench.ops.LUT1D`/:class:`~workbench.ops.LUT3D` operators;
 - ``.json``: a workbench :class:`~workbench.ops.Pipeline`.
 
-Only the standard library is imported at the top (``workbench --help`` stays instant).
+Every kind but the pipeline is one OpenColorIO can express: :func:`load_ocio_grade` reads it
+into an OCIO transform without loading torch, for ``apply`` to run on OCIO alone;
+:func:`load_grade` reads it into a torch function. Both refuse the same files with the same
+messages. Only the standard library is imported at the top (``workbench --help`` stays instant).
 """
 
 from __future__ import annotations
@@ -17,18 +20,82 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CDL_SUFFIXES", "GradeFn", "grade_suffixes", "load_grade"]
+__all__ = ["CDL_SUFFIXES", "GradeFn", "OcioGrade", "grade_suffixes", "load_grade",
+           "load_ocio_grade"]
 
 CDL_SUFFIXES = (".cc", ".ccc", ".cdl")
 
 GradeFn = Callable[[Any, str], Any]  # (image tensor, the space it is in) -> graded tensor
 
+# (OCIO transform of the grade, how much of it to blend with its input, what it is): a CDL
+# comes at its scaled numbers (blend 1), a LUT at full strength with blend = --strength.
+OcioGrade = tuple[Any, float, str]
+
 
 def grade_suffixes() -> tuple[str, ...]:
     """Every suffix :func:`load_grade` reads: CDLs, LUT files (``.cube`` and OCIO's), ``.json``."""
-    from workbench.interchange.lut_files import LUT_FILE_SUFFIXES
+    # workbench.interchange.LUT_FILE_SUFFIXES, without loading the LUT operators (torch).
+    from workbench.color.lutfile import OCIO_FILE_SUFFIXES
 
-    return (*CDL_SUFFIXES, *LUT_FILE_SUFFIXES, ".json")
+    return (*CDL_SUFFIXES, ".cube", *OCIO_FILE_SUFFIXES, ".json")
+
+
+def _check_grade_file(path: Path, cc_id: str | None) -> str:
+    """The lower-case suffix of a grade file that exists and that ``--id`` fits."""
+    from workbench.errors import ParameterError
+
+    suffix = path.suffix.lower()
+    suffixes = grade_suffixes()
+    if suffix not in suffixes:
+        raise ParameterError(f"{path.name}: unknown grade file type {path.suffix!r}; "
+                             f"expected one of {', '.join(suffixes)}")
+    if not path.is_file():
+        raise ParameterError(f"{path}: grade file does not exist")
+    if cc_id is not None and suffix not in CDL_SUFFIXES:
+        raise ParameterError(f"{path.name}: --id picks a correction of a .cc/.ccc/.cdl file, "
+                             f"not of a {suffix} file")
+    return suffix
+
+
+def load_ocio_grade(path: Path, cc_id: str | None, strength: float) -> OcioGrade | None:
+    """Read a CDL or LUT file into an OpenColorIO transform, loading no torch.
+
+    Parameters are :func:`load_grade`'s.
+
+    Returns
+    -------
+    tuple or None
+        ``(transform, blend, what)``: the grade as an OCIO transform on the values it expects;
+        ``blend`` in [0, 1], how much of it to mix with its input (a CDL is already at
+        ``strength``, so 1; a LUT ``strength``); ``what`` as :func:`load_grade` names it.
+        ``None`` for a pipeline ``.json``, which only :func:`load_grade` runs.
+
+    Raises
+    ------
+    ParameterError
+        As :func:`load_grade`, with the same messages.
+    """
+    suffix = _check_grade_file(path, cc_id)
+    if suffix == ".json":
+        return None
+    from workbench.color.ocio_grade import cdl_transform, cube_transform
+
+    if suffix in CDL_SUFFIXES:
+        values, what = _cdl_at_strength(path, cc_id, strength)
+        return cdl_transform(values), 1.0, what
+    if suffix == ".cube":
+        from workbench.interchange.cube import read_cube
+
+        cube = read_cube(path)
+        kind: str = cube.kind
+        transform = cube_transform(cube)
+    else:
+        from workbench.color.lutfile import read_ocio_file
+
+        lut = read_ocio_file(path)
+        # The file's own processor, as the LUT operators apply it (OCIO's default optimisation).
+        kind, transform = lut.kind, lut.processor
+    return transform, strength, f"{'LUT1D' if kind == '1D' else 'LUT3D'} {path.name}"
 
 
 def load_grade(path: Path, cc_id: str | None, strength: float) -> tuple[GradeFn, str]:
@@ -56,18 +123,7 @@ def load_grade(path: Path, cc_id: str | None, strength: float) -> tuple[GradeFn,
         forbids (with the correction id), a file OpenColorIO refuses (with its reason), or a
         pipeline JSON that does not load (with the operator).
     """
-    from workbench.errors import ParameterError
-
-    suffix = path.suffix.lower()
-    suffixes = grade_suffixes()
-    if suffix not in suffixes:
-        raise ParameterError(f"{path.name}: unknown grade file type {path.suffix!r}; "
-                             f"expected one of {', '.join(suffixes)}")
-    if not path.is_file():
-        raise ParameterError(f"{path}: grade file does not exist")
-    if cc_id is not None and suffix not in CDL_SUFFIXES:
-        raise ParameterError(f"{path.name}: --id picks a correction of a .cc/.ccc/.cdl file, "
-                             f"not of a {suffix} file")
+    suffix = _check_grade_file(path, cc_id)
     if suffix in CDL_SUFFIXES:
         return _load_cdl(path, cc_id, strength)
     if suffix == ".json":
@@ -79,9 +135,17 @@ def load_grade(path: Path, cc_id: str | None, strength: float) -> tuple[GradeFn,
 
 
 def _load_cdl(path: Path, cc_id: str | None, strength: float) -> tuple[GradeFn, str]:
+    from workbench.ops import apply_cdl
+
+    v, what = _cdl_at_strength(path, cc_id, strength)
+    return (lambda img, _space: apply_cdl(img, v.slope, v.offset, v.power, v.saturation), what)
+
+
+def _cdl_at_strength(path: Path, cc_id: str | None, strength: float) -> tuple[Any, str]:
+    """The correction ``cc_id`` (default the first) of a CDL file at ``strength``, and its name."""
+    from workbench.color.cdl_values import cdl_values_at_strength
     from workbench.errors import ParameterError
-    from workbench.interchange import read_cdl_file
-    from workbench.ops import apply_cdl, cdl_values_at_strength
+    from workbench.interchange.cdl import read_cdl_file
 
     entries = read_cdl_file(path)
     if not entries:
@@ -94,9 +158,7 @@ def _load_cdl(path: Path, cc_id: str | None, strength: float) -> tuple[GradeFn, 
     else:
         raise ParameterError(f"{path.name}: no correction with id {cc_id!r}; ids: "
                              f"{', '.join(repr(i) for i in ids)}")
-    v = cdl_values_at_strength(entry.values, strength)
-    return (lambda img, _space: apply_cdl(img, v.slope, v.offset, v.power, v.saturation),
-            f"CDL {entry.id!r} of {path.name}")
+    return cdl_values_at_strength(entry.values, strength), f"CDL {entry.id!r} of {path.name}"
 
 
 def _load_pipeline(path: Path, strength: float) -> tuple[GradeFn, str]:

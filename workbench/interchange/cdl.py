@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from workbench.errors import ParameterError
 from workbench.io.atomic import atomic_write_text
-from workbench.ops.cdl import CDLValues, check_cdl_values
+from workbench.color.cdl_values import CDLValues, check_cdl_values
 
 __all__ = [
     "ASC_CDL_NAMESPACE",
