@@ -133,3 +133,26 @@ def test_apply_on_a_still_grades_without_compiling(tmp_path: Path):
 
     expected = convert_array(pixels, "sRGB", "ACEScg")
     np.testing.assert_allclose(got, expected, atol=2e-3, rtol=2e-3)  # half-float EXR
+
+
+@pytest.mark.parametrize("grade", ["look.cc", "look.cube"])
+def test_cdl_or_lut_apply_on_a_still_loads_no_torch(tmp_path: Path, grade: str):
+    """A grade OpenColorIO can express runs on OCIO alone: no torch, no compiler."""
+    import numpy as np
+
+    from workbench.interchange import write_cc
+    from workbench.interchange.cube import write_cube
+    from workbench.ops import CDLValues, CubeLUT
+
+    if grade.endswith(".cc"):
+        write_cc(tmp_path / grade, CDLValues(slope=(1.1, 1.0, 0.9)), "look")
+    else:
+        g = np.linspace(0, 1, 9)
+        write_cube(tmp_path / grade, CubeLUT(table=np.stack(np.meshgrid(g, g, g, indexing="ij"),
+                                                            -1) ** 1.2))
+    out = tmp_path / "out.png"
+    stdout, loaded = _loaded("-q", "apply", "--grade", tmp_path / grade,
+                             "--in", shared_path("photo", "skimage_coffee.png"), "--out", out)
+    assert "applied" in stdout and out.is_file()
+    heavy = sorted({"torch", "kornia"} & loaded)
+    assert not heavy, f"`workbench apply --grade {grade}` loaded {heavy}"
