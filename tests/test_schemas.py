@@ -31,7 +31,7 @@ from workbench.model.title_model import TitleModel
 from workbench.ops import Operator, Pipeline, UnknownOperator
 from workbench.schema import UPGRADES, register_upgrade, upgrade
 from workbench.title import Title, TitleSettings, decide, journal
-from workbench.title.catalog import CATALOG_VERSION
+from workbench.title.migrations import CATALOG_VERSION
 
 V010 = Path(__file__).parent / "fixtures" / "schemas" / "workbench-0.1.0"
 

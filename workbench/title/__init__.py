@@ -3,7 +3,8 @@
 from typing import TYPE_CHECKING
 
 from workbench._lazy import lazy_exports
-from workbench.title.catalog import CATALOG_FILE, Clip, Scene, Shot, Title
+from workbench.title.catalog import Title
+from workbench.title.connection import CATALOG_FILE
 from workbench.title.ingest import default_input_space, ingest, read_ale, read_edl, sha256_of
 from workbench.title.journal import (
     VERDICTS,
@@ -21,6 +22,7 @@ from workbench.title.journal import (
     record_render,
     shot_status,
 )
+from workbench.title.records import Clip, Scene, Shot
 from workbench.title.settings import TitleSettings
 
 if TYPE_CHECKING:

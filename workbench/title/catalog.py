@@ -1,4 +1,4 @@
-"""A title on disk: its settings, its SQLite catalog of clips, shots, scenes and days.
+"""A title on disk: its settings and its catalog of clips, shots, scenes and days.
 
 Layout of a title directory::
 
@@ -7,83 +7,30 @@ Layout of a title directory::
     proxies/          cached proxy movies
 
 A title on read-only storage (an archive, a share, ``chmod -R a-w``) opens read-only for the
-commands that only read it; a command that writes says which path it cannot write.
+commands that only read it; a command that writes says which path it cannot write. Opening the
+SQLite file is :mod:`workbench.title.connection`, its schema versions
+:mod:`workbench.title.migrations`, the values it hands out :mod:`workbench.title.records`.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from fractions import Fraction
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 from workbench.errors import TitleError
+from workbench.title.connection import CATALOG_FILE, connect, connect_read_only, unwritable
+from workbench.title.records import Clip, Scene, Shot
 from workbench.title.settings import SETTINGS_FILE, TitleSettings, now_iso
 
-__all__ = ["CATALOG_FILE", "CATALOG_VERSION", "OPEN_MODES", "Clip", "Scene", "Shot", "Title"]
+__all__ = ["OPEN_MODES", "OpenMode", "Title"]
 
-CATALOG_FILE = "catalog.sqlite"
-CATALOG_VERSION = 1
-"""The catalog's ``PRAGMA user_version`` as this workbench writes it. 0 is a catalog made
-before versions were recorded; :data:`MIGRATIONS` bring each version to the next."""
 OpenMode = Literal["rw", "ro", "auto"]
 OPEN_MODES: tuple[OpenMode, ...] = ("rw", "ro", "auto")
-
-
-@dataclass(frozen=True)
-class Clip:
-    """A source file (movie, image sequence or still) as catalogued at ingest."""
-
-    id: int
-    name: str
-    path: Path
-    sha256: str
-    size_bytes: int
-    kind: str
-    width: int
-    height: int
-    fps: Fraction
-    frame_count: int
-    first_frame: int
-    timecode: str | None
-    input_space: str
-    scene_id: int
-    day: str | None
-    metadata: dict[str, Any]
-    proxy: Path | None = None  # a smaller copy for analysis and previews, when one was made
-
-
-@dataclass(frozen=True)
-class Shot:
-    """A continuous run of frames ``[start_frame, end_frame)`` of one clip."""
-
-    id: int
-    name: str
-    clip: Clip
-    scene: str
-    start_frame: int
-    end_frame: int
-    source: str
-
-    @property
-    def frame_count(self) -> int:
-        """Number of frames in the shot."""
-        return self.end_frame - self.start_frame
-
-
-@dataclass(frozen=True)
-class Scene:
-    """Shots that should look like one another; the anchor is the one the others match."""
-
-    id: int
-    name: str
-    anchor_shot_id: int | None
 
 
 class Title:
@@ -109,7 +56,7 @@ class Title:
         title_settings = TitleSettings(name=name or root.name, **settings)  # validate first
         root.mkdir(parents=True, exist_ok=True)
         (root / "proxies").mkdir(exist_ok=True)
-        db = cls._connect(root)
+        db = connect(root)
         title_settings.save(root)
         return cls(root, title_settings, db)
 
@@ -136,56 +83,14 @@ class Title:
         settings = TitleSettings.load(root)
         if not (root / CATALOG_FILE).is_file():
             raise TitleError(f"{root}: {CATALOG_FILE} is missing")
-        locked = _unwritable(root)
+        locked = unwritable(root)
         if mode == "rw" and locked is not None:
             raise TitleError(f"{locked}: read-only, so this command cannot change title "
                              f"{settings.name!r} (status, log, render and export can read it)")
         if mode == "ro" or locked is not None:
-            return cls(root, settings, cls._connect_read_only(root), read_only=True)
-        return cls(root, settings, cls._connect(root))
+            return cls(root, settings, connect_read_only(root), read_only=True)
+        return cls(root, settings, connect(root))
 
-    @staticmethod
-    def _connect(root: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(root / CATALOG_FILE, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA foreign_keys=ON")
-        try:
-            _upgrade_catalog(db, root / CATALOG_FILE)
-        except BaseException:
-            db.close()
-            raise
-        return db
-
-    @staticmethod
-    def _connect_read_only(root: Path) -> sqlite3.Connection:
-        """The catalog opened so that nothing is written, even on read-only media.
-
-        SQLite's ``mode=ro`` still creates ``-wal``/``-shm`` beside a WAL catalog (right for a
-        title others are writing). A title nobody can write, whose ``-wal`` holds nothing left
-        to read, is opened ``immutable=1``, which needs neither and leaves the folder as it is.
-        """
-        path = root / CATALOG_FILE
-        wal = path.with_name(path.name + "-wal")
-        folder_writable = os.access(root, os.W_OK)
-        frozen = _unwritable(root) is not None and not wal.exists()
-        query = "immutable=1" if frozen else "mode=ro"
-        try:
-            db = sqlite3.connect(f"{path.as_uri()}?{query}", uri=True, isolation_level=None)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA query_only=ON")
-            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.Error as exc:
-            why = ("; its -wal file holds changes not yet folded into the catalog: open the "
-                   "title once with write access" if wal.exists() and not folder_writable
-                   else "")
-            raise TitleError(f"{path}: cannot be read ({exc}){why}") from None
-        try:
-            version = _catalog_version(db, path)
-        except TitleError:
-            db.close()
-            raise
-        return _upgraded_copy(db, path) if version < CATALOG_VERSION else db
     def close(self) -> None:
         """Close the catalog."""
         self.db.close()
@@ -346,131 +251,3 @@ class Title:
     def _shot(self, r: sqlite3.Row) -> Shot:
         return Shot(r["id"], r["name"], self.clip(int(r["clip_id"])), r["scene"],
                     r["start_frame"], r["end_frame"], r["source"])
-
-
-def _unwritable(root: Path) -> Path | None:
-    """The first part of title ``root`` that cannot be written, or ``None``.
-
-    The catalog and its folder both need write access: SQLite keeps ``-wal``/``-shm`` files
-    beside the catalog, and ``title.json`` is replaced by rename. ``os.access`` also answers
-    for read-only mounts and immutable files, which hold even for root.
-    """
-    for path in (root / CATALOG_FILE, root):
-        if not os.access(path, os.W_OK):
-            return path
-    return None
-
-
-def _catalog_version(db: sqlite3.Connection, path: Path) -> int:
-    """The catalog's ``user_version``; one newer than :data:`CATALOG_VERSION` is refused."""
-    version = int(db.execute("PRAGMA user_version").fetchone()[0])
-    if version > CATALOG_VERSION:
-        raise TitleError(f"{path}: catalog version {version} was written by a newer workbench "
-                         f"(this one reads up to {CATALOG_VERSION}); upgrade workbench to open "
-                         f"it")
-    return version
-
-
-def _upgrade_catalog(db: sqlite3.Connection, path: Path) -> None:
-    """Bring the catalog at ``path`` to :data:`CATALOG_VERSION`, or make a new one.
-
-    Every step runs in one ``BEGIN IMMEDIATE`` transaction with the new ``user_version``, so a
-    catalog is at one version or the next, never between; a second workbench opening the same
-    old catalog waits, then finds it already upgraded. Then ``schema.sql`` (all ``IF NOT
-    EXISTS``) adds what a new catalog has.
-    """
-    schema = resources.files("workbench.title").joinpath("schema.sql").read_text()
-    if _catalog_version(db, path) < CATALOG_VERSION:
-        db.execute("PRAGMA foreign_keys=OFF")  # tables are rebuilt under rows that refer to them
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                version = _catalog_version(db, path)  # again, now that the catalog is locked
-                tables = db.execute("SELECT count(*) FROM sqlite_master WHERE type='table'")
-                if tables.fetchone()[0]:  # else a new catalog: schema.sql makes it current
-                    before = len(db.execute("PRAGMA foreign_key_check").fetchall())
-                    for step in range(version, CATALOG_VERSION):
-                        MIGRATIONS[step](db)
-                    after = len(db.execute("PRAGMA foreign_key_check").fetchall())
-                    if after > before:
-                        raise TitleError(f"{path}: upgrading the catalog from version {version} "
-                                         f"would break {after - before} references; nothing "
-                                         f"was changed")
-                db.execute(f"PRAGMA user_version={CATALOG_VERSION}")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-        finally:
-            db.execute("PRAGMA foreign_keys=ON")
-    db.executescript(schema)
-
-
-def _upgraded_copy(db: sqlite3.Connection, path: Path) -> sqlite3.Connection:
-    """An older catalog opened read-only, upgraded in memory: the file is never written.
-
-    A read-only title (an archive, ``mode=ro``) cannot be upgraded in place, so its catalog is
-    copied into memory (catalogs are kilobytes to a few megabytes) and the migrations run on
-    the copy; readers then see the current schema. Nothing they do is kept: the copy is
-    ``query_only`` like any read-only catalog.
-    """
-    mem = sqlite3.connect(":memory:", isolation_level=None)
-    try:
-        db.backup(mem)
-    finally:
-        db.close()
-    mem.row_factory = sqlite3.Row
-    mem.execute("PRAGMA foreign_keys=ON")
-    _upgrade_catalog(mem, path)
-    mem.execute("PRAGMA query_only=ON")
-    return mem
-
-
-# Version 1's journal, frozen here: the migration must keep making exactly this table even
-# after schema.sql moves on (a later change is a later migration).
-_V1_DECISIONS = """CREATE TABLE decisions_v1 (
-    id            TEXT PRIMARY KEY,
-    seq           INTEGER NOT NULL UNIQUE,
-    shot_id       INTEGER NOT NULL REFERENCES shots(id),
-    proposal_id   INTEGER REFERENCES proposals(id),
-    verdict       TEXT NOT NULL CHECK (verdict IN ('accept', 'adjust', 'reject')),
-    strength      REAL,
-    pipeline      TEXT NOT NULL,
-    model_version TEXT NOT NULL,
-    active_area   TEXT,
-    decided_by    TEXT NOT NULL,
-    decided_at    TEXT NOT NULL,
-    note          TEXT NOT NULL DEFAULT ''
-)"""
-_V1_TRIGGERS = (
-    "CREATE TRIGGER IF NOT EXISTS decisions_no_update BEFORE UPDATE ON decisions\n"
-    "BEGIN SELECT RAISE(ABORT, 'the decision journal is append-only'); END",
-    "CREATE TRIGGER IF NOT EXISTS decisions_no_delete BEFORE DELETE ON decisions\n"
-    "BEGIN SELECT RAISE(ABORT, 'the decision journal is append-only'); END",
-)
-
-
-def _v0_nullable_reject_strength(db: sqlite3.Connection) -> None:
-    """Version 0 → 1: a reject has no strength.
-
-    Catalogs made before a reject had no strength hold ``decisions.strength REAL NOT NULL``;
-    the table is rebuilt nullable (SQLite cannot drop a NOT NULL in place), with its rows, ids
-    and append-only triggers. Readers show a reject without strength either way.
-    """
-    cols = {r[1]: r for r in db.execute("PRAGMA table_info(decisions)")}
-    if "strength" not in cols or not cols["strength"][3]:  # no journal yet, or nullable already
-        return
-    names = ", ".join(cols)
-    db.execute(_V1_DECISIONS)
-    db.execute(f"INSERT INTO decisions_v1({names}) SELECT {names} FROM decisions")
-    db.execute("DROP TABLE decisions")  # its triggers go with it
-    db.execute("ALTER TABLE decisions_v1 RENAME TO decisions")
-    for trigger in _V1_TRIGGERS:
-        db.execute(trigger)
-
-
-#: ``{version: step}``: ``step(db)`` turns a catalog at ``version`` into ``version + 1``, inside
-#: the caller's transaction (it must not commit).
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
-    0: _v0_nullable_reject_strength,
-}

@@ -19,7 +19,8 @@ from workbench.color import resolve_space
 from workbench.errors import MediaError, ParameterError, TitleError
 from workbench.io.formats import IMAGE_SUFFIXES, MOVIE_SUFFIXES, format_of
 from workbench.io.hashing import sha256_of
-from workbench.title.catalog import Clip, Shot, Title
+from workbench.title.catalog import Title
+from workbench.title.records import Clip, Shot
 from workbench.title.timecode import timecode_to_frames
 
 if TYPE_CHECKING:

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import DecisionError, ParameterError
-from workbench.title.catalog import Shot, Title
+from workbench.title.catalog import Title
+from workbench.title.records import Shot
 from workbench.title.settings import now_iso
 
 if TYPE_CHECKING:

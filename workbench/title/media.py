@@ -11,7 +11,7 @@ import torch
 from workbench.checks import check_finite
 from workbench.color import to_working
 from workbench.io import list_sequence, probe_movie, read_image, read_movie_frames
-from workbench.title.catalog import Clip, Shot
+from workbench.title.records import Clip, Shot
 
 __all__ = ["read_clip_frames", "read_shot_frames", "shot_working_frames"]
 
