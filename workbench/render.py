@@ -15,14 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import PyOpenColorIO as ocio
 import torch
 from tqdm.auto import tqdm
 
-from workbench.color import convert_array
+from workbench.color import convert_array, get_config, resolve_space
+from workbench.color.convert import apply_processor
 from workbench.errors import DecisionError, MediaError
 from workbench.io import list_sequence, write_exr, write_png16, write_prores
 from workbench.io.atomic import atomic_dir, sweep_stale_temporaries
 from workbench.ops._compiled import planned_work
+from workbench.ops.base import Operator
+from workbench.ops.cdl import CDL, is_plain_cdl
 from workbench.ops.framing import ActiveArea, keep_blanking
 from workbench.title import (
     Clip,
@@ -177,14 +181,73 @@ def _refuse_other_format(path: Path, fmt: str) -> None:
                             f"render; render {fmt} into another --out")
 
 
+def _ocio_cdl_processors(decision: Decision, in_space: str, working: str, out_space: str
+                         ) -> tuple[ocio.CPUProcessor, ocio.CPUProcessor] | None:
+    """For a grade that is one ASC CDL (or nothing): OCIO processors that render it whole.
+
+    Returns ``(graded, plain)``: ``graded`` takes the clip's ``in_space`` values through the
+    CDL's space, OCIO's ``CDLTransform`` (``CDL_NO_CLAMP``, what :func:`apply_cdl` computes) and
+    ``working`` to ``out_space`` in one processor; ``plain`` converts without the grade (for
+    letterbox bars). ``None`` for any other grade, which runs on the operators in torch.
+    """
+    pipeline = decision.applied_pipeline()
+    # at_strength (applied_pipeline) has refused operators of unknown schema already.
+    ops = [op for op in pipeline.operators if isinstance(op, Operator) and op.strength != 0.0]
+    if not is_plain_cdl(ops):
+        return None
+    names = [resolve_space(n) for n in (in_space, working, out_space)]
+    plain: list[ocio.Transform] = [ocio.ColorSpaceTransform(src=names[0], dst=names[1]),
+                                   ocio.ColorSpaceTransform(src=names[1], dst=names[2])]
+    steps = plain
+    if ops:
+        cdl = ops[0]
+        assert isinstance(cdl, CDL)
+        values = cdl.effective_values()
+        transform = ocio.CDLTransform(slope=list(values.slope), offset=list(values.offset),
+                                      power=list(values.power), sat=float(values.saturation))
+        transform.setStyle(ocio.CDL_NO_CLAMP)
+        space = resolve_space(cdl.space)
+        steps = [ocio.ColorSpaceTransform(src=names[0], dst=space), transform,
+                 ocio.ColorSpaceTransform(src=space, dst=names[1]),
+                 ocio.ColorSpaceTransform(src=names[1], dst=names[2])]
+
+    def cpu(chain: list[ocio.Transform]) -> ocio.CPUProcessor:
+        proc = get_config().getProcessor(ocio.GroupTransform(chain), ocio.TRANSFORM_DIR_FORWARD)
+        return proc.getOptimizedCPUProcessor(ocio.BIT_DEPTH_F32, ocio.BIT_DEPTH_F32,
+                                             ocio.OPTIMIZATION_LOSSLESS)
+
+    return cpu(steps), cpu(plain)
+
+
 def _graded_batches(title: Title, shot: Shot, decision: Decision, out_space: str
                     ) -> Iterator[tuple[list[int], np.ndarray]]:
     """Batches of (clip frame indices, graded float32 (N, H, W, 3) arrays in ``out_space``)."""
     working = title.settings.working_space
     indices: list[int] = []
     frames: list[np.ndarray] = []
+    on_ocio = _ocio_cdl_processors(decision, shot.clip.input_space, working, out_space)
+    area = (ActiveArea.from_dict(decision.active_area)
+            if decision.active_area is not None else None)
+
+    def flush_ocio(graded: ocio.CPUProcessor, plain: ocio.CPUProcessor
+                   ) -> tuple[list[int], np.ndarray]:
+        # A plain CDL is all OCIO: one processor from the clip's encoding to the output, in
+        # place on the stacked frames; the bars (if any) are converted without the grade.
+        rgb = np.stack(frames)
+        if area is None:
+            apply_processor(graded, rgb)
+            return indices.copy(), rgb
+        # A copy even where the slice is contiguous (one frame, full-width area): the plain
+        # conversion of the whole batch must not reach the graded pixels.
+        inside = rgb[:, area.top:area.bottom, area.left:area.right].copy()
+        apply_processor(graded, inside)
+        apply_processor(plain, rgb)
+        rgb[:, area.top:area.bottom, area.left:area.right] = inside
+        return indices.copy(), rgb
 
     def flush() -> tuple[list[int], np.ndarray]:
+        if on_ocio is not None:
+            return flush_ocio(*on_ocio)
         # OCIO works channels-last: convert the (N, H, W, 3) frames as they are, and go
         # channels-first only for the grade (the same pixels as converting the tensors, with
         # two copies instead of six).
