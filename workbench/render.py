@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -219,9 +219,18 @@ def _ocio_cdl_processors(decision: Decision, in_space: str, working: str, out_sp
     return cpu(steps), cpu(plain)
 
 
+Finish = Callable[[np.ndarray], np.ndarray]
+
+
 def _graded_batches(title: Title, shot: Shot, decision: Decision, out_space: str
-                    ) -> Iterator[tuple[list[int], np.ndarray]]:
-    """Batches of (clip frame indices, graded float32 (N, H, W, 3) arrays in ``out_space``)."""
+                    ) -> Iterator[tuple[list[int], list[np.ndarray], Finish]]:
+    """Batches of (clip frame indices, frames, ``finish``), in clip order.
+
+    ``finish(frame)`` returns the frame graded, float32 ``(H, W, 3)`` in ``out_space``, and may
+    run on any thread (OCIO releases the GIL). A plain CDL is graded there, on OpenColorIO, in
+    place: the frames come from the decoder and nobody else holds them. Any other grade runs
+    here on the operators in torch, a batch at a time, and ``finish`` returns the frame as is.
+    """
     working = title.settings.working_space
     indices: list[int] = []
     frames: list[np.ndarray] = []
@@ -229,25 +238,27 @@ def _graded_batches(title: Title, shot: Shot, decision: Decision, out_space: str
     area = (ActiveArea.from_dict(decision.active_area)
             if decision.active_area is not None else None)
 
-    def flush_ocio(graded: ocio.CPUProcessor, plain: ocio.CPUProcessor
-                   ) -> tuple[list[int], np.ndarray]:
-        # A plain CDL is all OCIO: one processor from the clip's encoding to the output, in
-        # place on the stacked frames; the bars (if any) are converted without the grade.
-        rgb = np.stack(frames)
+    def as_is(rgb: np.ndarray) -> np.ndarray:
+        return rgb
+
+    def finish_ocio(rgb: np.ndarray) -> np.ndarray:
+        assert on_ocio is not None
+        graded, plain = on_ocio
+        rgb = np.ascontiguousarray(rgb, dtype=np.float32)
         if area is None:
             apply_processor(graded, rgb)
-            return indices.copy(), rgb
-        # A copy even where the slice is contiguous (one frame, full-width area): the plain
-        # conversion of the whole batch must not reach the graded pixels.
-        inside = rgb[:, area.top:area.bottom, area.left:area.right].copy()
+            return rgb
+        # The bars are converted without the grade. A copy even where the slice is contiguous
+        # (a full-width area): the plain conversion must not reach the graded pixels.
+        inside = rgb[area.top:area.bottom, area.left:area.right].copy()
         apply_processor(graded, inside)
         apply_processor(plain, rgb)
-        rgb[:, area.top:area.bottom, area.left:area.right] = inside
-        return indices.copy(), rgb
+        rgb[area.top:area.bottom, area.left:area.right] = inside
+        return rgb
 
-    def flush() -> tuple[list[int], np.ndarray]:
+    def flush() -> tuple[list[int], list[np.ndarray], Finish]:
         if on_ocio is not None:
-            return flush_ocio(*on_ocio)
+            return indices.copy(), frames.copy(), finish_ocio
         # OCIO works channels-last: convert the (N, H, W, 3) frames as they are, and go
         # channels-first only for the grade (the same pixels as converting the tensors, with
         # two copies instead of six).
@@ -255,7 +266,7 @@ def _graded_batches(title: Title, shot: Shot, decision: Decision, out_space: str
         img = torch.from_numpy(rgb_working).permute(0, 3, 1, 2).contiguous()
         graded = apply_decided(decision, img, working, shot.clip)
         out = convert_array(graded.detach().permute(0, 2, 3, 1).numpy(), working, out_space)
-        return indices.copy(), out
+        return indices.copy(), list(out), as_is
 
     for index, rgb in read_shot_frames(shot):
         if rgb.shape[:2] != (shot.clip.height, shot.clip.width):
@@ -278,8 +289,9 @@ def _render_movie(title: Title, shot: Shot, decision: Decision, path: Path,
     space = title.settings.delivery_space
 
     def frames() -> Iterator[np.ndarray]:
-        for _, batch in _graded_batches(title, shot, decision, space):
-            yield from batch
+        for _, batch, finish in _graded_batches(title, shot, decision, space):
+            for rgb in batch:
+                yield finish(rgb)
             if bar:
                 bar.update(len(batch))
 
@@ -294,7 +306,8 @@ def _render_frames(title: Title, shot: Shot, decision: Decision, folder: Path, f
     """One file per frame, named by the source frame number; returns (frames, first number)."""
     space = title.settings.working_space if fmt == "exr" else title.settings.delivery_space
 
-    def write(index: int, rgb: np.ndarray) -> None:
+    def write(index: int, rgb: np.ndarray, finish: Finish) -> None:
+        rgb = finish(rgb)
         number = shot.clip.first_frame + index
         target = folder / f"{shot.name}.{number:04d}.{fmt}"
         if fmt == "exr":
@@ -305,18 +318,18 @@ def _render_frames(title: Title, shot: Shot, decision: Decision, folder: Path, f
         else:
             write_png16(target, rgb, space)  # tagged as the delivery space it holds
 
-    # Compressing a frame is single-threaded in OpenImageIO and releases the GIL: one batch is
-    # written on threads while the next is decoded and graded. A failed write raises here, and
-    # the folder (atomic_dir) is then discarded whole.
+    # Compressing a frame is single-threaded in OpenImageIO and releases the GIL, as OCIO's
+    # grade does: one batch is graded (a plain CDL) and written on threads while the next is
+    # decoded. A failed write raises here, and the folder (atomic_dir) is then discarded whole.
     count = 0
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
                             thread_name_prefix="render-write") as pool:
         pending: list[Future[None]] = []
-        for indices, batch in _graded_batches(title, shot, decision, space):
+        for indices, batch, finish in _graded_batches(title, shot, decision, space):
             for done in pending:
                 done.result()
             count += len(pending)
-            pending = [pool.submit(write, index, rgb)
+            pending = [pool.submit(write, index, rgb, finish)
                        for index, rgb in zip(indices, batch, strict=True)]
             if bar:
                 bar.update(len(indices))
