@@ -13,9 +13,10 @@ workbench and its anchor run in the same session, best of a few runs.
   (the daisies photo upscaled; a sequence in, a sequence out, IO included), against the script
   with OCIO on every core. Goal: 1.5x faster (ratio >= 1.5).
 - ``render_fps_vs_script`` — ``workbench render`` (EXR) of the sample title's accepted shots,
-  frames per second, against ``anchors/pyav_render.py`` decoding the same frames with PyAV,
-  converting them to ACEScg with OCIO and writing zip half EXRs with OpenImageIO (it applies
-  no grade, so it does less). Goal: ratio >= 1.
+  frames per second, against ``anchors/pyav_render.py`` doing the same work: decoding the same
+  frames with PyAV to unclipped float R'G'B' in numpy, each shot's accepted CDL and the
+  conversion to ACEScg in one OCIO processor (letterbox bars ungraded), zip half EXRs with
+  their header through OpenImageIO, each shot's folder swapped in whole. Goal: ratio >= 1.
 """
 
 from __future__ import annotations
@@ -127,16 +128,33 @@ def bench_uhd_sequence(tmp: Path, cube: Path) -> dict[str, Any]:
                  f"half EXR frames (whole process)", script, higher_is_better=False)
 
 
+def _anchor_grade(decision: Any) -> dict[str, Any] | None:
+    """The decision's grade as the anchor script takes it: one CDL at its strength, or none."""
+    from workbench.color import resolve_space
+    from workbench.ops import CDL
+
+    ops = [op for op in decision.applied_pipeline().operators if op.strength != 0.0]
+    if not ops:
+        return None
+    if len(ops) > 1 or not isinstance(ops[0], CDL):
+        raise RuntimeError(f"decision {decision.id}: the anchor script renders plain CDLs only")
+    v = ops[0].effective_values()
+    return {"slope": list(v.slope), "offset": list(v.offset), "power": list(v.power),
+            "sat": v.saturation, "space": resolve_space(ops[0].space)}
+
+
 def bench_render(tmp: Path, title: Path) -> dict[str, Any]:
-    """``workbench render`` fps against the PyAV + OCIO + OIIO script."""
+    """``workbench render`` fps against the PyAV + OCIO + OIIO script doing the same work."""
     from workbench.color import CONFIG_URI, resolve_space
     from workbench.title import Title, accepted_decisions
 
     with Title.open(title, "ro") as t:
         shots = [{"src": str(s.clip.path), "space": resolve_space(s.clip.input_space),
                   "start": s.start_frame, "count": s.frame_count,
-                  "out": str(tmp / "anchor_renders" / s.name), "name": s.name}
-                 for s, _ in accepted_decisions(t)]
+                  "out": str(tmp / "anchor_renders" / s.name), "name": s.name,
+                  "fps": [s.clip.fps.numerator, s.clip.fps.denominator],
+                  "cdl": _anchor_grade(d), "area": d.active_area}
+                 for s, d in accepted_decisions(t)]
         working = resolve_space(t.settings.working_space)
     frames = sum(s["count"] for s in shots)
     job = tmp / "render_job.json"
@@ -145,8 +163,9 @@ def bench_render(tmp: Path, title: Path) -> dict[str, Any]:
     wb = _seconds(_workbench("render", title, "--out", out), repeat=1, clean=out)
     script = _seconds(_script("pyav_render.py", job), repeat=1, clean=tmp / "anchor_renders")
     return entry("render_fps_vs_script", frames / wb, "fps",
-                 f"PyAV + OCIO + OpenImageIO script, {frames} frames to half EXR, no grade "
-                 f"(whole process)", frames / script)
+                 f"PyAV + numpy Y'CbCr (unclipped) + OCIO CDL + OpenImageIO script, {frames} "
+                 f"frames to half EXR, bars kept, folder swapped in (whole process)",
+                 frames / script)
 
 
 def run() -> list[dict[str, Any]]:
