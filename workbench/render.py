@@ -320,9 +320,11 @@ def _render_frames(title: Title, shot: Shot, decision: Decision, folder: Path, f
 
     # Compressing a frame is single-threaded in OpenImageIO and releases the GIL, as OCIO's
     # grade does: one batch is graded (a plain CDL) and written on threads while the next is
-    # decoded. A failed write raises here, and the folder (atomic_dir) is then discarded whole.
+    # decoded. Two threads a core: each file is flushed to disk before it is renamed, and the
+    # other thread computes while one waits on the flush (demo render 12.1 s -> 11.4 s on 2
+    # cores). A failed write raises here, and the folder (atomic_dir) is then discarded whole.
     count = 0
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
+    with ThreadPoolExecutor(max_workers=2 * (os.cpu_count() or 1),
                             thread_name_prefix="render-write") as pool:
         pending: list[Future[None]] = []
         for indices, batch, finish in _graded_batches(title, shot, decision, space):
