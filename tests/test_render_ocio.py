@@ -63,3 +63,33 @@ def test_plain_cdl_renders_on_ocio_with_the_operators_pixels(tmp_path: Path, mon
                                    err_msg=f"{path.name}: bars")
     # The grade did something: the picture area is not the ungraded conversion.
     assert np.abs(expected[-1, top:area["bottom"]] - working[-1, top:area["bottom"]]).max() > 0.05
+
+
+def test_frames_graded_on_ocio_do_not_count_towards_compiling(tmp_path: Path, monkeypatch):
+    """torch kernels compile once the frames they will grade pay for it: a plain CDL's are not
+    theirs, so a render of plain CDLs announces no torch work (no compile of seconds for none)."""
+    from contextlib import contextmanager
+
+    announced: list[int] = []
+    real = render_module.planned_work
+
+    @contextmanager
+    def spy(frames: int):
+        announced.append(frames)
+        with real(frames):
+            yield
+
+    monkeypatch.setattr(render_module, "planned_work", spy)
+    frames = [f.astype(np.float32) / 255 for _, f in
+              read_movie_frames(sample_dir() / "bikes.mp4", 0, 6, max_width=160)]
+    movie = tmp_path / "bikes.mov"
+    write_prores(movie, frames, Fraction(24))
+    with Title.create(tmp_path / "title") as title:
+        ingest(title, [movie], progress=False)
+        shot = title.shot("bikes_001")
+        add_proposal(title, shot, Pipeline([CDL(slope_r=1.2)]), model_version=MODEL_VERSION,
+                     strength=1.0, confidence=1.0, summary="test: a plain CDL")
+        decide(title, shot, "accept")
+        delivered = render(title, tmp_path / "exr", "exr", progress=False)
+    assert delivered[0].frames == 6
+    assert announced == [0]

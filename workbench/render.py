@@ -181,6 +181,18 @@ def _refuse_other_format(path: Path, fmt: str) -> None:
                             f"render; render {fmt} into another --out")
 
 
+def _ocio_grade(decision: Decision) -> list[Operator] | None:
+    """The decision's operators that do something, when they are one ASC CDL or none.
+
+    Such a grade renders on OpenColorIO alone (:func:`_ocio_cdl_processors`); ``None`` for
+    any other, which runs on the operators in torch.
+    """
+    pipeline = decision.applied_pipeline()
+    # at_strength (applied_pipeline) has refused operators of unknown schema already.
+    ops = [op for op in pipeline.operators if isinstance(op, Operator) and op.strength != 0.0]
+    return ops if is_plain_cdl(ops) else None
+
+
 def _ocio_cdl_processors(decision: Decision, in_space: str, working: str, out_space: str
                          ) -> tuple[ocio.CPUProcessor, ocio.CPUProcessor] | None:
     """For a grade that is one ASC CDL (or nothing): OCIO processors that render it whole.
@@ -190,10 +202,8 @@ def _ocio_cdl_processors(decision: Decision, in_space: str, working: str, out_sp
     ``working`` to ``out_space`` in one processor; ``plain`` converts without the grade (for
     letterbox bars). ``None`` for any other grade, which runs on the operators in torch.
     """
-    pipeline = decision.applied_pipeline()
-    # at_strength (applied_pipeline) has refused operators of unknown schema already.
-    ops = [op for op in pipeline.operators if isinstance(op, Operator) and op.strength != 0.0]
-    if not is_plain_cdl(ops):
+    ops = _ocio_grade(decision)
+    if ops is None:
         return None
     names = [resolve_space(n) for n in (in_space, working, out_space)]
     plain: list[ocio.Transform] = [ocio.ColorSpaceTransform(src=names[0], dst=names[1]),
@@ -407,8 +417,10 @@ def render(title: Title, out: Path, fmt: str = "exr", shots: Sequence[str] | Non
               f"so `workbench export` of the title does not know it", file=sys.stderr)
     delivered = []
     total = sum(s.frame_count for s, _ in todo)
+    # Only frames graded in torch count towards compiling its kernels: a plain CDL is OCIO's.
+    on_torch = sum(s.frame_count for s, d in todo if _ocio_grade(d) is None)
     with (tqdm(total=total, desc=f"render {fmt}", unit="frame", disable=not progress) as bar,
-          planned_work(total)):  # compiled kernels where the frames pay for them
+          planned_work(on_torch)):  # compiled kernels where the frames pay for them
         for shot, decision in todo:
             delivered.append(render_shot(title, shot, decision, out, fmt, bar))
     return delivered
