@@ -17,9 +17,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
+from workbench.color.cdl_values import CDLValues, check_cdl_values
 from workbench.errors import ParameterError
 from workbench.io.atomic import atomic_write_text
-from workbench.color.cdl_values import CDLValues, check_cdl_values
 
 __all__ = [
     "ASC_CDL_NAMESPACE",

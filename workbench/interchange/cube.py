@@ -36,9 +36,9 @@ from typing import Literal
 
 import numpy as np
 
+from workbench.color.lut_table import LUT_1D_SIZE_RANGE, LUT_3D_SIZE_RANGE, CubeLUT, unit_domain
 from workbench.errors import ParameterError
 from workbench.io.atomic import atomic_write_text
-from workbench.color.lut_table import LUT_1D_SIZE_RANGE, LUT_3D_SIZE_RANGE, CubeLUT, unit_domain
 
 __all__ = ["LUT_1D_SIZE_RANGE", "LUT_3D_SIZE_RANGE", "CubeLUT", "read_cube", "write_cube"]
 
