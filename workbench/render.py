@@ -229,11 +229,11 @@ def _ocio_cdl_processors(decision: Decision, in_space: str, working: str, out_sp
     return cpu(steps), cpu(plain)
 
 
-Finish = Callable[[np.ndarray], np.ndarray]
+_Finish = Callable[[np.ndarray], np.ndarray]
 
 
 def _graded_batches(title: Title, shot: Shot, decision: Decision, out_space: str
-                    ) -> Iterator[tuple[list[int], list[np.ndarray], Finish]]:
+                    ) -> Iterator[tuple[list[int], list[np.ndarray], _Finish]]:
     """Batches of (clip frame indices, frames, ``finish``), in clip order.
 
     ``finish(frame)`` returns the frame graded, float32 ``(H, W, 3)`` in ``out_space``, and may
@@ -266,7 +266,7 @@ def _graded_batches(title: Title, shot: Shot, decision: Decision, out_space: str
         rgb[area.top:area.bottom, area.left:area.right] = inside
         return rgb
 
-    def flush() -> tuple[list[int], list[np.ndarray], Finish]:
+    def flush() -> tuple[list[int], list[np.ndarray], _Finish]:
         if on_ocio is not None:
             return indices.copy(), frames.copy(), finish_ocio
         # OCIO works channels-last: convert the (N, H, W, 3) frames as they are, and go
@@ -316,7 +316,7 @@ def _render_frames(title: Title, shot: Shot, decision: Decision, folder: Path, f
     """One file per frame, named by the source frame number; returns (frames, first number)."""
     space = title.settings.working_space if fmt == "exr" else title.settings.delivery_space
 
-    def write(index: int, rgb: np.ndarray, finish: Finish) -> None:
+    def write(index: int, rgb: np.ndarray, finish: _Finish) -> None:
         rgb = finish(rgb)
         number = shot.clip.first_frame + index
         target = folder / f"{shot.name}.{number:04d}.{fmt}"
