@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 
 from workbench.color import convert_array, get_config, resolve_space
 from workbench.color.convert import apply_processor
+from workbench.color.ocio_grade import cdl_transform
 from workbench.errors import DecisionError, MediaError
 from workbench.io import list_sequence, write_exr, write_png16, write_prores
 from workbench.io.atomic import atomic_dir, sweep_stale_temporaries
@@ -212,12 +213,9 @@ def _ocio_cdl_processors(decision: Decision, in_space: str, working: str, out_sp
     if ops:
         cdl = ops[0]
         assert isinstance(cdl, CDL)
-        values = cdl.effective_values()
-        transform = ocio.CDLTransform(slope=list(values.slope), offset=list(values.offset),
-                                      power=list(values.power), sat=float(values.saturation))
-        transform.setStyle(ocio.CDL_NO_CLAMP)
         space = resolve_space(cdl.space)
-        steps = [ocio.ColorSpaceTransform(src=names[0], dst=space), transform,
+        steps = [ocio.ColorSpaceTransform(src=names[0], dst=space),
+                 cdl_transform(cdl.effective_values()),
                  ocio.ColorSpaceTransform(src=space, dst=names[1]),
                  ocio.ColorSpaceTransform(src=names[1], dst=names[2])]
 
