@@ -163,7 +163,9 @@ def test_writers_refuse_bad_input(tmp_path: Path) -> None:
         write_cdl(tmp_path / "e.cdl", [("", CDLValues())])
     with pytest.raises(ParameterError, match="no corrections"):
         write_ccc(tmp_path / "n.ccc", [])
-    with pytest.raises(ParameterError, match="slope must be finite"):
+    with pytest.raises(ParameterError,
+                       match=r"f\.ccc correction 'a': invalid ASC CDL slope nan \(green\), must be "
+                             r"finite"):
         write_ccc(tmp_path / "f.ccc", [("a", CDLValues(slope=(1.0, float("nan"), 1.0)))])
     with pytest.raises(ParameterError, match="slope needs 3 numbers"):
         write_ccc(tmp_path / "s.ccc", [("a", CDLValues(slope=(1.0, 1.0)))])  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ import torch
 from opchecks import bits, random_image, special_values_image
 
 from workbench.errors import ParameterError, ShapeError
+from workbench.interchange.lut_files import lut_operator
 from workbench.ops import OPERATORS  # registers the core operators
 from workbench.ops.base import Operator, Pipeline, blend_matte
 from workbench.ops.cdl import CDL
@@ -60,7 +61,7 @@ def nontrivial(cls: type[Operator], cubes: list[str]) -> Operator:
     error: ParameterError | None = None
     for path in cubes if "path" in cls.param else [None]:
         try:
-            op = cls(**values, **({"path": path} if path else {}))
+            op = lut_operator(path, cls, **values) if path else cls(**values)
             op.forward(torch.full((1, 3, 1, 1), 0.2))
             return op
         except ParameterError as exc:

@@ -120,8 +120,8 @@ def convert_array(rgb: np.ndarray, src: str, dst: str) -> np.ndarray:
     --------
     >>> import numpy as np
     >>> grey = np.full((1, 3), 0.18, np.float32)
-    >>> print(np.round(convert_array(grey, "ACEScg", "ACEScct"), 5))
-    [[0.41359 0.41359 0.41359]]
+    >>> [round(float(v), 5) for v in convert_array(grey, "ACEScg", "ACEScct")[0]]
+    [0.41359, 0.41359, 0.41359]
     """
     import numpy as np
 
