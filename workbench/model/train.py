@@ -31,10 +31,10 @@ import torch
 from tqdm.auto import tqdm
 
 from workbench.errors import TitleError
-from workbench.model.framing import active_area
 from workbench.model.matching.learned import MatcherConfig, train_matcher
 from workbench.model.progress import TrainCallback, TrainProgress, wants_stop
 from workbench.model.title_model import TITLE_MODEL_VERSION, TitleModel
+from workbench.ops.framing import ActiveArea, active_area
 from workbench.title import Shot, Title, accepted_decisions, shot_working_frames
 
 __all__ = ["HERO_DIR", "PROXY_WIDTH", "allot_frames", "hero_pairs", "train_title"]
@@ -124,12 +124,26 @@ def hero_pairs(title: Title, max_width: int = PROXY_WIDTH
         if len(pipeline) == 0:
             continue
         _, frames = shot_working_frames(shot, PAIR_FRAMES, max_width)
+        frames = _picture(frames, decision.active_area, shot)
         graded = pipeline.apply(frames)
         for i in range(frames.shape[0]):
             before.append(convert(frames[i:i + 1], "ACEScg", "ACEScct"))
             after.append(convert(graded[i:i + 1], "ACEScg", "ACEScct"))
             sources.append(f"decision {decision.id} ({shot.name})")
     return before, after, sources
+
+
+def _picture(frames: torch.Tensor, area: dict[str, int] | None, shot: Shot) -> torch.Tensor:
+    """``frames`` (N,3,h,w) cropped to the decision's picture area (measured at full size).
+
+    A render keeps letterbox bars as shot, outside the grade; a pair that graded them would
+    teach the look to lift black where no delivery ever does.
+    """
+    if area is None:
+        return frames
+    h, w = frames.shape[-2:]
+    inside = ActiveArea.from_dict(area).scaled(h, w, shot.clip.height, shot.clip.width)
+    return inside.crop(frames)
 
 
 def _read_still(path: Path, max_width: int) -> torch.Tensor:
