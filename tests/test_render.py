@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from testkit import sha256
+from testkit import letterboxed_title, sha256
 
 from workbench.demo import sample_dir
 from workbench.io import probe_movie, read_image, read_movie_frames, write_prores
@@ -59,24 +59,9 @@ def test_identity_grade_round_trips_the_pixels(tmp_path: Path):
 def test_letterbox_bars_stay_as_shot(tmp_path: Path):
     """A grade's offset must not lift the letterbox: bars are restored after grading."""
     from workbench.color import convert_array
-    from workbench.model import MODEL_VERSION
-    from workbench.ops import CDL, Pipeline
-    from workbench.title import add_proposal
 
-    frames = [f.astype(np.float32) / 255 for _, f in
-              read_movie_frames(sample_dir() / "livesession.mp4", 340, 365)]
-    movie = tmp_path / "live.mov"
-    write_prores(movie, frames, Fraction(24))
-    with Title.create(tmp_path / "title") as title:
-        ingest(title, [movie], progress=False)
-        shot = title.shot("live_001")
-        area = propose(title, progress=False)[0].active_area  # the picture area of the clip
-        assert area is not None
-        assert area["top"] > 10 and area["bottom"] < 134   # 176x144, letterboxed
-        lift = CDL(offset_r=0.1, offset_g=0.1, offset_b=0.1)   # lifts black a lot
-        add_proposal(title, shot, Pipeline([lift]), model_version=MODEL_VERSION, strength=1.0,
-                     confidence=1.0, summary="test: a strong lift", active_area=area)
-        decide(title, shot, "accept")
+    movie, area = letterboxed_title(tmp_path)
+    with Title.open(tmp_path / "title") as title:
         exr = render(title, tmp_path / "exr", "exr", progress=False)[0]
     rgb, _ = read_image(sorted(exr.path.glob("*.exr"))[0])
     decoded = next(read_movie_frames(movie, 0, 1))[1].astype(np.float32) / 255

@@ -7,15 +7,16 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from testkit import letterboxed_title
 
 import workbench.render as render_module
 from workbench.color import convert_array
 from workbench.demo import sample_dir
 from workbench.io import read_image, read_movie_frames, write_prores
-from workbench.model import MODEL_VERSION, propose
+from workbench.model import MODEL_VERSION
 from workbench.ops import CDL, Pipeline
 from workbench.render import BATCH, render
-from workbench.title import Title, add_proposal, decide, ingest
+from workbench.title import Title, accepted_decisions, add_proposal, decide, ingest
 
 
 def test_plain_cdl_renders_on_ocio_with_the_operators_pixels(tmp_path: Path, monkeypatch):
@@ -26,20 +27,11 @@ def test_plain_cdl_renders_on_ocio_with_the_operators_pixels(tmp_path: Path, mon
     half-float rounding, with the bars converted but not graded.
     """
     count = 2 * BATCH + 1
-    frames = [f.astype(np.float32) / 255 for _, f in
-              read_movie_frames(sample_dir() / "livesession.mp4", 340, 340 + count)]
-    movie = tmp_path / "live.mov"
-    write_prores(movie, frames, Fraction(24))
     cdl = CDL(slope_r=1.3, slope_g=1.1, slope_b=0.9, offset_r=0.05, offset_g=0.02,
               offset_b=-0.03, power_r=1.2, power_g=0.9, power_b=1.0, saturation=1.3)
-    with Title.create(tmp_path / "title") as title:
-        ingest(title, [movie], progress=False)
-        shot = title.shot("live_001")
-        area = propose(title, progress=False)[0].active_area
-        assert area is not None and area["top"] > 0   # letterboxed: the bars are kept
-        add_proposal(title, shot, Pipeline([cdl]), model_version=MODEL_VERSION, strength=0.6,
-                     confidence=1.0, summary="test: a plain CDL", active_area=area)
-        decision = decide(title, shot, "accept")
+    movie, area = letterboxed_title(tmp_path, 340 + count, Pipeline([cdl]), strength=0.6)
+    with Title.open(tmp_path / "title") as title:
+        (shot, decision), = accepted_decisions(title)
         clip = shot.clip
         frames_in = [f for _, f in read_movie_frames(movie, depth=32)]
         torch_grade = render_module.apply_decided

@@ -237,29 +237,12 @@ def test_hero_pairs_and_accepted_grades_teach_the_look(tiny_dailies, tmp_path, s
 
 def test_a_letterboxed_shot_teaches_the_look_its_picture_not_its_bars(tmp_path):
     """Renders keep bars as shot, so look pairs from accepted grades hold only the picture."""
-    from fractions import Fraction
+    from testkit import letterboxed_title
 
-    import numpy as np
-
-    from workbench.demo import sample_dir
-    from workbench.io import read_movie_frames, write_prores
     from workbench.model.train import hero_pairs
-    from workbench.ops import CDL, Pipeline
-    from workbench.title import add_proposal, ingest
 
-    frames = [f.astype(np.float32) / 255 for _, f in
-              read_movie_frames(sample_dir() / "livesession.mp4", 340, 352)]
-    movie = tmp_path / "live.mov"
-    write_prores(movie, frames, Fraction(24))
-    with Title.create(tmp_path / "title") as title:
-        ingest(title, [movie], progress=False)
-        shot = title.shot("live_001")
-        area = propose(title, progress=False)[0].active_area
-        assert area is not None and area["top"] > 10 and area["bottom"] < 134  # 176x144
-        lift = CDL(offset_r=0.1, offset_g=0.1, offset_b=0.1)   # would lift the bars a lot
-        add_proposal(title, shot, Pipeline([lift]), model_version=MODEL_VERSION, strength=1.0,
-                     confidence=1.0, summary="test: a strong lift", active_area=area)
-        decide(title, shot, "accept")
+    _, area = letterboxed_title(tmp_path, last_frame=352)
+    with Title.open(tmp_path / "title") as title:
         before, after, sources = hero_pairs(title)
     assert sources and all(s.endswith("(live_001)") for s in sources)
     for b, a in zip(before, after, strict=True):
