@@ -90,7 +90,7 @@ def make_proxy(
             stream.width, stream.height = width, height
             stream.pix_fmt = "yuv420p"
             _tag_bt709(stream.codec_context)
-            for index, rgb in _decode_rgb(source, 0, None, 1, (width, height)):
+            for index, rgb in _decode_rgb(source, 0, None, 1, (width, height), info=info):
                 frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
                 frame = frame.reformat(
                     format="yuv420p",
