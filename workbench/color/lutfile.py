@@ -155,14 +155,6 @@ def apply_ocio_file(img: torch.Tensor, lut: OcioFileLUT) -> torch.Tensor:
     -----
     ``(B, 3, H, W)`` → ``(B, 3, H, W)``
     """
-    import numpy as np
-    import torch
+    from workbench.color.convert import _tensor_through
 
-    from workbench.color.convert import apply_processor
-
-    # A copy: OCIO works in place, and a channels-last input would otherwise be overwritten.
-    rgb = np.array(img.detach().permute(0, 2, 3, 1).to("cpu", torch.float32).numpy(),
-                   dtype=np.float32, order="C", copy=True)
-    apply_processor(lut.processor, rgb)
-    out = torch.from_numpy(rgb).permute(0, 3, 1, 2)
-    return out.to(device=img.device, dtype=img.dtype).contiguous()
+    return _tensor_through(img, lut.processor)
