@@ -28,12 +28,11 @@ from workbench.interchange import (
     write_timeline,
 )
 from workbench.interchange.edl import reel_names
-from workbench.io.timecode import is_drop_frame_rate, smpte_base
+from workbench.io.timecode import is_drop_frame_rate, smpte_base, timecode_to_frames
 from workbench.ops import CDL, CDLValues, is_plain_cdl
 from workbench.render import Delivered, delivered_renders
 from workbench.report import write_report
 from workbench.title import Decision, Title, accepted_decisions
-from workbench.title.timecode import timecode_to_frames
 
 __all__ = ["HANDOFF_NAMES", "Export", "decided_cdl", "delivery_timeline", "export_delivery",
            "write_grades"]

@@ -25,6 +25,7 @@ from workbench.color.ocio_grade import cdl_transform
 from workbench.errors import DecisionError, MediaError
 from workbench.io import list_sequence, write_exr, write_png16, write_prores
 from workbench.io.atomic import atomic_dir, sweep_stale_temporaries
+from workbench.io.timecode import timecode_to_frames
 from workbench.ops._compiled import planned_work
 from workbench.ops.base import Operator
 from workbench.ops.cdl import CDL, is_plain_cdl
@@ -41,7 +42,7 @@ from workbench.title import (
     record_render,
     sha256_of,
 )
-from workbench.title.timecode import offset_timecode, timecode_to_frames
+from workbench.title.timecode import offset_timecode
 
 __all__ = [
     "FORMATS",

@@ -19,9 +19,9 @@ from workbench.color import resolve_space
 from workbench.errors import MediaError, ParameterError, TitleError
 from workbench.io.formats import IMAGE_SUFFIXES, MOVIE_SUFFIXES, format_of
 from workbench.io.hashing import sha256_of
+from workbench.io.timecode import timecode_to_frames
 from workbench.title.catalog import Title
 from workbench.title.records import Clip, Shot
-from workbench.title.timecode import timecode_to_frames
 
 if TYPE_CHECKING:
     import numpy as np

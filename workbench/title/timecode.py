@@ -8,15 +8,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from workbench.io.timecode import frames_to_timecode
-from workbench.io.timecode import timecode_to_frames as _label_to_frames
+from workbench.io.timecode import frames_to_timecode, timecode_to_frames
 
-__all__ = ["offset_timecode", "timecode_to_frames"]
-
-
-def timecode_to_frames(timecode: str, fps: Fraction) -> int:
-    """Frames since 00:00:00:00 of ``timecode`` at ``fps`` (``;`` marks drop frame)."""
-    return _label_to_frames(timecode, fps)
+__all__ = ["offset_timecode"]
 
 
 def offset_timecode(timecode: str, frames: int, fps: Fraction) -> str:
@@ -31,5 +25,5 @@ def offset_timecode(timecode: str, frames: int, fps: Fraction) -> str:
     >>> offset_timecode("00:00:59;28", 12, Fraction(30000, 1001))
     '00:01:00;12'
     """
-    return frames_to_timecode(_label_to_frames(timecode, fps) + frames, fps,
+    return frames_to_timecode(timecode_to_frames(timecode, fps) + frames, fps,
                               drop=";" in timecode)
