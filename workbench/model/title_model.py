@@ -64,10 +64,6 @@ def has_title_model(title: Title | Path | str) -> bool:
     return (models_dir(title) / CURRENT_FILE).is_file()
 
 
-def _sha256(path: Path) -> str:
-    return sha256_file(path)
-
-
 @dataclass
 class TitleModel:
     """Everything learned from one title's dailies.
@@ -113,11 +109,11 @@ class TitleModel:
         with atomic_dir(folder) as tmp:
             save_file(self.matcher.state_dict(), str(tmp / MATCHER_FILE),
                       metadata={"schema": self.matcher.to_dict()["schema"]})
-            files = {MATCHER_FILE: _sha256(tmp / MATCHER_FILE)}
+            files = {MATCHER_FILE: sha256_file(tmp / MATCHER_FILE)}
             if self.look is not None:
                 self.look.save(tmp / LOOK_DIR)
                 for f in sorted((tmp / LOOK_DIR).iterdir()):
-                    files[f"{LOOK_DIR}/{f.name}"] = _sha256(f)
+                    files[f"{LOOK_DIR}/{f.name}"] = sha256_file(f)
             doc = {"schema": TITLE_MODEL_SCHEMA, **self.metadata,
                    "model_version": self.model_version, "matcher": self.matcher.to_dict(),
                    "profiles": self.profiles, "files": files}
@@ -163,7 +159,7 @@ class TitleModel:
             path = folder / name
             if not path.is_file():
                 raise TitleError(f"{path}: missing from model {version!r}; {retrain}")
-            if _sha256(path) != digest:
+            if sha256_file(path) != digest:
                 raise TitleError(f"{path}: changed or corrupt since training (SHA-256 differs); "
                                  f"{retrain}")
         try:
