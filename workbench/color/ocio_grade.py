@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from workbench.color.cdl_values import CDLValues
     from workbench.color.lut_table import CubeLUT
 
-__all__ = ["GradeProcessor", "cdl_transform", "cube_transform", "file_transform"]
+__all__ = ["GradeProcessor", "cdl_transform", "cube_transform"]
 
 # As workbench.color.convert: OCIO's exact log/exp/pow, not its fast approximations.
 _OPTIMIZATION = ocio.OPTIMIZATION_LOSSLESS
@@ -93,12 +93,6 @@ def cube_transform(lut: CubeLUT) -> ocio.Transform:
     steps += _domain_to_unit(lut.domain)
     steps.append(_lut1d(lut.table) if lut.table.ndim == 2 else _lut3d(lut.table))
     return ocio.GroupTransform(steps)
-
-
-def file_transform(path: str) -> ocio.Transform:
-    """OCIO's ``FileTransform`` of a LUT file, interpolated as :mod:`workbench.color.lutfile`."""
-    return ocio.FileTransform(src=path, interpolation=ocio.INTERP_BEST,
-                              direction=ocio.TRANSFORM_DIR_FORWARD)
 
 
 def _cpu(steps: list[ocio.Transform]) -> ocio.CPUProcessor | None:
