@@ -13,10 +13,10 @@ import os
 import re
 from pathlib import Path
 
-from workbench.io.formats import IMAGE_SUFFIXES, MOVIE_SUFFIXES, format_of
+from workbench.io.formats import format_of
 from workbench.io.sequence import list_sequence
 
-__all__ = ["IMAGE_SUFFIXES", "MOVIE_SUFFIXES", "default_encoding", "frame_file", "is_pattern"]
+__all__ = ["default_encoding", "frame_file", "is_pattern"]
 
 _PATTERN = re.compile(r"#|%0?\d*d")
 
