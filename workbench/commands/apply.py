@@ -340,7 +340,7 @@ def _apply_stills_threaded(job: _Job, pairs: list[tuple[int, Path, Path]],
             done()
 
 
-_Graded = tuple[Path, Frame, str, bool, tuple[Any, ...], dict[str, str]]
+_Graded = tuple[Path, Frame, bool, tuple[Any, ...], dict[str, str]]
 
 
 def _read_graded(job: _Job, number: int, path: Path, out: Path,
@@ -357,12 +357,12 @@ def _read_graded(job: _Job, number: int, path: Path, out: Path,
     carry = carried_attributes(info, colour=dst_enc == job.src_enc)
     if dst_enc != job.src_enc and dst_enc in EXR_CHROMATICITIES:
         carry += (HeaderAttribute("chromaticities", "float[8]", EXR_CHROMATICITIES[dst_enc]),)
-    return (out, graded, dst_enc, info.format != "float", tuple(carry),
+    return (out, graded, info.format != "float", tuple(carry),
             {"workbench:colorspace": dst_enc, "workbench:source": path.name,
              "workbench:apply": job.did})
 
 
-def _write_graded(out: Path, graded: Frame, _dst_enc: str, half: bool, carry: tuple[Any, ...],
+def _write_graded(out: Path, graded: Frame, half: bool, carry: tuple[Any, ...],
                   metadata: dict[str, str]) -> None:
     """Write a frame :func:`_read_graded` made, with the source's header (atomically)."""
     write_still(out, graded, half=half, carry=carry, metadata=metadata)
