@@ -50,10 +50,6 @@ class CDLEntry(NamedTuple):
 # Writing
 
 
-def _check_values(values: CDLValues, where: str) -> None:
-    check_cdl_values(values, where)
-
-
 def _triple(values: tuple[float, float, float]) -> str:
     return " ".join(f"{v:.6f}" for v in values)
 
@@ -96,7 +92,7 @@ def _entries(path: Path, corrections: Iterable[tuple[str, CDLValues] | tuple[str
         if not isinstance(entry.values, CDLValues):
             raise ParameterError(f"{path.name} {entry.id}: expected CDLValues, "
                                  f"got {type(entry.values).__name__}")
-        _check_values(entry.values, f"{path.name} correction {entry.id!r}")
+        check_cdl_values(entry.values, f"{path.name} correction {entry.id!r}")
         entries.append(entry)
     if not entries:
         raise ParameterError(f"{path.name}: no corrections to write")
@@ -106,7 +102,7 @@ def _entries(path: Path, corrections: Iterable[tuple[str, CDLValues] | tuple[str
 def write_cc(path: Path, values: CDLValues, cc_id: str, description: str = "") -> Path:
     """Write one correction as a ``.cc`` file, atomically."""
     path = Path(path)
-    _check_values(values, f"{path.name} correction {cc_id!r}")
+    check_cdl_values(values, f"{path.name} correction {cc_id!r}")
     return atomic_write_text(path, _serialise(cdl_xml(values, cc_id, description)))
 
 

@@ -24,11 +24,10 @@ from pathlib import Path
 
 import PyOpenColorIO as ocio
 
+from workbench.color.cdl_values import CDLValues, check_cdl_values
 from workbench.color.config import CONFIG_URI, resolve_space
 from workbench.errors import ColourSpaceError, ParameterError
-from workbench.interchange.cdl import _check_values
 from workbench.io.atomic import atomic_write_bytes, atomic_write_text
-from workbench.ops.cdl import CDLValues
 
 __all__ = ["LUT_FOLDER", "delivery_file_rules", "write_looks_config"]
 
@@ -51,7 +50,7 @@ def _check_name(name: object, path: Path, existing: set[str]) -> str:
 
 
 def _cdl_transform(name: str, values: CDLValues, path: Path) -> ocio.CDLTransform:
-    _check_values(values, f"{path.name} look {name!r}")
+    check_cdl_values(values, f"{path.name} look {name!r}")
     t = ocio.CDLTransform(slope=list(values.slope), offset=list(values.offset),
                           power=list(values.power), sat=float(values.saturation), id=name)
     t.setStyle(ocio.CDL_NO_CLAMP)
