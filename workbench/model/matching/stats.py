@@ -21,18 +21,16 @@ import torch
 from workbench.color import convert
 from workbench.color.encodings import ACESCCT_UNITS_PER_STOP
 from workbench.model.framing import ActiveArea
-from workbench.ops import CDL, CDLValues, apply_cdl
+from workbench.ops import CDL, CDLValues
 from workbench.ops.saturation import ACESCG_LUMA
 
 __all__ = [
-    "ACESCCT_UNITS_PER_STOP",
     "ShotStats",
     "acescct_to_pixels",
     "chroma_overlap",
     "describe_difference",
     "fit_mean_std_cdl",
     "match_cdl",
-    "matched_pixels",
     "pixels_to_acescct",
     "shot_stats",
 ]
@@ -104,13 +102,6 @@ def chroma_overlap(a_cct: torch.Tensor, b_cct: torch.Tensor, bins: int = 24) -> 
         return h / h.sum()
 
     return float(torch.minimum(hist(a_cct), hist(b_cct)).sum())
-
-
-def matched_pixels(stats: ShotStats, values: CDLValues) -> torch.Tensor:
-    """The shot's sampled ACEScct pixels after the CDL, ``(N, 3)``."""
-    img = stats.pixels_cct.T.reshape(1, 3, -1, 1)
-    return apply_cdl(img, values.slope, values.offset, values.power, values.saturation
-                     ).reshape(3, -1).T
 
 
 def describe_difference(shot: ShotStats, anchor: ShotStats, anchor_name: str) -> str:
