@@ -26,6 +26,7 @@ import PyOpenColorIO as ocio
 
 from workbench.color.cdl_values import CDLValues, check_cdl_values
 from workbench.color.config import CONFIG_URI, resolve_space
+from workbench.color.ocio_grade import cdl_transform
 from workbench.errors import ColourSpaceError, ParameterError
 from workbench.io.atomic import atomic_write_bytes, atomic_write_text
 
@@ -51,9 +52,8 @@ def _check_name(name: object, path: Path, existing: set[str]) -> str:
 
 def _cdl_transform(name: str, values: CDLValues, path: Path) -> ocio.CDLTransform:
     check_cdl_values(values, f"{path.name} look {name!r}")
-    t = ocio.CDLTransform(slope=list(values.slope), offset=list(values.offset),
-                          power=list(values.power), sat=float(values.saturation), id=name)
-    t.setStyle(ocio.CDL_NO_CLAMP)
+    t = cdl_transform(values)
+    t.setID(name)
     return t
 
 
