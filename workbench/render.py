@@ -210,22 +210,22 @@ def _ocio_cdl_processors(decision: Decision, in_space: str, working: str, out_sp
     names = [resolve_space(n) for n in (in_space, working, out_space)]
     plain: list[ocio.Transform] = [ocio.ColorSpaceTransform(src=names[0], dst=names[1]),
                                    ocio.ColorSpaceTransform(src=names[1], dst=names[2])]
-    steps = plain
-    if ops:
-        cdl = ops[0]
-        assert isinstance(cdl, CDL)
-        space = resolve_space(cdl.space)
-        steps = [ocio.ColorSpaceTransform(src=names[0], dst=space),
-                 cdl_transform(cdl.effective_values()),
-                 ocio.ColorSpaceTransform(src=space, dst=names[1]),
-                 ocio.ColorSpaceTransform(src=names[1], dst=names[2])]
 
     def cpu(chain: list[ocio.Transform]) -> ocio.CPUProcessor:
         proc = get_config().getProcessor(ocio.GroupTransform(chain), ocio.TRANSFORM_DIR_FORWARD)
         return proc.getOptimizedCPUProcessor(ocio.BIT_DEPTH_F32, ocio.BIT_DEPTH_F32,
                                              ocio.OPTIMIZATION_LOSSLESS)
 
-    return cpu(steps), cpu(plain)
+    converted = cpu(plain)
+    if not ops:  # nothing to grade: both are the conversion, compiled once
+        return converted, converted
+    cdl = ops[0]
+    assert isinstance(cdl, CDL)
+    space = resolve_space(cdl.space)
+    return cpu([ocio.ColorSpaceTransform(src=names[0], dst=space),
+                cdl_transform(cdl.effective_values()),
+                ocio.ColorSpaceTransform(src=space, dst=names[1]),
+                ocio.ColorSpaceTransform(src=names[1], dst=names[2])]), converted
 
 
 _Finish = Callable[[np.ndarray], np.ndarray]
