@@ -15,7 +15,7 @@ import torch
 
 from workbench.checks import check_image
 from workbench.color.cdl_values import CDLValues, cdl_values_at_strength, check_cdl_values
-from workbench.color.luma import REC709_LUMA
+from workbench.color.luma import REC709_LUMA  # ASC CDL saturation: Rec.709 luma, any space
 from workbench.ops._broadcast import as_batch, as_batch_rgb
 from workbench.ops._compiled import fast_path_wanted, run_compiled
 from workbench.ops.base import Operator, register_operator
@@ -28,10 +28,6 @@ __all__ = [
     "check_cdl_values",
     "is_plain_cdl",
 ]
-
-# Rec.709 luma weights, fixed by the ASC CDL spec whatever the working space.
-_LUMA_709 = REC709_LUMA
-
 
 def _cdl_kernel(x: torch.Tensor, s: torch.Tensor, o: torch.Tensor, p: torch.Tensor,
                 sat: torch.Tensor, powers: tuple[bool, bool, bool], saturate: bool,
@@ -53,7 +49,7 @@ def _cdl_kernel(x: torch.Tensor, s: torch.Tensor, o: torch.Tensor, p: torch.Tens
         chans.append(v)
     r, g, bl = chans
     if saturate:
-        luma = r * _LUMA_709[0] + g * _LUMA_709[1] + bl * _LUMA_709[2]
+        luma = r * REC709_LUMA[0] + g * REC709_LUMA[1] + bl * REC709_LUMA[2]
         r, g, bl = luma + sat * (r - luma), luma + sat * (g - luma), luma + sat * (bl - luma)
     if clamp:
         r, g, bl = r.clamp(0.0, 1.0), g.clamp(0.0, 1.0), bl.clamp(0.0, 1.0)
@@ -143,7 +139,7 @@ def apply_cdl(
         # OCIO CDL_NO_CLAMP: the power only applies to positive values.
         x = torch.where(x > 0, x.clamp(min=0).pow(p), x)
     if saturate:
-        w = torch.tensor(_LUMA_709, dtype=img.dtype, device=img.device).reshape(1, 3, 1, 1)
+        w = torch.tensor(REC709_LUMA, dtype=img.dtype, device=img.device).reshape(1, 3, 1, 1)
         luma = (x * w).sum(dim=1, keepdim=True)
         x = luma + sat * (x - luma)
     if clamp:
