@@ -43,8 +43,8 @@ def _fast_tetrahedral(r: torch.Tensor, g: torch.Tensor, b: torch.Tensor, flat: t
                       ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """:func:`apply_lut3d` on planes; the tetrahedron chosen by comparisons, not a sort.
 
-    ``rank0``/``rank1`` reproduce the stable descending sort of the eager path (ties in r, g, b
-    order), so the same vertices and weights are used.
+    ``r_first``/``g_first`` and ``r_second``/``g_second`` reproduce the stable descending sort
+    of the eager path (ties in r, g, b order), so the same vertices and weights are used.
     """
     ir, fr = _fast_lattice(r, lo[0], scale[0], size)
     ig, fg = _fast_lattice(g, lo[1], scale[1], size)
@@ -79,6 +79,7 @@ def _fast_lut_kernel(x: torch.Tensor, t1: torch.Tensor, lo1: torch.Tensor, sc1: 
     if n3:
         r, g, b = _fast_tetrahedral(r, g, b, t3, lo3, sc3, n3)
     return torch.stack([r, g, b], dim=1)
+
 
 NO_STAGE: Stage = (torch.zeros(3), torch.zeros(3), torch.ones(3), 0)
 """A stage the kernel skips."""
