@@ -7,6 +7,7 @@ first, then the residual 3D LUT on what they leave.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Sequence
@@ -67,8 +68,7 @@ def fit_look(before: Sequence[torch.Tensor], after: Sequence[torch.Tensor], *, s
     if steps is not None:
         if steps < 1:
             raise ParameterError(f"fit_look: steps must be >= 1, got {steps}")
-        settings = LookSettings(**{**settings.to_dict(), "steps": steps,
-                                   "levels": settings.levels})
+        settings = dataclasses.replace(settings, steps=steps)
     start = time.perf_counter()
     data = bin_pairs(before, after, domain, settings.bins)
     torch.manual_seed(seed)
