@@ -17,7 +17,7 @@ AddCommand = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.
 
 # Order here is the order in `workbench --help`: the title's workflow, then the tools.
 COMMAND_MODULES: tuple[str, ...] = ("title", "delivery", "apply", "demo", "train", "continuity",
-                                    "look", "match")
+                                    "look", "match", "key", "composite", "batch", "dashboard")
 
 
 def register_all(add: AddCommand) -> None:
