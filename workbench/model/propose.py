@@ -20,6 +20,7 @@ brings skin back toward the locus (undoing a colour cast) is not held back.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -108,7 +109,8 @@ def resolve_propose_method(title: Title, method: str | None = None) -> tuple[str
     return found.name, model
 
 
-def propose(title: Title, progress: bool = True, method: str | None = None) -> list[Proposal]:
+def propose(title: Title, progress: bool = True, method: str | None = None,
+            only: Sequence[str] | None = None) -> list[Proposal]:
     """Analyse every shot and store one proposal per shot; anchors get the identity.
 
     Parameters
@@ -120,12 +122,16 @@ def propose(title: Title, progress: bool = True, method: str | None = None) -> l
     method
         ``None`` (the trained title model when there is one, else :data:`NO_MODEL_METHOD`),
         or a match method name, ``"auto"`` included (see :func:`propose_methods`).
+    only
+        Store proposals for these shots only (default: every shot). Every shot is still
+        analysed: anchors and the scene statistics need them all.
 
     Returns
     -------
     list[Proposal]
         The new proposals, in catalogue order; each records the model version that made it.
     """
+    wanted = None if only is None else {title.shot(name).name for name in only}
     shots = title.shots()
     if not shots:
         raise TitleError(f"{title.root}: no shots to propose for; run `workbench ingest` first")
@@ -160,6 +166,8 @@ def propose(title: Title, progress: bool = True, method: str | None = None) -> l
                 anchor = next(s for s in members if s.name == name)
                 title.set_anchor(scene, anchor)
             for shot in members:
+                if wanted is not None and shot.name not in wanted:
+                    continue
                 proposals.append(_propose_shot(title, shot, anchor, stats, blanking[shot.name],
                                                version, fit))
     return proposals
