@@ -15,6 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from workbench.model.continuity.reasons import (
+    amount_duv,
+    amount_mired,
+    amount_motion,
+    amount_percent,
+    amount_ratio,
+    amount_stops,
     say_exposure,
     say_framing,
     say_motion,
@@ -127,19 +133,22 @@ class Check:
     measure: Callable[[ShotProfile, Reference], float | None]
     threshold: float
     say: Callable[[ShotProfile, float], str]
+    amount: Callable[[float], str]   # a size in this check's unit, for limits: "0.33 stop"
     relative: bool = True    # also require Z × the group's spread
 
 
 CHECKS: dict[str, Check] = {c.name: c for c in [
-    Check("exposure", _exposure, 1 / 3, say_exposure),
-    Check("white balance", _white_balance, 12.0, say_white_balance),
-    Check("tint", _tint, 0.005, say_tint),
+    Check("exposure", _exposure, 1 / 3, say_exposure, amount_stops),
+    Check("white balance", _white_balance, 12.0, say_white_balance, amount_mired),
+    # 0.002 Duv: a 4 % drop of green in linear light (Duv ≈ -0.0035) is a visible
+    # green–magenta mismatch between shots cut together, under the old 0.005 it passed.
+    Check("tint", _tint, 0.002, say_tint, amount_duv),
     Check("contrast", _contrast, math.log2(1.15), say_ratio("more contrast", "less contrast",
-                                                            "contrast")),
+                                                            "contrast"), amount_ratio),
     Check("saturation", _saturation, math.log2(1.25), say_ratio("more saturated",
                                                                "less saturated",
-                                                               "saturation")),
-    Check("grain", _grain, 0.6, say_ratio("more grain", "less grain", "grain")),
-    Check("framing", _framing, 0.10, say_framing),
-    Check("motion", _motion, 0.02, say_motion),
+                                                               "saturation"), amount_ratio),
+    Check("grain", _grain, 0.6, say_ratio("more grain", "less grain", "grain"), amount_ratio),
+    Check("framing", _framing, 0.10, say_framing, amount_percent),
+    Check("motion", _motion, 0.02, say_motion, amount_motion),
 ]}

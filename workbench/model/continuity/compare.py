@@ -19,7 +19,7 @@ from workbench.model.continuity.checks import CHECKS, Reference, consensus, refe
 from workbench.model.continuity.fixes import propose_fix
 from workbench.model.continuity.items import ContinuityItem, Finding
 
-__all__ = ["MIN_FOR_SPREAD", "Z", "check_continuity"]
+__all__ = ["MIN_FOR_SPREAD", "Z", "check_continuity", "explain_score"]
 
 Z = 3.0               # robust z-score an item must pass on top of the absolute threshold
 MIN_FOR_SPREAD = 4    # below this many items a group's spread is not estimated
@@ -76,17 +76,41 @@ def _measure(members: list[ContinuityItem], anchor: str | None, ref: Reference
     return diffs, thresholds
 
 
+def _limit_phrase(name: str, limit: float) -> str:
+    """``"the limit is 0.33 stop"``, and why when the scene's own spread raised it."""
+    check = CHECKS[name]
+    why = (f" ({Z:g}× this scene's own spread)" if limit > check.threshold * (1 + 1e-9)
+           else "")
+    return f"the limit is {check.amount(limit)}{why}"
+
+
+def explain_score(measures: dict[str, float], limits: dict[str, float], score: float) -> str:
+    """One sentence saying how ``score`` follows from the worst difference and its limit."""
+    if not measures:
+        return "score 0: nothing could be measured."
+    worst = max(measures, key=lambda k: abs(measures[k]) / limits[k])
+    ratio = abs(measures[worst]) / limits[worst]
+    check = CHECKS[worst]
+    head = (f"score {score:.2f} = s / (1 + s), where s = {ratio:.2f} is the largest "
+            f"difference divided by its limit ({worst}: {check.amount(measures[worst])}; "
+            f"{_limit_phrase(worst, limits[worst])})")
+    verdict = ("flagged" if ratio >= 1.0 else "not flagged")
+    return f"{head}; {verdict}: an item is flagged from 0.5, a difference at its limit."
+
+
 def _judge(m: ContinuityItem, group: str, ref: Reference, diffs: dict[str, float | None],
            thresholds: dict[str, float]) -> Finding:
     """One item's finding: the properties past their threshold, worst first, with sentences."""
     measures = {k: float(v) for k, v in diffs.items() if v is not None}
-    severity = {k: abs(v) / thresholds[k] for k, v in measures.items()}
+    limits = {k: thresholds[k] for k in measures}
+    severity = {k: abs(v) / limits[k] for k, v in measures.items()}
     flagged = sorted((k for k, s in severity.items() if s >= 1.0), key=lambda k: -severity[k])
     worst = max(severity.values(), default=0.0)
+    score = round(worst / (1 + worst), 3)
     reasons = [f"{m.name} is {CHECKS[k].say(m.profile, measures[k])} compared with "
-               f"{ref.name}." for k in flagged]
-    return Finding(m.name, group, bool(flagged), round(worst / (1 + worst), 3), reasons,
-                   ref.name, measures, flagged)
+               f"{ref.name}; {_limit_phrase(k, limits[k])}." for k in flagged]
+    return Finding(m.name, group, bool(flagged), score, reasons, ref.name, measures, flagged,
+                   limits=limits, explanation=explain_score(measures, limits, score))
 
 
 def _attach_fixes(findings: list[Finding], members: list[ContinuityItem], target: str) -> None:
@@ -104,7 +128,8 @@ def _group_findings(members: list[ContinuityItem], anchor: str | None, group: st
     ref = _reference(members, anchor, group)
     diffs, thresholds = _measure(members, anchor, ref)
     findings = [Finding(m.name, group, False, 0.0, [], "anchor (itself)",
-                        {k: float(v) for k, v in diffs[m.name].items() if v is not None})
+                        {k: float(v) for k, v in diffs[m.name].items() if v is not None},
+                        explanation="score 0: the anchor is what the others are compared with.")
                 if m.name == anchor else _judge(m, group, ref, diffs[m.name], thresholds[m.name])
                 for m in members]
     if fix and any(f.flag for f in findings):

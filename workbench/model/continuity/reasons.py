@@ -11,6 +11,12 @@ from collections.abc import Callable
 from workbench.model.profiles import ShotProfile
 
 __all__ = [
+    "amount_duv",
+    "amount_mired",
+    "amount_motion",
+    "amount_percent",
+    "amount_ratio",
+    "amount_stops",
     "kelvin_change",
     "say_exposure",
     "say_framing",
@@ -64,3 +70,35 @@ def say_motion(p: ShotProfile, d: float) -> str:
     """``d`` in widths per frame of shakiness."""
     return f"{'shakier' if d > 0 else 'steadier'} by {abs(d) * 100:.1f}% of the width per frame " \
            f"(motion)"
+
+
+# -- sizes of limits, in each check's unit ---------------------------------------------------
+
+def amount_stops(v: float) -> str:
+    """``v`` stops."""
+    return f"{abs(v):.2f} stop"
+
+
+def amount_mired(v: float) -> str:
+    """``v`` mired."""
+    return f"{abs(v):.0f} mired"
+
+
+def amount_duv(v: float) -> str:
+    """``v`` Duv."""
+    return f"{abs(v):.4f} Duv"
+
+
+def amount_ratio(v: float) -> str:
+    """A log2 ratio ``v`` as a percentage."""
+    return f"{abs(2.0 ** v - 1) * 100:.0f}%"
+
+
+def amount_percent(v: float) -> str:
+    """A relative difference ``v`` as a percentage."""
+    return f"{abs(v) * 100:.0f}%"
+
+
+def amount_motion(v: float) -> str:
+    """``v`` widths per frame."""
+    return f"{abs(v) * 100:.1f}% of the width per frame"
