@@ -35,26 +35,38 @@ class Grain:
     band_edges: tuple[float, ...] = GRAIN_BANDS[1:-1]
 
 
-def _flat_residuals(f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """|Immerkær filter| of ACEScct luma ``f`` (H, W), and where it is flat (no edge, no border)."""
+def _flat_residuals(f: np.ndarray, inside: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """|Immerkær filter| of ACEScct luma ``f`` (H, W), and where it is flat (no edge, no border).
+
+    With ``inside`` (H, W) bool, only those pixels count, for the edge threshold too.
+    """
     r = np.abs(cv2.filter2D(f, cv2.CV_32F, _IMMERKAER, borderType=cv2.BORDER_REFLECT))
     gx = cv2.Sobel(f, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(f, cv2.CV_32F, 0, 1, ksize=3)
     grad = np.hypot(gx, gy)
-    keep = grad <= np.quantile(grad, 0.8)
+    if inside is not None:
+        if not inside.any():
+            return r, inside.copy()
+        keep = (grad <= np.quantile(grad[inside], 0.8)) & inside
+    else:
+        keep = grad <= np.quantile(grad, 0.8)
     keep[:1], keep[-1:], keep[:, :1], keep[:, -1:] = False, False, False, False
     return r, keep
 
 
-def measure_grain(frames: np.ndarray, luma_cct: np.ndarray) -> Grain:
+def measure_grain(frames: np.ndarray, luma_cct: np.ndarray,
+                  inside: np.ndarray | None = None) -> Grain:
     """Immerkær noise σ (ACEScct) per luminance band, edges excluded.
 
-    ``frames`` are ``(N, 3, H, W)`` ACEScg, ``luma_cct`` their ACEScct luma ``(N, H, W)``.
+    ``frames`` are ``(N, 3, H, W)`` ACEScg, ``luma_cct`` their ACEScct luma ``(N, H, W)``;
+    ``inside`` ``(N, H, W)`` bool, when given, restricts the measure to those pixels (an
+    element's matte).
     """
     stops = np.log2(np.maximum(luminance(frames), LOG_FLOOR) / MID_GREY)
     resid, band_of = [], []
-    for f, s in zip(luma_cct, stops, strict=True):
-        r, keep = _flat_residuals(f)
+    for i, (f, s) in enumerate(zip(luma_cct, stops, strict=True)):
+        r, keep = _flat_residuals(f, None if inside is None else inside[i])
         resid.append(r[keep])
         band_of.append(np.digitize(s[keep], GRAIN_BANDS[1:-1]))
     r_all, b_all = np.concatenate(resid), np.concatenate(band_of)
