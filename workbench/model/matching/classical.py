@@ -13,6 +13,11 @@ Each estimates a colour transfer from pixels (:mod:`workbench.model.matching.tra
     Reinhard et al.'s per-axis mean/std transfer in lαβ axes of ACEScct.
 ``histogram``
     Per-channel quantile matching in log Bradford LMS (monotone curves, not sliced OT).
+``views``
+    Across camera angles: the change of light fitted on the pixels that show the same
+    surface in both views (:mod:`workbench.model.matching.correspond`: SIFT + RANSAC
+    homography, dense flow with a forward-backward check), a 3×3 on linear light after a
+    contrast power; ``von-kries`` when the views share too little.
 ``mean-std``
     The first classical matcher (:func:`~workbench.model.matching.stats.fit_mean_std_cdl`):
     exactly one ASC CDL, so its grade leaves as a plain ``.cc``.
@@ -26,6 +31,7 @@ from typing import Any
 import torch
 
 from workbench.color.encodings import AP1_TO_XYZ
+from workbench.model.matching.correspond import fit_light, split
 from workbench.model.matching.registry import MatchInputs, PixelMap, register_method
 from workbench.model.matching.stats import (
     acescct_to_pixels,
@@ -73,6 +79,14 @@ def _von_kries(inputs: MatchInputs) -> PixelMap:
     return lambda lin: t(lin).float()
 
 
+def _views(inputs: MatchInputs) -> PixelMap:
+    if inputs.pairs is None:
+        return _von_kries(inputs)
+    fit_on, _ = split(inputs.pairs)  # the odd tiles stay held out, to measure the grade
+    t = fit_light(fit_on.shot, fit_on.reference, fit_on.weight)
+    return lambda lin: t(lin).float()
+
+
 def _mean_std(inputs: MatchInputs) -> Pipeline:
     values = fit_mean_std_cdl(shot_stats(inputs.shot), shot_stats(inputs.reference))
     return Pipeline([CDL.from_values(values)])
@@ -81,6 +95,9 @@ def _mean_std(inputs: MatchInputs) -> Pipeline:
 register_method("von-kries", _von_kries,
                 description="per-cone gains in the best-fitting cone space (light, white "
                             "balance, exposure)")
+register_method("views", _views,
+                description="change of light fitted on the pixels both views show "
+                            "(SIFT + RANSAC homography, flow check); von Kries when none")
 register_method("mkl", _in_space(fit_mkl, pixels_to_acescct, acescct_to_pixels),
                 description="linear Monge-Kantorovich map in ACEScct (Pitie & Kokaram 2007)")
 register_method("reinhard", _in_space(fit_reinhard, pixels_to_acescct,

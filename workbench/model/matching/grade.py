@@ -27,15 +27,17 @@ from workbench.errors import ParameterError, ShapeError
 from workbench.interchange.cube import CubeLUT, write_cube
 from workbench.io.hashing import sha256_bytes
 from workbench.model.framing import ActiveArea, active_area
+from workbench.model.matching.correspond import find_correspondences
 from workbench.model.matching.registry import (
+    Choice,
     LearnedMatcher,
     MatchInputs,
     PixelMap,
     resolve_method,
 )
+from workbench.model.matching.select import confidence_from_residual, residual
 from workbench.model.matching.stats import (
     acescct_to_pixels,
-    chroma_overlap,
     describe_difference,
     pixels_to_acescct,
     shot_stats,
@@ -65,9 +67,10 @@ SLOPE_LIMITS = (0.25, 4.0)
 class MatchGrade:
     """A fitted match: CDL (ACEScct) then a 33³ LUT (ACEScct), at ``strength``.
 
-    ``confidence`` in [0, 1] is how far the matched shot's chroma overlaps the reference's
-    (:func:`~workbench.model.matching.stats.chroma_overlap`), 0 when there was too little to
-    measure. ``operators``, when the method is itself a chain of operators, is that chain: the
+    ``confidence`` in [0, 1] rises as the grade's held-out residual falls: the mean ΔE2000
+    it leaves on pixels that show the same surface in both shots and that no method was
+    fitted on (at most 0.6 when the shots share no surface; 0 when there was too little to
+    measure). ``operators``, when the method is itself a chain of operators, is that chain: the
     grade then renders with it (CDL + LUT stay its interchange form for ``.cc``/``.cube``).
     """
 
@@ -249,10 +252,16 @@ def match_frames(shot: torch.Tensor, reference: torch.Tensor, method: str = "aut
     ref_in = ref_area.crop(reference).contiguous().float()
     if shot_in.numel() == 0 or ref_in.numel() == 0:
         shot_in, ref_in = shot.float(), reference.float()
-    inputs = MatchInputs(torch.nan_to_num(shot_in), torch.nan_to_num(ref_in),
-                         sample_pixels(shot_in, seed=0), sample_pixels(ref_in, seed=1),
-                         title_model)
+    shot_in, ref_in = torch.nan_to_num(shot_in), torch.nan_to_num(ref_in)
+    inputs = MatchInputs(shot_in, ref_in, sample_pixels(shot_in, seed=0),
+                         sample_pixels(ref_in, seed=1), title_model,
+                         find_correspondences(shot_in, ref_in, max_frames=2))
     fitted = found.fit(inputs)
+    chosen = ""
+    if isinstance(fitted, Choice):
+        chosen = (f"; chose {fitted.name} by held-out residual {fitted.residual:.2f} "
+                  f"{fitted.measure}")
+        fitted = fitted.fitted
     operators = fitted if isinstance(fitted, Pipeline) else None
     pixel_map = fitted if operators is None else _operators_map(operators)
     ops = operators.operators if operators is not None else []
@@ -260,10 +269,10 @@ def match_frames(shot: torch.Tensor, reference: torch.Tensor, method: str = "aut
     fit_px = inputs.shot_pixels[:FIT_PIXELS]
     cdl, lut = fit_grade(pixel_map, fit_px, own_cdl)
     grade = MatchGrade(found.name, cdl, lut, strength=float(strength), operators=operators)
-    confidence = _confidence(grade, fit_px, inputs.reference_pixels[:FIT_PIXELS])
+    confidence, measured = _confidence(grade, inputs)
     before = describe_difference(shot_stats(inputs.shot), shot_stats(inputs.reference),
                                  reference_name)
-    summary = f"{found.name} match: {before}; confidence {confidence:.2f}"
+    summary = f"{found.name} match: {before}{chosen}; confidence {confidence:.2f} ({measured})"
     return MatchGrade(found.name, cdl, lut, float(strength), confidence, summary, operators)
 
 
@@ -274,12 +283,24 @@ def _operators_map(operators: Pipeline) -> PixelMap:
     return apply
 
 
-def _confidence(grade: MatchGrade, shot_px: torch.Tensor, ref_px: torch.Tensor) -> float:
-    """Chroma overlap of the matched shot with the reference, scaled down for tiny samples."""
-    if shot_px.shape[0] < MIN_PIXELS or ref_px.shape[0] < MIN_PIXELS:
-        return 0.0
-    matched = grade.apply(shot_px.T.reshape(1, 3, -1, 1), 1.0).reshape(3, -1).T
-    overlap = chroma_overlap(pixels_to_acescct(matched), pixels_to_acescct(ref_px))
-    size = min(1.0, min(shot_px.shape[0], ref_px.shape[0]) / 1024)
-    value = overlap * size
-    return round(float(value), 3) if np.isfinite(value) else 0.0
+def _confidence(grade: MatchGrade, inputs: MatchInputs) -> tuple[float, str]:
+    """Confidence in [0, 1] from the grade's held-out residual, and what it rests on.
+
+    With shared surfaces, the grade (as rendered: CDL + LUT, or its operators) is measured
+    on shared pixels no method was fitted on (:func:`~.select.residual`); without, on how
+    the graded shot's distribution misses the reference's, capped lower. Tiny samples give 0.
+    """
+    if inputs.shot_pixels.shape[0] < MIN_PIXELS or inputs.reference_pixels.shape[0] < MIN_PIXELS:
+        return 0.0, "too few pixels to measure"
+
+    def graded(lin: torch.Tensor) -> torch.Tensor:
+        return grade.apply(lin.float().T.reshape(1, 3, -1, 1).contiguous(), 1.0
+                           ).reshape(3, -1).T
+
+    value, measure = residual(graded, inputs)
+    confidence = confidence_from_residual(value, measure)
+    if measure == "ΔE2000":
+        note = f"held-out residual {value:.2f} ΔE2000 on pixels both views show"
+    else:
+        note = "the views share no surface: measured on distributions only"
+    return (round(float(confidence), 3) if np.isfinite(confidence) else 0.0), note

@@ -21,12 +21,14 @@ from workbench.errors import ParameterError
 if TYPE_CHECKING:
     import torch
 
+    from workbench.model.matching.correspond import Correspondence
     from workbench.ops import Pipeline
 
 __all__ = [
     "AUTO",
     "AUTO_METHOD",
     "MATCH_METHODS",
+    "Choice",
     "LearnedMatcher",
     "MatchInputs",
     "MatchMethod",
@@ -67,6 +69,9 @@ class MatchInputs:
     ``shot`` ``(N, 3, H, W)`` and ``reference`` ``(M, 3, H', W')`` are scene-linear ACEScg;
     ``shot_pixels`` / ``reference_pixels`` ``(P, 3)`` are finite ACEScg samples of them.
     ``title_model`` is the trained matcher for methods that need one, else ``None``.
+    ``pairs`` are the pixels that show the same surface in both shots
+    (:class:`~workbench.model.matching.correspond.Correspondence`), ``None`` when the views
+    share too little to find them.
     """
 
     shot: torch.Tensor
@@ -74,6 +79,23 @@ class MatchInputs:
     shot_pixels: torch.Tensor
     reference_pixels: torch.Tensor
     title_model: LearnedMatcher | None = None
+    pairs: Correspondence | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What a method that chooses among candidates returns: the one chosen, and why.
+
+    ``fitted`` is the chosen candidate's ``PixelMap | Pipeline``; ``name`` the candidate's;
+    ``residual`` its held-out residual (mean ΔE2000 on shared pixels not fitted on, or a
+    distribution mismatch when the views share none); ``scores`` every candidate's.
+    """
+
+    fitted: Any
+    name: str
+    residual: float
+    scores: dict[str, float]
+    measure: str = "ΔE2000"
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,8 @@ from workbench.model.matching.learned.network import (
     apply_light,
     measure_light,
 )
-from workbench.model.matching.registry import MatchInputs, register_method
+from workbench.model.matching.registry import MATCH_METHODS, MatchInputs, register_method
+from workbench.model.matching.select import choose
 from workbench.ops import Pipeline
 from workbench.schema import upgrade
 
@@ -46,6 +47,9 @@ __all__ = ["MATCHER_SCHEMA", "PRIOR_PIXELS", "TitleMatcher"]
 
 MATCHER_SCHEMA = "TitleMatcher.2"
 PRIOR_PIXELS = 32768  # pixels per side for the light prior when matching a shot
+# What the network must beat on each shot, by held-out residual, or be replaced by: so the
+# "title" method is never worse than the best of these as far as the residual can tell.
+CLASSICAL_RIVALS = ("views", "von-kries")
 
 
 class TitleMatcher:
@@ -129,9 +133,13 @@ def _fit_title(inputs: MatchInputs) -> Pipeline:
         raise ParameterError(f"match method 'title': expected a trained matcher (see "
                              f"workbench.model.title_model.as_matcher), got "
                              f"{type(inputs.title_model).__name__}")
-    return inputs.title_model.match(inputs.shot, inputs.reference)
+    learned = inputs.title_model.match(inputs.shot, inputs.reference)
+    classical = {name: MATCH_METHODS[name].fit(inputs) for name in CLASSICAL_RIVALS
+                 if name in MATCH_METHODS and (name != "views" or inputs.pairs is not None)}
+    return choose(inputs, {**classical, "network": learned})
 
 
 register_method("title", _fit_title, needs_title_model=True,
-                description="learned matcher trained on the title's dailies "
-                            "(exposure, von Kries white balance, CDL in ACEScct)")
+                description="learned matcher trained on the title's dailies (exposure, von "
+                            "Kries white balance, CDL in ACEScct), chosen per shot against "
+                            "the classical fits by held-out residual")

@@ -1,0 +1,321 @@
+"""Pixels that show the same surface in two views, and the light change fitted on them.
+
+Two camera angles of one scene share surfaces, not framing, so statistics of the whole frames
+mix what changed in the light with what changed in the picture. Here the shared surfaces are
+found and the change is fitted on them alone:
+
+1. :func:`find_correspondences`: SIFT features on both views (exposure- and contrast-robust),
+   Lowe's ratio test and a RANSAC homography; the reference is warped onto the shot, then
+   DIS optical flow refines the alignment where parallax breaks the homography, and a
+   forward–backward consistency check keeps only pixels that map both ways (occlusions,
+   people who moved and the views' edges drop out). Pixels on strong edges, where a
+   sub-pixel error changes the colour, count less.
+2. :func:`fit_light`: the change on those pixel pairs as a 3×3 matrix on linear ACEScg (an
+   exposure and a chromatic adaptation, any cone space) after a power about mid grey
+   (contrast), fitted robustly in ACEScct, where equal errors look about equally large.
+   Its residual on spatially held-out pixels, in ΔE2000, says how well it explains the views.
+
+References
+----------
+D. G. Lowe, "Distinctive Image Features from Scale-Invariant Keypoints", IJCV 60(2), 2004.
+T. Kroeger et al., "Fast Optical Flow using Dense Inverse Search", ECCV 2016.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from workbench.color import convert, delta_e_2000
+
+__all__ = [
+    "MIN_INLIERS",
+    "Correspondence",
+    "LightFit",
+    "find_correspondences",
+    "fit_light",
+    "held_out_residual",
+    "split",
+    "weighted_delta_e",
+]
+
+MIN_INLIERS = 40        # RANSAC inliers below this: the views share too little to trust
+MIN_PAIRS = 2000        # consistent pixel pairs below this: likewise
+DETECT_WIDTH = 512      # features are found on views resized to about this width
+FB_TOLERANCE = 1.0      # forward-backward flow disagreement allowed, in detection pixels
+MAX_PAIRS = 60_000      # pixel pairs kept for fitting (a seeded, spatially even draw)
+MID_GREY = 0.18
+CONTRASTS = torch.linspace(0.6, 1.6, 21, dtype=torch.float64)
+
+
+@dataclass(frozen=True)
+class Correspondence:
+    """Pixel pairs showing the same surface: ``shot`` and ``reference`` ``(P, 3)`` ACEScg.
+
+    ``weight`` ``(P,)`` is how far each pair is trusted (low on edges); ``tile`` ``(P,)`` an
+    id of the spatial tile it lies in, for held-out residuals; ``inliers`` the RANSAC count.
+    """
+
+    shot: torch.Tensor
+    reference: torch.Tensor
+    weight: torch.Tensor
+    tile: torch.Tensor
+    inliers: int
+
+
+def _detection_image(frame: torch.Tensor, scale: float) -> np.ndarray:
+    """8-bit luma of ``frame`` (3, H, W) ACEScg for features: ACEScct, stretched 1–99 %."""
+    import cv2
+
+    cct = convert(frame[None].float().contiguous(), "ACEScg", "ACEScct")[0]
+    luma = (0.2722 * cct[0] + 0.6741 * cct[1] + 0.0537 * cct[2]).numpy()
+    lo, hi = np.percentile(luma, [1, 99])
+    img = np.clip((luma - lo) / max(hi - lo, 1e-4) * 255, 0, 255).astype(np.uint8)
+    if scale != 1.0:
+        img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    return img
+
+
+def _homography(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray | None, int]:
+    """RANSAC homography taking ``b``'s pixels onto ``a``'s, and its inlier count."""
+    import cv2
+
+    sift = cv2.SIFT_create(nfeatures=4000)
+    ka, da = sift.detectAndCompute(a, None)
+    kb, db = sift.detectAndCompute(b, None)
+    if da is None or db is None or len(ka) < 8 or len(kb) < 8:
+        return None, 0
+    pairs = cv2.BFMatcher(cv2.NORM_L2).knnMatch(db, da, k=2)
+    good = [m for m, *rest in (p for p in pairs if len(p) == 2) if m.distance < 0.75 *
+            rest[0].distance]
+    if len(good) < 8:
+        return None, 0
+    src = np.float32([kb[m.queryIdx].pt for m in good])
+    dst = np.float32([ka[m.trainIdx].pt for m in good])
+    h, mask = cv2.findHomography(src, dst, cv2.RANSAC, 4.0)
+    if h is None or mask is None:
+        return None, 0
+    return h, int(mask.sum())
+
+
+def find_correspondences(shot: torch.Tensor, reference: torch.Tensor, *,
+                         max_frames: int = 3, seed: int = 0) -> Correspondence | None:
+    """Pixel pairs that show the same surface in ``shot`` and ``reference``.
+
+    Parameters
+    ----------
+    shot, reference
+        ``(N, 3, H, W)`` / ``(M, 3, H', W')`` linear ACEScg, bars cropped. Up to
+        ``max_frames`` frames of each are tried; the pair of frames with most RANSAC inliers
+        is used.
+
+    Returns
+    -------
+    Correspondence or None
+        ``None`` when the views share too little (under :data:`MIN_INLIERS` inliers or
+        :data:`MIN_PAIRS` consistent pixels): different framings of different things.
+    """
+    import cv2
+
+    pick_s = np.unique(np.linspace(0, shot.shape[0] - 1, min(max_frames, shot.shape[0]))
+                       .round().astype(int))
+    pick_r = np.unique(np.linspace(0, reference.shape[0] - 1,
+                                   min(max_frames, reference.shape[0])).round().astype(int))
+    scale_s = max(1.0, DETECT_WIDTH / shot.shape[-1])
+    scale_r = max(1.0, DETECT_WIDTH / reference.shape[-1])
+    det_s = {int(i): _detection_image(shot[i], scale_s) for i in pick_s}
+    det_r = {int(j): _detection_image(reference[j], scale_r) for j in pick_r}
+    best: tuple[int, int, np.ndarray, int] | None = None
+    for i, a in det_s.items():
+        for j, b in det_r.items():
+            h, inliers = _homography(a, b)
+            if h is not None and (best is None or inliers > best[3]):
+                best = (i, j, h, inliers)
+    if best is None or best[3] < MIN_INLIERS:
+        return None
+    i, j, h, inliers = best
+    a, b = det_s[i], det_r[j]
+    size = (a.shape[1], a.shape[0])
+    warped = cv2.warpPerspective(b, h, size, flags=cv2.INTER_LINEAR)
+    inside = cv2.warpPerspective(np.full(b.shape, 255, np.uint8), h, size,
+                                 flags=cv2.INTER_NEAREST)
+    inside = cv2.erode(inside, np.ones((7, 7), np.uint8)) > 0
+    # Parallax and motion: refine with dense flow, keep what maps both ways.
+    dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+    fwd = dis.calc(a, warped, None)
+    bwd = dis.calc(warped, a, None)
+    gy, gx = np.mgrid[0:a.shape[0], 0:a.shape[1]].astype(np.float32)
+    map_x, map_y = gx + fwd[..., 0], gy + fwd[..., 1]
+    back = cv2.remap(bwd, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                     borderValue=(1e3, 1e3))
+    consistent = np.linalg.norm(fwd + back, axis=-1) < FB_TOLERANCE * max(scale_s, 1.0)
+    # Reference pixel coordinates (in its own detection image) of each shot detection pixel.
+    hinv = np.linalg.inv(h)
+    pts = np.stack([map_x, map_y, np.ones_like(map_x)], axis=-1) @ hinv.T
+    ref_x, ref_y = pts[..., 0] / pts[..., 2], pts[..., 1] / pts[..., 2]
+    inside &= consistent & (cv2.remap(inside.astype(np.uint8), map_x, map_y,
+                                      cv2.INTER_NEAREST) > 0)
+    # Back to each view's own pixel grid: sample the shot on its grid (detection pixels are
+    # an upsampling of it) and the reference by bilinear interpolation at the mapped point.
+    sh, sw = shot.shape[-2:]
+    ys, xs = np.mgrid[0:sh, 0:sw]
+    dy = np.clip((ys * scale_s).round().astype(int), 0, a.shape[0] - 1)
+    dx = np.clip((xs * scale_s).round().astype(int), 0, a.shape[1] - 1)
+    keep = inside[dy, dx]
+    rx = ref_x[dy, dx] / scale_r
+    ry = ref_y[dy, dx] / scale_r
+    rh, rw = reference.shape[-2:]
+    keep &= (rx >= 0) & (rx <= rw - 1) & (ry >= 0) & (ry <= rh - 1)
+    if int(keep.sum()) < MIN_PAIRS:
+        return None
+    ref_img = reference[j].permute(1, 2, 0).float().contiguous().numpy()
+    ref_px = cv2.remap(ref_img, rx.astype(np.float32), ry.astype(np.float32), cv2.INTER_LINEAR)
+    shot_px = shot[i].permute(1, 2, 0).float().numpy()
+    # Edges: a sub-pixel misalignment there changes the colour, so they count less.
+    luma = a.astype(np.float32) / 255
+    grad = np.hypot(cv2.Sobel(luma, cv2.CV_32F, 1, 0, ksize=3),
+                    cv2.Sobel(luma, cv2.CV_32F, 0, 1, ksize=3))[dy, dx]
+    weight = 1.0 / (1.0 + (grad / 0.5) ** 2)
+    tile = (ys // 16) * ((sw + 15) // 16) + xs // 16
+    s = torch.from_numpy(shot_px[keep]).float()
+    r = torch.from_numpy(np.ascontiguousarray(ref_px[keep])).float()
+    w = torch.from_numpy(weight[keep]).double()
+    t = torch.from_numpy(tile[keep]).long()
+    ok = torch.isfinite(s).all(1) & torch.isfinite(r).all(1)
+    s, r, w, t = s[ok], r[ok], w[ok], t[ok]
+    if s.shape[0] > MAX_PAIRS:
+        pick = torch.randperm(s.shape[0], generator=torch.Generator().manual_seed(seed))
+        pick = pick[:MAX_PAIRS]
+        s, r, w, t = s[pick], r[pick], w[pick], t[pick]
+    return Correspondence(s, r, w, t, inliers)
+
+
+@dataclass(frozen=True)
+class LightFit:
+    """``y = M · c(x)`` on linear ACEScg: ``c`` a power ``contrast`` about mid grey, ``M`` 3×3.
+
+    A change of exposure and white balance is a 3×3 on linear light (a chromatic adaptation
+    in any cone space, times a gain); a change of contrast, a power about mid grey.
+    """
+
+    matrix: torch.Tensor   # (3, 3) float64
+    contrast: float
+
+    def __call__(self, pixels: torch.Tensor) -> torch.Tensor:
+        """``(P, 3)`` linear ACEScg through the fit; same dtype."""
+        x = pixels.double()
+        if self.contrast != 1.0:
+            x = torch.where(x > 0, MID_GREY * (x.clamp_min(1e-12) / MID_GREY) ** self.contrast,
+                            x)
+        return (x @ self.matrix.T).to(pixels.dtype)
+
+
+def _cct(lin: torch.Tensor) -> torch.Tensor:
+    """ACEScct of ``(P, 3)`` linear ACEScg, differentiable (the ACES formula, float64)."""
+    from workbench.color.encodings import lin_to_acescct_torch
+
+    return lin_to_acescct_torch(lin.clamp(-0.01, 65504.0))
+
+
+def _solve_matrix(xc: torch.Tensor, y: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    """Weighted least squares ``y ≈ xc Mᵀ`` with errors relative to ``y`` (log-like)."""
+    rel = w / (y.abs().sum(1) / 3 + 0.02) ** 2
+    a = xc * rel.sqrt()[:, None]
+    b = y * rel.sqrt()[:, None]
+    sol = torch.linalg.lstsq(a, b).solution  # (3, 3): y = xc @ sol
+    return sol.T.contiguous()
+
+
+def fit_light(shot: torch.Tensor, reference: torch.Tensor, weight: torch.Tensor | None = None,
+              *, iterations: int = 60) -> LightFit:
+    """The change of light bringing ``shot`` pixels to their ``reference`` pairs.
+
+    Parameters
+    ----------
+    shot, reference
+        ``(P, 3)`` linear ACEScg pixel pairs (same surfaces).
+    weight
+        ``(P,)`` trust per pair (default all 1).
+
+    Returns
+    -------
+    LightFit
+        Contrast chosen on a grid by weighted least squares in relative error, then matrix
+        and contrast refined together on a robust (Huber) loss in ACEScct.
+    """
+    keep = torch.isfinite(shot).all(1) & torch.isfinite(reference).all(1)
+    x, y = shot[keep].double(), reference[keep].double()
+    w = torch.ones(x.shape[0], dtype=torch.float64) if weight is None else weight[keep].double()
+    if x.shape[0] < 32:
+        return LightFit(torch.eye(3, dtype=torch.float64), 1.0)
+    y_cct = _cct(y)
+    best: tuple[float, LightFit] | None = None
+    for p in CONTRASTS.tolist():
+        fit = LightFit(torch.eye(3, dtype=torch.float64), p)
+        m = _solve_matrix(fit(x), y, w)
+        cost = float((w * (_cct(LightFit(m, p)(x)) - y_cct).abs().sum(1)).sum() / w.sum())
+        if best is None or cost < best[0]:
+            best = (cost, LightFit(m, p))
+    assert best is not None
+    start = best[1]
+    m = start.matrix.clone().requires_grad_(True)
+    log_p = torch.tensor(float(np.log(start.contrast)), dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.LBFGS([m, log_p], lr=0.5, max_iter=iterations,
+                            line_search_fn="strong_wolfe")
+    xp = x.clamp_min(1e-12)
+
+    def closure() -> torch.Tensor:
+        opt.zero_grad()
+        c = torch.where(x > 0, MID_GREY * (xp / MID_GREY) ** log_p.exp(), x)
+        err = _cct(c @ m.T) - y_cct
+        loss = (w[:, None] * torch.nn.functional.huber_loss(
+            err, torch.zeros_like(err), reduction="none", delta=0.02)).sum() / w.sum()
+        loss.backward()
+        return loss
+
+    try:
+        opt.step(closure)
+    except RuntimeError:
+        return start
+    refined = LightFit(m.detach().clone(), float(log_p.detach().exp()))
+    if not torch.isfinite(refined.matrix).all() or not np.isfinite(refined.contrast):
+        return start
+    return refined
+
+
+def split(pairs: Correspondence) -> tuple[Correspondence, Correspondence]:
+    """The pairs of even tiles (for fitting) and of odd tiles (held out, for scoring).
+
+    Tiles are 16 px squares in a checkerboard-like alternation, so both halves cover the
+    whole shared area while no pixel is both fitted and scored.
+    """
+    def part(keep: torch.Tensor) -> Correspondence:
+        return Correspondence(pairs.shot[keep], pairs.reference[keep], pairs.weight[keep],
+                              pairs.tile[keep], pairs.inliers)
+
+    odd = (pairs.tile % 2) == 1
+    return part(~odd), part(odd)
+
+
+def held_out_residual(pixel_map: Callable[[torch.Tensor], torch.Tensor],
+                      pairs: Correspondence) -> float:
+    """Weighted mean ΔE2000 between ``pixel_map`` of the held-out shot pixels and their pairs.
+
+    ``pixel_map`` takes ``(P, 3)`` linear ACEScg; only the odd tiles of :func:`split` are
+    scored, so a method fitted on the even tiles is measured on pixels it never saw.
+    """
+    _, test = split(pairs)
+    if test.shot.shape[0] < 32:
+        return float("inf")
+    return weighted_delta_e(pixel_map(test.shot), test.reference, test.weight)
+
+
+def weighted_delta_e(a: torch.Tensor, b: torch.Tensor, w: torch.Tensor) -> float:
+    """Weighted mean ΔE2000 of ``(P, 3)`` linear ACEScg pixel sets."""
+    d = delta_e_2000(a.float().T.reshape(1, 3, -1, 1).contiguous(),
+                     b.float().T.reshape(1, 3, -1, 1).contiguous())
+    d = torch.nan_to_num(d.flatten().double(), nan=100.0)
+    return float((d * w).sum() / w.sum())

@@ -1,0 +1,86 @@
+"""Choosing among fitted matches by a held-out residual, and confidence from that residual.
+
+A match is only as good as what it predicts on pixels it was not fitted on. When the views
+share surfaces (:mod:`.correspond`), that is the mean ΔE2000 between the graded shot and the
+reference on the held-out shared pixels (odd tiles): the error a person would see there. When
+they share none, only distributions can be compared: the log2-quantile mismatch of the graded
+shot against the reference, which says less (a method that forces the statistics to match
+scores well whether or not it is right), so it yields lower confidence.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+from workbench.model.matching.correspond import held_out_residual
+from workbench.model.matching.registry import Choice, MatchInputs, PixelMap
+from workbench.model.matching.transfer import LINEAR_FLOOR, _log_quantile_mismatch
+from workbench.ops import Pipeline
+
+__all__ = [
+    "NO_VIEWS_CEILING",
+    "RESIDUAL_SCALE",
+    "choose",
+    "confidence_from_residual",
+    "pixel_map_of",
+    "residual",
+]
+
+RESIDUAL_SCALE = 2.5     # ΔE2000 held out at which confidence is one half
+NO_VIEWS_CEILING = 0.6   # the most confidence a match without shared surfaces can have
+MISMATCH_SCALE = 0.25    # log2-quantile mismatch at which that confidence halves
+
+
+def pixel_map_of(fitted: Any) -> PixelMap:
+    """A method's result (``PixelMap`` or :class:`~workbench.ops.Pipeline`) as a pixel map."""
+    if not isinstance(fitted, Pipeline):
+        return fitted  # type: ignore[no-any-return]
+
+    def apply(lin: torch.Tensor) -> torch.Tensor:
+        img = lin.float().T.reshape(1, 3, -1, 1).contiguous()
+        return fitted.apply(img).reshape(3, -1).T
+    return apply
+
+
+def residual(pixel_map: PixelMap, inputs: MatchInputs) -> tuple[float, str]:
+    """How far ``pixel_map`` misses, and in what unit.
+
+    ΔE2000 on held-out shared pixels, or the log2-quantile mismatch of the graded shot's
+    pixels (odd rows of the sample) when the views share none.
+    """
+    if inputs.pairs is not None:
+        return held_out_residual(pixel_map, inputs.pairs), "ΔE2000"
+    shot, ref = inputs.shot_pixels[1::2][:65536], inputs.reference_pixels[1::2][:65536]
+    mapped = torch.nan_to_num(pixel_map(shot).double(), nan=LINEAR_FLOOR)
+    return _log_quantile_mismatch(mapped, ref.double()), "log2 quantile mismatch"
+
+
+def confidence_from_residual(value: float, measure: str) -> float:
+    """Confidence in [0, 1]: higher means a smaller expected error.
+
+    ``1 / (1 + (r / RESIDUAL_SCALE)²)`` for a held-out ΔE2000 ``r``; without shared pixels,
+    at most :data:`NO_VIEWS_CEILING`, halving at a mismatch of :data:`MISMATCH_SCALE`.
+    """
+    if not math.isfinite(value):  # nothing measured
+        return 0.0
+    if measure == "ΔE2000":
+        return 1.0 / (1.0 + (value / RESIDUAL_SCALE) ** 2)
+    return NO_VIEWS_CEILING / (1.0 + (value / MISMATCH_SCALE) ** 2)
+
+
+def choose(inputs: MatchInputs, candidates: dict[str, Any]) -> Choice:
+    """The candidate with the least held-out residual (ties go to the first listed).
+
+    ``candidates`` maps names to fitted results (``PixelMap`` or ``Pipeline``); ``None``
+    entries are skipped.
+    """
+    scores: dict[str, float] = {}
+    measure = "ΔE2000"
+    for name, fitted in candidates.items():
+        if fitted is not None:
+            scores[name], measure = residual(pixel_map_of(fitted), inputs)
+    best = min(scores, key=lambda n: (scores[n], list(scores).index(n)))
+    return Choice(candidates[best], best, scores[best], scores, measure)
