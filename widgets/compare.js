@@ -3,8 +3,11 @@
 
 const MODES = ["wipe", "split", "side-by-side", "toggle", "difference"];
 
+// Every node opts out of JupyterLab's command-mode keys: lumino matches a shortcut on the
+// focused element itself (a clicked button, a slider) before it looks at the widget root.
 function el(tag, cls, attrs = {}) {
   const node = document.createElement(tag);
+  node.setAttribute("data-lm-suppress-shortcuts", "true");
   if (cls) node.className = cls;
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
   return node;
@@ -17,7 +20,7 @@ function blobUrl(view, mime) {
 
 export default {
   render({ model, el: host }) {
-    const root = el("div", "wb-compare", { "data-testid": "wb-compare", "data-lm-suppress-shortcuts": "true", tabindex: "0" });
+    const root = el("div", "wb-compare", { "data-testid": "wb-compare", tabindex: "0" });
     const bar = el("div", "wb-toolbar");
     const modeButtons = {};
     for (const mode of MODES) {
@@ -130,14 +133,18 @@ export default {
         paneB.style.clipPath = `inset(${wipe * 100}% 0 0 0)`;
         divider.style.top = `${wipe * 100}%`;
         divider.style.left = "";
-      } else if (mode === "toggle") {
-        paneB.style.visibility = showAfter ? "" : "hidden";
+      }
+      // `t` (or a click in toggle mode) shows the whole before frame in any mode.
+      const whole = mode === "toggle" || !showAfter;
+      if (!showAfter) {
+        paneB.style.visibility = "hidden";
+        divider.style.display = "none";
       }
       const before = model.get("label_before"), after = model.get("label_after");
-      labelA.textContent = mode === "toggle" ? (showAfter ? after : before)
+      labelA.textContent = whole ? `${showAfter ? after : before} · t: ${showAfter ? before : after}`
         : mode === "difference" ? `|${after} − ${before}|` : before;
       labelB.textContent = after;
-      labelB.style.display = mode === "toggle" || mode === "difference" ? "none" : "";
+      labelB.style.display = whole || mode === "difference" ? "none" : "";
       labelB.style.top = mode === "split" ? "auto" : "";
       labelB.style.bottom = mode === "split" ? "6px" : "";
       if (fit) requestAnimationFrame(fitView);
@@ -220,8 +227,7 @@ export default {
     });
     view.addEventListener("pointerup", () => {
       if (pan && !pan.moved && model.get("mode") === "toggle") {
-        showAfter = !showAfter;
-        layout();
+        toggle();
       } else if (pan && pan.moved) {
         syncZoom();
       }
@@ -238,13 +244,20 @@ export default {
     }, { passive: false });
     fitBtn.addEventListener("click", () => { fitView(); syncZoom(); });
     oneBtn.addEventListener("click", () => { zoomTo(1 / devicePixelRatio); syncZoom(); });
+    const toggle = () => {
+      showAfter = !showAfter;
+      root.dataset.showing = showAfter ? "after" : "before";
+      layout();
+    };
     root.addEventListener("keydown", (e) => {
-      if (e.key === "t" || e.key === " ") {
-        showAfter = !showAfter;
-        layout();
+      if ((e.key === "t" || e.key === " ") && !e.ctrlKey && !e.metaKey && !e.altKey) {
+        toggle();
         e.preventDefault();
       }
     });
+    // The app's key map sends `t` from anywhere in the app as a wb-toggle event.
+    const onToggle = (e) => { if (e.target.contains(root)) toggle(); };
+    document.addEventListener("wb-toggle", onToggle);
 
     const onZoom = () => {
       const z = model.get("zoom");
@@ -274,6 +287,7 @@ export default {
     layout();
 
     return () => {
+      document.removeEventListener("wb-toggle", onToggle);
       observer.disconnect();
       for (const img of [imgBefore, imgAfter]) {
         if (img.src.startsWith("blob:")) URL.revokeObjectURL(img.src);

@@ -1,8 +1,11 @@
 // Scopes: waveform / RGB parade, vectorscope (targets and skin-tone line) and histogram.
 // Traces are computed in the kernel (torch) and arrive as PNG or float32 bytes.
 
+// Every node opts out of JupyterLab's command-mode keys: lumino matches a shortcut on the
+// focused element itself (a clicked button, a slider) before it looks at the widget root.
 function el(tag, cls, attrs = {}) {
   const node = document.createElement(tag);
+  node.setAttribute("data-lm-suppress-shortcuts", "true");
   if (cls) node.className = cls;
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
   return node;
@@ -15,7 +18,7 @@ async function bitmap(view) {
 
 export default {
   render({ model, el: host }) {
-    const root = el("div", "wb-scopes", { "data-testid": "wb-scopes", "data-lm-suppress-shortcuts": "true" });
+    const root = el("div", "wb-scopes", { "data-testid": "wb-scopes" });
     const bar = el("div", "wb-toolbar");
     const waveBtn = el("button", "wb-btn", { type: "button" });
     waveBtn.textContent = "luma";

@@ -1,8 +1,11 @@
 // TrainingView: live loss curve (float32 step/loss pairs on a canvas), a preview of the
 // model on a held-out frame, and Stop (the trainer's callback then returns False).
 
+// Every node opts out of JupyterLab's command-mode keys: lumino matches a shortcut on the
+// focused element itself (a clicked button, a slider) before it looks at the widget root.
 function el(tag, cls, attrs = {}) {
   const node = document.createElement(tag);
+  node.setAttribute("data-lm-suppress-shortcuts", "true");
   if (cls) node.className = cls;
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
   return node;
@@ -10,7 +13,7 @@ function el(tag, cls, attrs = {}) {
 
 export default {
   render({ model, el: host }) {
-    const root = el("div", "wb-training", { "data-testid": "wb-training", "data-lm-suppress-shortcuts": "true" });
+    const root = el("div", "wb-training", { "data-testid": "wb-training" });
     const head = el("div", "wb-toolbar");
     const status = el("span", "wb-info", { "data-testid": "wb-train-status" });
     const stop = el("button", "wb-btn wb-reject", { type: "button", "data-testid": "wb-train-stop" });

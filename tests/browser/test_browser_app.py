@@ -1,0 +1,148 @@
+"""The app in notebook 03 as an artist drives it: keys, clicks, edits and undo, in chromium.
+
+One JupyterLab and one page for every check (each step starts where the last one left off).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from labserver import LabServer, chromium_page, notebook_errors, open_notebook, run_all_cells
+
+from workbench.title import Title, journal
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
+
+CELLS = """() => {
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  return nb.widgets.map(c => c.model.type);
+}"""
+
+
+@pytest.fixture(scope="module")
+def app_page(lab: tuple[LabServer, Path]) -> Iterator[tuple[Any, Path]]:
+    """Notebook 03 run in chromium, its app painted; yields the page and the notebooks' OUT."""
+    server, out = lab
+    with chromium_page() as page:
+        open_notebook(page, server, "03_grade_and_decide.ipynb")
+        run_all_cells(page)
+        page.wait_for_function(
+            "() => { const i = document.querySelector('[data-testid=wb-preview]');"
+            " return i && Number(i.dataset.frameSeq) > 0 && i.complete; }", timeout=150_000)
+        page.wait_for_selector("[data-testid=wb-keymap] kbd", timeout=30_000)
+        yield page, out
+
+
+def _journal(out: Path) -> list:
+    with Title.open(out / "title") as title:
+        return journal(title)
+
+
+def _settle(page: Any, ms: int = 600) -> None:
+    """Let the kernel answer (widget messages round-trip) and the page repaint."""
+    page.wait_for_timeout(ms)
+
+
+def _selected(page: Any) -> str:
+    return page.get_attribute("[data-testid=wb-shot-card][aria-selected=true]", "data-shot")
+
+
+def test_keys_after_clicking_app_buttons_never_reach_the_notebook(app_page):
+    page, _ = app_page
+    cells = page.evaluate(CELLS)
+    for target in ("[data-testid=wb-fit]", "[data-testid=wb-one-to-one]",
+                   "[data-testid=wb-compare] [data-mode=split]",
+                   "[data-testid=wb-compare] [data-mode=wipe]",
+                   "[data-testid=wb-scopes] button >> nth=0",
+                   "[data-testid=wb-undo]", "[data-testid=wb-keymap]"):
+        page.locator(target).first.click(force=True)
+        for key in ("d", "d", "m", "x", "a", "b"):
+            page.keyboard.press(key)
+        _settle(page, 150)
+        assert page.evaluate(CELLS) == cells, f"a notebook shortcut fired after clicking {target}"
+    assert page.is_visible("[data-testid=wb-compare]")
+
+
+def test_a_double_click_on_accept_is_one_entry_and_the_note_is_cleared(app_page):
+    page, out = app_page
+    count = len(_journal(out))
+    page.fill("[data-testid=wb-note]", "warm it up")
+    page.dispatch_event("[data-testid=wb-note]", "change")
+    page.dblclick("[data-testid=wb-accept]")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=wb-last-decision]').textContent.trim()",
+        timeout=30_000)
+    _settle(page, 1500)  # a second entry, if one were coming, would be written by now
+    entries = _journal(out)
+    assert len(entries) == count + 1
+    assert entries[-1].note == "warm it up" and entries[-1].verdict == "accept"
+    assert page.input_value("[data-testid=wb-note]") == ""
+    assert not page.is_disabled("[data-testid=wb-accept]")  # back once the kernel answered
+    assert page.is_disabled("[data-testid=wb-adjust]")  # nothing changed: nothing to adjust
+
+
+def test_an_edit_survives_a_shot_switch_and_undo_restores(app_page, artifacts):
+    page, _ = app_page
+    slider = page.locator("[data-testid=wb-strength]")
+    start = float(slider.input_value())
+    target = round(0.35 if start > 0.5 else 0.9, 3)
+    slider.fill(str(target))
+    page.wait_for_function("() => document.querySelector('[data-testid=wb-edited]')"
+                           ".textContent.includes('edited')", timeout=30_000)
+    assert page.text_content("[data-testid=wb-accept]") == "accept as adjust"
+    here = _selected(page)
+    other = page.locator(f"[data-testid=wb-shot-card]:not([data-shot={here}])").first
+    other_name = other.get_attribute("data-shot")
+    other.click()
+    page.wait_for_function("n => document.querySelector('[data-testid=wb-grade-panel]')"
+                           ".textContent.includes(n)", arg=other_name, timeout=30_000)
+    assert page.is_visible(f"[data-shot={here}] [data-testid=wb-shot-edited]")
+    page.click(f"[data-testid=wb-shot-card][data-shot={here}]")
+    page.wait_for_function("n => document.querySelector('[data-testid=wb-grade-panel]')"
+                           ".textContent.includes(n)", arg=here, timeout=30_000)
+    _settle(page)
+    assert float(slider.input_value()) == pytest.approx(target, abs=1e-3)
+    page.screenshot(path=str(artifacts / "browser_app_edited.png"))
+    page.click("[data-testid=wb-undo]")
+    page.wait_for_function("v => Math.abs(Number(document.querySelector("
+                           "'[data-testid=wb-strength]').value) - v) < 1e-3", arg=start,
+                           timeout=30_000)
+    assert page.text_content("[data-testid=wb-accept]") == "accept"
+    page.click("[data-testid=wb-redo]")
+    page.wait_for_function("v => Math.abs(Number(document.querySelector("
+                           "'[data-testid=wb-strength]').value) - v) < 1e-3", arg=target,
+                           timeout=30_000)
+
+
+def test_the_key_map_is_shown_and_its_keys_work(app_page, artifacts):
+    page, out = app_page
+    keymap = page.text_content("[data-testid=wb-keymap]")
+    for words in ("next shot", "previous shot", "accept", "reject", "before/after", "undo"):
+        assert words in keymap
+    cells = page.evaluate(CELLS)
+    page.click("[data-testid=wb-keymap]")  # focus inside the app, on no control
+    first = _selected(page)
+    page.keyboard.press("n")
+    page.wait_for_function("s => document.querySelector("
+                           "'[data-testid=wb-shot-card][aria-selected=true]').dataset.shot != s",
+                           arg=first, timeout=30_000)
+    page.keyboard.press("p")
+    page.wait_for_function("s => document.querySelector("
+                           "'[data-testid=wb-shot-card][aria-selected=true]').dataset.shot == s",
+                           arg=first, timeout=30_000)
+    page.keyboard.press("t")
+    assert page.get_attribute("[data-testid=wb-compare]", "data-showing") == "before"
+    page.screenshot(path=str(artifacts / "browser_app_before.png"))
+    page.keyboard.press("t")
+    count = len(_journal(out))
+    page.keyboard.press("f")  # reject
+    page.wait_for_function("() => document.querySelector('[data-testid=wb-last-decision]')"
+                           ".textContent.includes('rejected')", timeout=30_000)
+    entries = _journal(out)
+    assert len(entries) == count + 1 and entries[-1].verdict == "reject"
+    assert entries[-1].strength is None and entries[-1].shot == first
+    assert page.evaluate(CELLS) == cells
+    assert notebook_errors(page) == []
