@@ -4,8 +4,11 @@
 
 const MIN_INTERVAL_MS = 30;
 
+// Every node opts out of JupyterLab's command-mode keys: lumino matches a shortcut on the
+// focused element itself (a clicked button, a slider) before it looks at the widget root.
 function el(tag, cls, attrs = {}) {
   const node = document.createElement(tag);
+  node.setAttribute("data-lm-suppress-shortcuts", "true");
   if (cls) node.className = cls;
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
   return node;
@@ -62,7 +65,7 @@ function throttle(fn) {
 
 export default {
   render({ model, el: host }) {
-    const root = el("div", "wb-grade-panel", { "data-testid": "wb-grade-panel", "data-lm-suppress-shortcuts": "true" });
+    const root = el("div", "wb-grade-panel", { "data-testid": "wb-grade-panel" });
     host.append(root);
     let active = null;  // the <input> being dragged: the kernel's echo must not move it
 
@@ -89,7 +92,7 @@ export default {
       // JupyterLab's command-mode shortcuts match a focused range input (it is not
       // read-write) and swallow its arrow keys unless the element itself opts out.
       const input = el("input", "wb-range", {
-        type: "range", min, max, step, title: doc || "", "data-lm-suppress-shortcuts": "true",
+        type: "range", min, max, step, title: doc || "",
       });
       if (testid) input.setAttribute("data-testid", testid);
       input.value = value;
@@ -121,6 +124,14 @@ export default {
 
     let strengthCtl = null;
     let paramCtls = [];
+    let undoBtn = null, redoBtn = null, editedMark = null, confirmRow = null;
+    function drawHistory() {
+      if (!undoBtn) return;
+      undoBtn.disabled = model.get("undo_depth") === 0;
+      redoBtn.disabled = model.get("redo_depth") === 0;
+      editedMark.textContent = model.get("edited_now") ? "● edited" : "";
+      if (!model.get("edited_now")) confirmRow.style.display = "none";
+    }
 
     function build() {
       root.replaceChildren();
@@ -129,16 +140,45 @@ export default {
       head.textContent = shot ? `Grade · ${shot}` : "Grade";
       const summary = el("div", "wb-dim wb-summary");
       summary.textContent = model.get("summary");
-      root.append(head, summary);
+      const history = el("div", "wb-toolbar wb-history");
+      undoBtn = el("button", "wb-btn", { type: "button", "data-testid": "wb-undo", title: "Undo (Ctrl+Z)" });
+      undoBtn.textContent = "↶ undo";
+      redoBtn = el("button", "wb-btn", { type: "button", "data-testid": "wb-redo", title: "Redo (Ctrl+Shift+Z)" });
+      redoBtn.textContent = "↷ redo";
+      undoBtn.addEventListener("click", () => model.send({ type: "undo" }));
+      redoBtn.addEventListener("click", () => model.send({ type: "redo" }));
+      editedMark = el("span", "wb-edited", { "data-testid": "wb-edited" });
+      history.append(undoBtn, redoBtn, editedMark);
+      // Resetting everything throws the shot's edits away: ask first, inline.
+      confirmRow = el("div", "wb-confirm", { "data-testid": "wb-discard-confirm", role: "alertdialog" });
+      const question = el("span", "");
+      question.textContent = `Discard the edits to ${shot || "this shot"}?`;
+      const yes = el("button", "wb-btn wb-reject", { type: "button", "data-testid": "wb-discard-yes" });
+      yes.textContent = "discard";
+      const no = el("button", "wb-btn", { type: "button", "data-testid": "wb-discard-no" });
+      no.textContent = "keep";
+      yes.addEventListener("click", () => {
+        confirmRow.style.display = "none";
+        model.send({ type: "reset", operator: null, name: null });
+      });
+      no.addEventListener("click", () => { confirmRow.style.display = "none"; });
+      confirmRow.append(question, yes, no);
+      confirmRow.style.display = "none";
+      root.append(head, summary, history, confirmRow);
 
       strengthCtl = slider({
         label: "Strength", doc: "Blend from the source (0) to the full proposed correction (1).",
         min: 0, max: model.get("strength_max"), step: 0.001, value: model.get("strength"),
         testid: "wb-strength", onInput: sendStrength, flush: sendStrength.flush,
-        onReset: () => model.send({ type: "reset", operator: null, name: null }),
+        onReset: () => {
+          if (model.get("edited_now")) confirmRow.style.display = "";
+          else model.send({ type: "reset", operator: null, name: null });
+        },
       });
       strengthCtl.row.classList.add("wb-main");
+      strengthCtl.row.querySelector(".wb-reset").title = "Reset the strength and every parameter";
       root.append(strengthCtl.row);
+      drawHistory();
 
       paramCtls = [];
       model.get("spec").forEach((op, i) => {
@@ -193,6 +233,7 @@ export default {
     model.on("change:strength_max", build);
     model.on("change:strength", onStrength);
     model.on("change:values", onValues);
+    for (const k of ["undo_depth", "redo_depth", "edited_now"]) model.on(`change:${k}`, drawHistory);
     build();
     return () => root.remove();
   },

@@ -1,8 +1,11 @@
 // ShotBrowser: thumbnails grouped by scene and day, status badges, continuity flags with
 // their reasons, filters; clicking a card sets the synced `selected` shot name.
 
+// Every node opts out of JupyterLab's command-mode keys: lumino matches a shortcut on the
+// focused element itself (a clicked button, a slider) before it looks at the widget root.
 function el(tag, cls, attrs = {}) {
   const node = document.createElement(tag);
+  node.setAttribute("data-lm-suppress-shortcuts", "true");
   if (cls) node.className = cls;
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
   return node;
@@ -16,12 +19,12 @@ function option(value, text) {
 
 export default {
   render({ model, el: host }) {
-    const root = el("div", "wb-shot-browser", { "data-testid": "wb-shot-browser", "data-lm-suppress-shortcuts": "true" });
+    const root = el("div", "wb-shot-browser", { "data-testid": "wb-shot-browser" });
     const filters = el("div", "wb-toolbar wb-filters");
     const status = el("select", "wb-select", {
-      "data-testid": "wb-filter-status", title: "Status", "data-lm-suppress-shortcuts": "true" });
+      "data-testid": "wb-filter-status", title: "Status" });
     const scene = el("select", "wb-select", {
-      "data-testid": "wb-filter-scene", title: "Scene", "data-lm-suppress-shortcuts": "true" });
+      "data-testid": "wb-filter-scene", title: "Scene" });
     const flaggedLabel = el("label", "wb-check");
     const flagged = el("input", "", { type: "checkbox", "data-testid": "wb-filter-flagged" });
     flaggedLabel.append(flagged, document.createTextNode(" flagged"));
@@ -86,6 +89,11 @@ export default {
         const sub = el("div", "wb-dim");
         sub.textContent = `${r.frames} fr` + (r.strength != null ? ` · strength ${r.strength.toFixed(2)}` : "");
         meta.append(name, badge, sub);
+        if ((model.get("edited") || []).includes(r.name)) {
+          const mark = el("div", "wb-edited", { "data-testid": "wb-shot-edited", title: "Edits kept, not yet decided" });
+          mark.textContent = "● edited";
+          meta.append(mark);
+        }
         if (r.flag) {
           const flag = el("div", "wb-flag", { "data-testid": "wb-flag", title: r.reasons.join("\n") });
           flag.textContent = `⚑ ${r.reasons.join("; ") || "continuity"}`;
@@ -104,7 +112,7 @@ export default {
     flagged.addEventListener("change", () => { model.set("flagged_only", flagged.checked); model.save_changes(); });
     model.on("change:thumbnails", () => { thumbs(); draw(); });
     model.on("change:shots", () => { fillFilters(); draw(); });
-    for (const k of ["filter_status", "filter_scene", "flagged_only", "selected"]) {
+    for (const k of ["filter_status", "filter_scene", "flagged_only", "selected", "edited"]) {
       model.on(`change:${k}`, () => { fillFilters(); draw(); });
     }
     thumbs();

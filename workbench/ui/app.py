@@ -12,12 +12,13 @@ import ipywidgets as w
 import numpy as np
 
 from workbench.ops import Pipeline
-from workbench.title import Title, latest_proposal
+from workbench.title import Decision, Shot, Title, latest_proposal
 from workbench.title.settings import SETTINGS_FILE
 from workbench.ui.compare import CompareView
 from workbench.ui.decision import DecisionBar
 from workbench.ui.frames import PROXY_WIDTH, ShotPreview
 from workbench.ui.grade import GradePanel
+from workbench.ui.keys import AppKeys
 from workbench.ui.latest import LatestOnly
 from workbench.ui.scopes import Scopes
 from workbench.ui.shots import ShotBrowser
@@ -27,6 +28,7 @@ __all__ = ["Workbench", "open_sample_title"]
 
 SCOPES_IDLE_S = 0.15
 SCOPES_MAX_WAIT_S = 1.0
+DOUBLE_PRESS_S = 1.0  # a decision key pressed again this soon after a decision is ignored
 
 
 def open_sample_title(directory: Path | str, progress: bool = False) -> Path:
@@ -86,6 +88,11 @@ class Workbench(w.VBox):
         self.compare = CompareView()
         self.scopes = Scopes()
         self.decision = DecisionBar(title)
+        self.shortcuts = AppKeys(on_action=self.key)
+        self._edits: dict[str, dict[str, Any]] = {}  # shot -> edits kept until decided
+        self._frames: dict[str, int] = {}  # shot -> the clip frame shown
+        self._decided_at: dict[str, float] = {}
+        self._settled: dict[str, Any] = {}  # shot -> the grade state last decided
         self.preview: ShotPreview | None = None
         self.timings: list[dict[str, float]] = []
         self.error = w.HTML()
@@ -99,9 +106,9 @@ class Workbench(w.VBox):
 
         self.browser.observe(lambda c: self.select(c["new"]), "selected")
         self.grade.observe(lambda _c: self._request(), "request_seq")
-        self.decision.decided.append(lambda _d: self.browser.refresh())
+        self.decision.decided.append(self._decided)
         right = w.VBox([self.grade, self.scopes], layout=w.Layout(width="340px"))
-        centre = w.VBox([self.compare, self.decision, self.error],
+        centre = w.VBox([self.compare, self.decision, self.shortcuts, self.error],
                         layout=w.Layout(flex="1 1 auto", min_width="0"))
         left = w.VBox([self.browser], layout=w.Layout(width="280px"))
         super().__init__([w.HBox([left, centre, right])])
@@ -118,7 +125,11 @@ class Workbench(w.VBox):
         return self._titles.get()
 
     def select(self, name: str) -> None:
-        """Show ``name``: its frame, its latest proposal's operators and strength."""
+        """Show ``name``: its frame, its latest proposal's operators and strength.
+
+        Edits to the shot being left are kept (with their undo history) until they are
+        decided or discarded, and come back when it is selected again.
+        """
         if not name:
             return
         title = self.title
@@ -126,31 +137,91 @@ class Workbench(w.VBox):
         if self.browser.selected != name:
             self.browser.selected = name  # observer calls back here
             return
+        self._keep_edits()
         proposal = latest_proposal(title, shot)
-        self.preview = ShotPreview(shot, proxy_width=self.proxy_width)
+        self._show_frame(shot, self._frames.get(name))
         self._base = proposal.pipeline if proposal else Pipeline()
-        self.compare.show_before(
-            self.preview.before(proxy=True), shot=name, frame=self.preview.frame_number,
-            timecode=self.preview.timecode, size=(shot.clip.width, shot.clip.height))
         self.grade.load(self._base, proposal.strength if proposal else 0.0,
                         title.settings.strength_cap, shot=name,
                         summary=proposal.summary if proposal else "no proposal yet")
+        if name in self._edits:
+            self.grade.restore(self._edits[name])
         self.decision.load(name)
         self._request()
+
+    def _show_frame(self, shot: Shot, index: int | None) -> None:
+        self.preview = ShotPreview(shot, frame=index, proxy_width=self.proxy_width)
+        self._frames[shot.name] = self.preview.index
+        self.compare.show_before(
+            self.preview.before(proxy=True), shot=shot.name, frame=self.preview.frame_number,
+            timecode=self.preview.timecode, size=(shot.clip.width, shot.clip.height))
+
+    def _keep_edits(self) -> None:
+        shot = self.grade.shot
+        if not shot:
+            return
+        if self.grade.edited or self.grade.undo_depth:
+            self._edits[shot] = self.grade.edits()
+        else:
+            self._edits.pop(shot, None)
+        self._mark_edited()
+
+    def _mark_edited(self) -> None:
+        # A shot is "edited" while what it shows differs from what was last decided on it.
+        self.browser.edited = sorted(s for s, e in self._edits.items()
+                                     if e["state"] != self._settled.get(s))
+
+    def _decided(self, decision: Decision) -> None:
+        self._decided_at[decision.shot] = time.monotonic()
+        if decision.shot == self.grade.shot:
+            self._settled[decision.shot] = self.grade.state()
+        self._edits.pop(decision.shot, None)
+        self._mark_edited()
+        self.browser.refresh()
+
+    def step_frame(self, delta: int) -> None:
+        """Show the frame ``delta`` frames later (earlier if negative) in the shot."""
+        if self.preview is None:
+            return
+        shot = self.preview.shot
+        index = min(max(self.preview.index + delta, shot.start_frame), shot.end_frame - 1)
+        if index != self.preview.index:
+            self._show_frame(shot, index)
+            self._request()
+
+    def key(self, action: str) -> None:
+        """Do what a key of the app's key map asks (``keys.KEYMAP``)."""
+        if action in ("next", "previous"):
+            names = [r["name"] for r in self.browser.visible()] or [
+                r["name"] for r in self.browser.shots]
+            if names:
+                here = names.index(self.browser.selected) if self.browser.selected in names else -1
+                step = 1 if action == "next" else -1
+                self.select(names[min(max(here + step, 0), len(names) - 1)])
+        elif action in ("accept", "reject"):
+            last = self._decided_at.get(self.browser.selected, -1e9)
+            if time.monotonic() - last >= DOUBLE_PRESS_S:  # `g g` is one decision, not two
+                self.decision.decide(action)
+        elif action == "undo":
+            self.grade.undo()
+        elif action == "redo":
+            self.grade.redo()
+        elif action in ("frame-back", "frame-forward"):
+            self.step_frame(-1 if action == "frame-back" else 1)
 
     def _request(self) -> None:
         if self.preview is None:
             return
         pipeline = self.grade.pipeline()
         request = (self.preview, pipeline, self.grade.strength, self.grade.dragging)
+        self.decision.pipeline = pipeline if pipeline != self._base else None
+        self.decision.strength = self.grade.strength
         if request == self._last_request:
             return  # a key press sends `input` and `change`: one render, not two
         self._last_request = request
         self._seq += 1
         self._requested_at = time.monotonic()
-        self._worker.submit(self._seq, request)  # first: the frame is what the artist waits for
-        self.decision.pipeline = pipeline if pipeline != self._base else None
-        self.decision.strength = self.grade.strength
+        self._worker.submit(self._seq, request)
 
     def _scopes(self, _seq: int, display: np.ndarray) -> None:
         # On their own thread, newest picture only, once the slider rests SCOPES_IDLE_S (or
@@ -188,7 +259,7 @@ class Workbench(w.VBox):
     def close(self) -> None:
         """Close the widgets and the title."""
         self._worker.wait()
-        for name in ("browser", "grade", "compare", "scopes", "decision"):
+        for name in ("browser", "grade", "compare", "scopes", "decision", "shortcuts"):
             if hasattr(self, name):
                 getattr(self, name).close()
         if hasattr(self, "_titles"):

@@ -12,7 +12,7 @@ import traitlets as t
 
 from workbench.ops import Operator, Pipeline
 
-__all__ = ["GradePanel", "operator_spec", "parameter_spec"]
+__all__ = ["GradePanel", "GradeState", "operator_spec", "parameter_spec"]
 
 STATIC = Path(__file__).with_name("static")
 
@@ -54,13 +54,21 @@ def operator_spec(op: Operator) -> dict[str, Any]:
             "params": [parameter_spec(op, n) for n in op.parameter_names() if n != "strength"]}
 
 
+GradeState = tuple[tuple[tuple[tuple[str, Any], ...], ...], float]  # values, strength
+
+
 class GradePanel(anywidget.AnyWidget):
-    """The proposal's operators as sliders, with its strength on top.
+    """The proposal's operators as sliders, with its strength on top, and undo/redo.
 
     ``strength`` is what a decision records (0 = the source, the proposal's own strength is
     ``proposed_strength``); ``values`` holds one ``{param: value}`` per operator. Every change,
     from the front end or from Python, bumps ``request_seq``: observe it to re-render.
     ``dragging`` is true while a slider is held (render the proxy), false on release.
+
+    Each change is one undo step (a whole drag is one); ``undo()``/``redo()`` walk them.
+    ``edited`` is true while the strength or a parameter differs from the proposal; the
+    front end asks before ``discard`` throws such edits away. :meth:`edits` and
+    :meth:`restore` carry a shot's edits and history across shot switches.
     """
 
     _esm = STATIC / "grade.js"
@@ -75,11 +83,19 @@ class GradePanel(anywidget.AnyWidget):
     strength_max = t.Float(1.0).tag(sync=True)
     dragging = t.Bool(False).tag(sync=True)
     request_seq = t.Int(0).tag(sync=True)
+    edited_now = t.Bool(False).tag(sync=True)  # ``edited``, for the front end
+    undo_depth = t.Int(0).tag(sync=True)
+    redo_depth = t.Int(0).tag(sync=True)
 
     def __init__(self, pipeline: Pipeline | None = None, strength: float = 1.0,
                  strength_max: float = 1.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._pipeline = Pipeline()
+        self._undo: list[GradeState] = []
+        self._redo: list[GradeState] = []
+        self._current: GradeState = ((), strength)
+        self._restoring = False
+        self._gesture = False  # a drag in progress already made its undo step
         self.load(pipeline or Pipeline(), strength, strength_max)
         self.on_msg(self._on_front_end)
         self.observe(self._changed, ["strength", "values", "dragging"])
@@ -90,13 +106,20 @@ class GradePanel(anywidget.AnyWidget):
         pipeline.validate()
         self._pipeline = pipeline
         specs = [operator_spec(op) for op in pipeline if isinstance(op, Operator)]
-        with self.hold_trait_notifications(), self.hold_sync():
-            self.strength_max = strength_max
-            self.proposed_strength = strength
-            self.shot, self.summary = shot, summary
-            self.spec = specs
-            self.values = [{p["name"]: p["default"] for p in s["params"]} for s in specs]
-            self.strength = strength
+        self._restoring = True
+        try:
+            with self.hold_trait_notifications(), self.hold_sync():
+                self.strength_max = strength_max
+                self.proposed_strength = strength
+                self.shot, self.summary = shot, summary
+                self.spec = specs
+                self.values = [{p["name"]: p["default"] for p in s["params"]} for s in specs]
+                self.strength = strength
+        finally:
+            self._restoring = False
+        self._undo, self._redo = [], []
+        self._current = self.state()
+        self._sync_history()
 
     def pipeline(self) -> Pipeline:
         """The operators with the panel's values, each at its own proposed strength."""
@@ -109,8 +132,55 @@ class GradePanel(anywidget.AnyWidget):
 
     @property
     def edited(self) -> bool:
-        """True when a parameter differs from the proposal's."""
-        return self.pipeline() != self._pipeline
+        """True when the strength or a parameter differs from the proposal's."""
+        return (abs(self.strength - self.proposed_strength) > 1e-9
+                or self.pipeline() != self._pipeline)
+
+    def state(self) -> GradeState:
+        """The values and strength, hashable (an undo step)."""
+        return (tuple(tuple(sorted(v.items())) for v in self.values), float(self.strength))
+
+    def _set_state(self, state: GradeState) -> None:
+        values, strength = state
+        self._restoring = True  # held notifications fire when the block ends: still restoring
+        try:
+            with self.hold_trait_notifications():
+                self.values = [dict(v) for v in values]
+                self.strength = strength
+        finally:
+            self._restoring = False
+        self._current = self.state()
+        self._sync_history()
+
+    def undo(self) -> bool:
+        """Go back one change; ``False`` when there is none."""
+        if not self._undo:
+            return False
+        self._redo.append(self.state())
+        self._set_state(self._undo.pop())
+        return True
+
+    def redo(self) -> bool:
+        """Redo the last undone change; ``False`` when there is none."""
+        if not self._redo:
+            return False
+        self._undo.append(self.state())
+        self._set_state(self._redo.pop())
+        return True
+
+    def edits(self) -> dict[str, Any]:
+        """The shot's edits and their history, for :meth:`restore` after a shot switch."""
+        return {"state": self.state(), "undo": list(self._undo), "redo": list(self._redo),
+                "pipeline": self._pipeline}
+
+    def restore(self, edits: dict[str, Any]) -> None:
+        """Bring back :meth:`edits` (after :meth:`load` of a chain of the same operators)."""
+        names = [type(op).__name__ for op in edits["pipeline"]]
+        if names != [type(op).__name__ for op in self._pipeline]:
+            return  # another chain of operators: the old values do not apply to it
+        self._set_state(edits["state"])
+        self._undo, self._redo = list(edits["undo"]), list(edits["redo"])
+        self._sync_history()
 
     def reset(self, operator: int | None = None, name: str | None = None) -> None:
         """Back to the proposal: one parameter, one operator's, or everything (and strength)."""
@@ -140,9 +210,29 @@ class GradePanel(anywidget.AnyWidget):
     def _clamp_strength(self, proposal: t.Bunch) -> float:
         return min(max(float(proposal.value), 0.0), self.strength_max)
 
-    def _changed(self, _change: dict[str, Any]) -> None:
+    def _changed(self, change: dict[str, Any]) -> None:
+        if change["name"] == "dragging" and not change["new"]:
+            self._gesture = False
+        state = self.state()
+        if not self._restoring and state != self._current:
+            if not self._gesture:  # a drag is one undo step: its first move records it
+                self._undo.append(self._current)
+                self._redo = []
+            self._gesture = self.dragging
+            self._current = state
+            self._sync_history()
         self.request_seq += 1
 
+    def _sync_history(self) -> None:
+        with self.hold_sync():
+            self.undo_depth, self.redo_depth = len(self._undo), len(self._redo)
+            self.edited_now = self.edited
+
     def _on_front_end(self, _widget: Any, content: dict[str, Any], _buffers: list[Any]) -> None:
-        if content.get("type") == "reset":
+        kind = content.get("type")
+        if kind == "reset":
             self.reset(content.get("operator"), content.get("name"))
+        elif kind == "undo":
+            self.undo()
+        elif kind == "redo":
+            self.redo()

@@ -97,6 +97,7 @@ class ShotBrowser(anywidget.AnyWidget):
     filter_status = t.Unicode("").tag(sync=True)
     filter_scene = t.Unicode("").tag(sync=True)
     flagged_only = t.Bool(False).tag(sync=True)
+    edited = t.List(t.Unicode()).tag(sync=True)  # shots with edits not yet decided
     statuses = t.List(t.Unicode(), list(STATUSES)).tag(sync=True)
 
     def __init__(self, title: Title | None = None,
