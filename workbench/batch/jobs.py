@@ -8,6 +8,7 @@ A failing item is data: the job goes on with the next one.
 
 from __future__ import annotations
 
+import functools
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -88,7 +89,7 @@ def render_accepted_shots(title_dir: str, shots: Sequence[str], out_dir: str, fm
                     "strength": done.decision.strength,
                     "model_version": done.decision.model_version}
 
-        return [attempt(name, lambda name=name: one(name)) for name in todo]
+        return [attempt(name, functools.partial(one, name)) for name in todo]
 
 
 def propose_shots(title_dir: str, shots: Sequence[str], method: str, out_dir: str
@@ -190,7 +191,7 @@ def continuity_scenes(title_dir: str, scenes: Sequence[str], out_dir: str
                     "flagged": [f["item"] for f in findings if f["flag"]],
                     "findings": findings, "outputs": [str(path)]}
 
-        return [attempt(scene, lambda scene=scene: one(scene)) for scene in (scenes or known)]
+        return [attempt(scene, functools.partial(one, scene)) for scene in (scenes or known)]
 
 
 def burn_in(rgb: np.ndarray, lines: Sequence[str]) -> np.ndarray:
@@ -288,4 +289,4 @@ def review_copies(title_dir: str, shots: Sequence[str], out_dir: str, frames: in
             return {"shot": name, "proposal": proposal.id, "strength": applied,
                     "model_version": proposal.model_version, "outputs": [str(f) for f in files]}
 
-        return [attempt(name, lambda name=name: one(name)) for name in todo]
+        return [attempt(name, functools.partial(one, name)) for name in todo]

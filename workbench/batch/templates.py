@@ -36,6 +36,7 @@ class Template:
     name: str
     level: str
     items: str = "all"
+    output: str = "output"  # the folder under a batch's OUT that its out_dir points at
     summary: str = ""
 
     @property
@@ -45,11 +46,14 @@ class Template:
 
 
 TEMPLATES = {t.name: t for t in (
-    Template("render_accepted", "shot", "accepted", "render accepted decisions for delivery"),
-    Template("review_copies", "shot", "proposed", "proposals as burnt-in review stills"),
-    Template("propose", "title", "all", "propose grades with a chosen method"),
-    Template("train_title_model", "title", "all", "train the title model, record metrics"),
-    Template("continuity_report", "scene", "all", "continuity flags, reasons and fixes"),
+    Template("render_accepted", "shot", "accepted", "renders",
+             "render accepted decisions for delivery"),
+    Template("review_copies", "shot", "proposed", "review",
+             "proposals as burnt-in review stills, apart from delivery"),
+    Template("propose", "title", "all", "proposals", "propose grades with a chosen method"),
+    Template("train_title_model", "title", "all", "model", "train the title model"),
+    Template("continuity_report", "scene", "all", "continuity",
+             "continuity flags, reasons and fixes, per scene"),
 )}
 
 
@@ -61,8 +65,8 @@ def templates_dir() -> Path:
 def find_template(name_or_path: str | Path) -> tuple[Template, Path]:
     """A template by name (``render_accepted``) or by path to its ``.ipynb``.
 
-    A notebook of another name is accepted when its stem names a known template's kind is
-    unknown: it runs shot by shot only if its parameters include ``shots``.
+    A notebook that is not one of :data:`TEMPLATES` runs per shot when it takes ``shots``,
+    per scene when it takes ``scenes``, else once for the title.
     """
     given = Path(name_or_path)
     path = given if given.suffix == ".ipynb" else templates_dir() / f"{given.name}.ipynb"
