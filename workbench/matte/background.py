@@ -107,18 +107,22 @@ def _log_luma(img: torch.Tensor) -> torch.Tensor:
     return torch.log2((img * luma).sum(dim=1, keepdim=True).clamp_min(_LOG_FLOOR))
 
 
-def detail_ratio(img: torch.Tensor, mask: torch.Tensor | None = None) -> float:
+def detail_ratio(img: torch.Tensor, mask: torch.Tensor | None = None,
+                 base: float = 0.0) -> float:
     """How sharp ``img`` is: finest-band over next-band energy of its log luminance.
 
     ``mean |x - G1 x| / mean |G1 x - G3 x|`` with ``x = log2(Y)`` and ``Gs`` a Gaussian blur
     of sigma ``s`` pixels, over the pixels where ``mask`` (``(B|1, 1, H, W)`` bool) is set.
-    Independent of exposure (a log) and of contrast (a ratio); lower is softer.
+    Independent of exposure (a log) and of contrast (a ratio); lower is softer. ``base > 0``
+    blurs ``x`` by that sigma first, so that grain (pixel-sized) weighs less than the lens.
 
     Shape
     -----
     ``img`` ``(B, 3, H, W)`` scene-linear ACEScg → a float (``nan`` with no pixel to measure)
     """
     x = _log_luma(img)
+    if base > 0:
+        x = gaussian_blur(x, torch.tensor([float(base)], dtype=x.dtype))
     g1 = gaussian_blur(x, torch.tensor([1.0], dtype=x.dtype))
     g3 = gaussian_blur(x, torch.tensor([3.0], dtype=x.dtype))
     fine, mid = (x - g1).abs(), (g1 - g3).abs()
