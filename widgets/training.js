@@ -21,9 +21,19 @@ export default {
     head.append(status, stop);
     const canvas = el("canvas", "wb-curve", { width: 480, height: 160, "data-testid": "wb-loss-curve" });
     const pics = el("div", "wb-pics");
+    const figure = (img, caption) => {
+      const fig = el("figure", "wb-figure");
+      const cap = el("figcaption", "wb-dim");
+      cap.textContent = caption;
+      fig.append(img, cap);
+      return [fig, cap];
+    };
     const before = el("img", "wb-thumb-lg", { alt: "held-out frame" });
     const preview = el("img", "wb-thumb-lg", { alt: "model preview", "data-testid": "wb-train-preview" });
-    pics.append(before, preview);
+    const [figBefore] = figure(before, "before: a held-out frame, as filmed");
+    const [figAfter, capAfter] = figure(preview, "after: the model so far");
+    capAfter.setAttribute("data-testid", "wb-train-preview-label");
+    pics.append(figBefore, figAfter);
     const error = el("div", "wb-error", { role: "alert" });
     root.append(head, canvas, pics, error);
     host.append(root);
@@ -37,15 +47,23 @@ export default {
 
     function drawStatus() {
       const loss = model.get("loss");
+      const running = model.get("running"), finished = model.get("finished");
       const parts = [model.get("stage") || "waiting", `${model.get("step")}/${model.get("total")}`];
       if (loss != null && Number.isFinite(loss)) parts.push(`loss ${loss.toPrecision(4)}`);
       parts.push(`${model.get("seconds").toFixed(1)} s`);
       if (model.get("stopped_at")) parts.push(`stopped at step ${model.get("stopped_at")}`);
-      else if (model.get("stop_requested")) parts.push("stopping");
-      else if (!model.get("running") && model.get("step") > 0) parts.push("done");
+      else if (model.get("stop_requested") && !finished) parts.push("stopping");
+      else if (finished) parts.push(model.get("error") ? "failed" : "done");
+      else if (model.get("step") > 0) parts.push("training");
       status.textContent = parts.join(" · ");
-      stop.disabled = !model.get("running") || model.get("stop_requested");
+      root.dataset.state = finished ? "done" : running || model.get("step") > 0 ? "training" : "waiting";
+      stop.disabled = !running || model.get("stop_requested");
+      stop.title = running ? "Stop at the next step; the model keeps what it learned"
+        : "Stop works while the view runs the trainer (view.train)";
       error.textContent = model.get("error");
+      if (model.get("step") > 0 && model.get("preview")?.byteLength) {
+        capAfter.textContent = `after: the model at ${model.get("stage")} step ${model.get("step")}`;
+      }
     }
 
     function drawCurve() {
@@ -81,6 +99,7 @@ export default {
       ctx.fillText(hi.toPrecision(3), 2, 12);
       ctx.fillText(lo.toPrecision(3) + (log ? " (log)" : ""), 2, h - pad + 12);
       ctx.fillText(`step ${d[2 * (n - 1)]}`, w - 70, h - 6);
+      ctx.fillText(`loss · ${model.get("curve_stage")}`, w - 130, 12);
     }
 
     stop.addEventListener("click", () => {
@@ -89,7 +108,7 @@ export default {
       model.send({ type: "stop" });
     });
     model.on("change:updates", () => { drawStatus(); drawCurve(); });
-    for (const k of ["running", "stop_requested", "stopped_at", "error"]) model.on(`change:${k}`, drawStatus);
+    for (const k of ["running", "stop_requested", "stopped_at", "error", "finished"]) model.on(`change:${k}`, drawStatus);
     model.on("change:before", () => setImg(before, model.get("before")));
     model.on("change:preview", () => setImg(preview, model.get("preview")));
     setImg(before, model.get("before"));

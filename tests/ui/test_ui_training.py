@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pytest
 import torch
 
 from workbench.model.progress import TrainCallback, TrainProgress, wants_stop
@@ -23,7 +24,7 @@ def fit_gain(target: torch.Tensor, steps: int, callback: TrainCallback | None = 
         loss = torch.mean((gain * source - target) ** 2)
         loss.backward()
         opt.step()
-        g = float(gain)
+        g = float(gain.detach())
         progress = TrainProgress("look", step, steps, float(loss), time.monotonic() - start,
                                  preview=lambda img, g=g: img * g)
         if wants_stop(callback, progress):
@@ -74,3 +75,38 @@ def test_a_failing_trainer_shows_its_error():
     view = TrainingView()
     view.train(broken).join(10)
     assert "RuntimeError: out of frames" in view.error and not view.running
+
+
+def test_a_one_step_stage_keeps_the_curve_of_the_stage_before():
+    """train_title ends the matcher with a one-step 'profiles' stage: the curve must stay."""
+    def two_stages(callback: TrainCallback) -> str:
+        fit_gain(_held_out(), 40, callback)
+        callback(TrainProgress("profiles", 1, 1, 0.0, 0.0))
+        return "model"
+
+    view = TrainingView(_held_out(), rate_hz=1000.0)
+    view.train(two_stages)
+    assert view.wait(30) == "model"
+    assert view.finished and not view.running and view.stage == "profiles"
+    curve = np.frombuffer(view.curve, np.float32).reshape(-1, 2)
+    assert view.curve_stage == "look" and curve.shape == (40, 2)
+    assert [(s["stage"], s["steps"]) for s in view.stage_summary] == [("look", 40),
+                                                                      ("profiles", 1)]
+
+
+def test_running_until_the_run_ends_and_wait_raises_its_error():
+    seen = []
+
+    def slow(callback: TrainCallback) -> None:
+        callback(TrainProgress("look", 1, 2, 1.0, 0.0))
+        seen.append((view.running, view.finished))  # mid-run: not "done"
+        raise ValueError("bad frame")
+
+    view = TrainingView()
+    view.train(slow)
+    with pytest.raises(ValueError, match="bad frame"):
+        view.wait(10)
+    assert seen == [(True, False)] and view.finished and not view.running
+    view.train(fit_gain, target=_held_out(), steps=5)  # a second run starts clean
+    view.wait(30)
+    assert view.error == "" and view.step == 5 and view.stopped_at == 0
