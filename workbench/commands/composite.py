@@ -1,9 +1,239 @@
-"""`workbench composite`: being built (see the issue tracker); registers nothing yet."""
+"""``workbench composite|integrate|comp``: background replacement and VFX integration of stills.
+
+Without ``--title`` the result is written to ``--out`` at once. With ``--title`` the fit is
+journaled as a proposal (sources hashed) and nothing is written: ``workbench comp decide``
+accepts, adjusts or rejects it, and ``workbench comp render`` renders only accepted ones.
+Every input is read and checked before anything is computed, so a bad input (a missing file,
+mismatched sizes, a matte of more than one channel, an element without alpha and no matte,
+NaN) is an error naming the file, and nothing is written.
+"""
 
 from __future__ import annotations
 
-from workbench.commands import AddCommand
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workbench.commands import AddCommand
+
+__all__ = ["cmd_comp_decide", "cmd_comp_list", "cmd_comp_render", "cmd_composite",
+           "cmd_integrate", "register"]
+
+_ENCODINGS = ("Encodings: EXR = scene-linear ACEScg (an RGBA EXR is premultiplied), PNG/TIFF/"
+              "JPEG = sRGB; mattes are one channel (16-bit grey PNG, or EXR A/Y), coverage "
+              "in [0, 1]. All maths in linear ACEScg.")
 
 
 def register(add: AddCommand) -> None:
-    """Add this group's sub-commands through ``add``."""
+    """Add ``composite``, ``integrate`` and ``comp {list,decide,render}``."""
+    sp = add("composite", cmd_composite,
+             "put a plate's foreground over a new background (matched to the plate)")
+    sp.description = ("Replace the background of --fg: the foreground (by --matte) over --bg, "
+                      "the background blurred to the plate's depth of field and matched to "
+                      "its light, edges decontaminated, light wrap. " + _ENCODINGS)
+    sp.add_argument("--fg", type=Path, required=True, metavar="PLATE")
+    sp.add_argument("--matte", type=Path, required=True, metavar="MATTE")
+    sp.add_argument("--bg", type=Path, required=True, metavar="BACKGROUND")
+    sp.add_argument("--out", type=Path, required=True, metavar="OUT")
+    sp.add_argument("--title", type=Path, metavar="TITLE_DIR",
+                    help="journal a proposal in this title instead of writing OUT now")
+    sp.add_argument("--strength", type=float, default=1.0, help="0 = the plate, 1 = composite")
+    sp.add_argument("--match", default="auto",
+                    help="shot-match method for the background's light, or 'none'")
+    sp.add_argument("--no-defocus", action="store_true", help="keep the background sharp")
+    sp.add_argument("--no-decontaminate", action="store_true",
+                    help="keep soft edges' colour as filmed")
+    sp.add_argument("--light-wrap", type=float, default=0.1, metavar="A",
+                    help="light wrap amount in [0, 1] (default 0.1)")
+    sp.add_argument("--light-wrap-radius", type=float, default=8.0, metavar="PX")
+    sp.add_argument("--matte-model", default="file", metavar="LABEL",
+                    help="where the matte came from, for the journal (default: file)")
+
+    sp = add("integrate", cmd_integrate,
+             "match a VFX element to a plate (colour, softness, grain, lens) and composite it")
+    sp.description = ("Make --element sit in --plate: colour and levels by shot match inside "
+                      "its matte, blur or sharpening, the plate's vignette and distortion, "
+                      "grain per luminance band; then over the plate. Prints element-vs-plate "
+                      "statistics before and after. " + _ENCODINGS)
+    sp.add_argument("--element", type=Path, required=True, metavar="EL")
+    sp.add_argument("--plate", type=Path, required=True, metavar="PLATE")
+    sp.add_argument("--out", type=Path, required=True, metavar="OUT")
+    sp.add_argument("--matte", type=Path, metavar="M",
+                    help="the element's matte (default: its alpha channel)")
+    sp.add_argument("--title", type=Path, metavar="TITLE_DIR",
+                    help="journal a proposal in this title instead of writing OUT now")
+    sp.add_argument("--strength", type=float, default=1.0, help="0 = the plate")
+    sp.add_argument("--match", default="auto", help="shot-match method, or 'none'")
+    sp.add_argument("--no-grain", action="store_true")
+    sp.add_argument("--no-sharpness", action="store_true")
+    sp.add_argument("--vignette", type=float, default=0.0, metavar="STOPS",
+                    help="the plate's vignette, stops in the corners (e.g. -0.5)")
+    sp.add_argument("--k1", type=float, default=0.0, help="the plate's radial distortion k1")
+    sp.add_argument("--k2", type=float, default=0.0, help="the plate's radial distortion k2")
+    sp.add_argument("--seed", type=int, default=0, help="grain seed")
+    sp.add_argument("--matte-model", default="file", metavar="LABEL")
+
+    comp = add("comp", _help_of(None), "list, decide and render a title's composites and "
+               "integrations")
+    comp.set_defaults(fn=_help_of(comp))
+    sub = comp.add_subparsers(dest="comp_command", metavar="{list,decide,render}")
+    lp = sub.add_parser("list", help="every proposal with its status")
+    lp.add_argument("dir", type=Path, metavar="TITLE_DIR")
+    lp.add_argument("--json", action="store_true")
+    lp.set_defaults(fn=cmd_comp_list)
+    dp = sub.add_parser("decide", help="accept, adjust or reject a proposal")
+    dp.add_argument("dir", type=Path, metavar="TITLE_DIR")
+    dp.add_argument("id", type=int)
+    dp.add_argument("verdict", choices=["accept", "adjust", "reject"])
+    dp.add_argument("--strength", type=float)
+    dp.add_argument("--note", default="")
+    dp.set_defaults(fn=cmd_comp_decide)
+    rp = sub.add_parser("render", help="render accepted proposals (all, or those named)")
+    rp.add_argument("dir", type=Path, metavar="TITLE_DIR")
+    rp.add_argument("id", type=int, nargs="*")
+    rp.set_defaults(fn=cmd_comp_render)
+
+
+def _help_of(parser: argparse.ArgumentParser | None) -> Callable[[argparse.Namespace], int]:
+    """``workbench comp`` alone: its help on stderr, exit 2."""
+    def show(_: argparse.Namespace) -> int:
+        if parser is not None:
+            parser.print_help(sys.stderr)
+        return 2
+    return show
+
+
+def _match(name: str) -> str | None:
+    return None if name.lower() == "none" else name
+
+
+def _check_out(out: Path, sources: list[Path]) -> None:
+    from workbench.errors import ParameterError
+
+    if any(out.absolute() == s.absolute() for s in sources):
+        raise ParameterError(f"{out.name}: --out may not be one of the sources")
+
+
+def cmd_composite(a: argparse.Namespace) -> int:
+    """Background replacement, written now or proposed to a title."""
+    from workbench.matte.comp_files import write_result
+    from workbench.matte.proposals import (
+        CompositeOptions,
+        load_composite,
+        propose_composite,
+        run_composite,
+    )
+
+    _check_out(a.out, [a.fg, a.matte, a.bg])
+    options = CompositeOptions(a.strength, _match(a.match), not a.no_defocus,
+                               not a.no_decontaminate, a.light_wrap, a.light_wrap_radius)
+    _check_strength(a.strength)
+    inputs = load_composite(a.fg, a.matte, a.bg)
+    if a.title is not None:
+        from workbench.title import Title
+
+        with Title.open(a.title) as title:
+            p = propose_composite(title, inputs, options, a.out, a.matte_model)
+        print(f"proposed composite {p.id}: {p.summary}\n"
+              f"nothing rendered; accept with `workbench comp decide {a.title} {p.id} accept`, "
+              f"then `workbench comp render {a.title} {p.id}`")
+        return 0
+    result = run_composite(inputs, options)
+    write_result(a.out, result.image, metadata={"workbench:composite": result.fit.summary()})
+    print(f"composited {a.fg.name} over {a.bg.name}: {result.fit.summary()}: {a.out}")
+    return 0
+
+
+def _check_strength(strength: float) -> None:
+    from workbench.errors import ParameterError
+
+    if not 0.0 <= strength <= 1.0:
+        raise ParameterError(f"--strength must be in [0, 1], got {strength:g}")
+
+
+def cmd_integrate(a: argparse.Namespace) -> int:
+    """VFX integration, written now or proposed to a title; statistics printed."""
+    from workbench.matte.comp_files import write_result
+    from workbench.matte.proposals import (
+        IntegrationOptions,
+        load_integration,
+        propose_integration,
+        run_integration,
+    )
+
+    _check_out(a.out, [p for p in (a.element, a.plate, a.matte) if p is not None])
+    _check_strength(a.strength)
+    options = IntegrationOptions(a.strength, _match(a.match), not a.no_sharpness,
+                                 not a.no_grain, a.vignette, (a.k1, a.k2), a.seed)
+    inputs = load_integration(a.element, a.plate, a.matte)
+    if a.title is not None:
+        from workbench.title import Title
+
+        with Title.open(a.title) as title:
+            p, result = propose_integration(title, inputs, options, a.out, a.matte_model)
+        if result.report is not None:
+            print(result.report.summary())
+        print(f"proposed integration {p.id}: {p.summary}\n"
+              f"nothing rendered; accept with `workbench comp decide {a.title} {p.id} accept`, "
+              f"then `workbench comp render {a.title} {p.id}`")
+        return 0
+    result = run_integration(inputs, options)
+    write_result(a.out, result.image, metadata={"workbench:integrate": result.fit.summary()})
+    if result.report is not None:
+        print(result.report.summary())
+    print(f"integrated {a.element.name} into {a.plate.name}: {result.fit.summary()}: {a.out}")
+    return 0
+
+
+def cmd_comp_list(a: argparse.Namespace) -> int:
+    """Print each proposal: id, kind, status, strength, output and summary."""
+    from workbench.title import Title
+    from workbench.title.composites import comp_proposals, comp_status, latest_comp_decision
+
+    with Title.open(a.dir, "ro") as title:
+        rows: list[dict[str, Any]] = []
+        for p in comp_proposals(title):
+            d = latest_comp_decision(title, p.id)
+            rows.append(p.to_dict() | {"status": comp_status(title, p.id),
+                                       "decision": None if d is None else d.to_dict()})
+    if a.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    for r in rows:
+        print(f"{r['id']:>4}  {r['kind']:<9}  {r['status']:<8}  {r['strength']:.2f}  "
+              f"{Path(r['output']).name}  {r['summary']}")
+    if not rows:
+        print("no composites or integrations proposed")
+    return 0
+
+
+def cmd_comp_decide(a: argparse.Namespace) -> int:
+    """Journal a verdict on a composite or integration proposal."""
+    from workbench.title import Title
+    from workbench.title.composites import decide_comp
+
+    with Title.open(a.dir) as title:
+        d = decide_comp(title, a.id, a.verdict, strength=a.strength, note=a.note)
+    strength = "" if d.strength is None else f" at strength {d.strength:g}"
+    print(f"{a.verdict} proposal {a.id}{strength} by {d.decided_by} (decision {d.id})")
+    return 0
+
+
+def cmd_comp_render(a: argparse.Namespace) -> int:
+    """Render accepted proposals: the ids given, else every accepted one."""
+    from workbench.matte.proposals import render_comp
+    from workbench.title import Title
+    from workbench.title.composites import accepted_comps
+
+    with Title.open(a.dir, "auto") as title:
+        ids = a.id or [p.id for p, _ in accepted_comps(title)]
+        for pid in ids:
+            path = render_comp(title, pid)
+            print(f"rendered proposal {pid}: {path}")
+    if not ids:
+        print("nothing accepted to render")
+    return 0

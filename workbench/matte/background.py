@@ -35,6 +35,7 @@ from workbench.ops.saturation import ACESCG_LUMA
 
 if TYPE_CHECKING:
     from workbench.model.matching import LearnedMatcher, MatchGrade
+    from workbench.ops import Pipeline
 
 __all__ = [
     "MAX_DEFOCUS",
@@ -44,6 +45,7 @@ __all__ = [
     "detail_ratio",
     "estimate_defocus",
     "fit_background",
+    "grade_summary",
     "pixels_where",
     "replace_background",
 ]
@@ -69,7 +71,7 @@ class BackgroundFit:
     """
 
     defocus: float = 0.0
-    grade: MatchGrade | None = None
+    grade: MatchGrade | Pipeline | None = None
     plate_detail: float | None = None
     background_detail: float | None = None
 
@@ -80,14 +82,20 @@ class BackgroundFit:
         if self.plate_detail is not None and self.background_detail is not None:
             parts.append(f"detail ratio {self.background_detail:.3f} -> plate "
                          f"{self.plate_detail:.3f}")
-        parts.append(self.grade.summary if self.grade is not None else "light not matched")
+        parts.append(grade_summary(self.grade) if self.grade is not None
+                     else "light not matched")
         return "; ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready numbers (the grade is stored apart, as a pipeline)."""
         return {"defocus": self.defocus, "plate_detail": self.plate_detail,
                 "background_detail": self.background_detail,
-                "match": None if self.grade is None else self.grade.method}
+                "match": None if self.grade is None else getattr(self.grade, "method", "stored")}
+
+
+def grade_summary(grade: MatchGrade | Pipeline) -> str:
+    """A match grade's one-sentence summary; a grade read back from a proposal has none."""
+    return str(getattr(grade, "summary", "") or "colour matched (stored grade)")
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ import torch.nn.functional as F
 
 from workbench.checks import check_finite, check_image
 from workbench.errors import ParameterError, ShapeError
-from workbench.matte.background import detail_ratio, pixels_where
+from workbench.matte.background import detail_ratio, grade_summary, pixels_where
 from workbench.matte.composite import check_alpha, over, premultiply, unpremultiply
 from workbench.matte.element_stats import (
     SHARPNESS_BASE,
@@ -47,6 +47,7 @@ from workbench.ops.lens import apply_lens_distortion, apply_sharpen, apply_vigne
 
 if TYPE_CHECKING:
     from workbench.model.matching import LearnedMatcher, MatchGrade
+    from workbench.ops import Pipeline
 
 __all__ = [
     "Integration",
@@ -74,7 +75,7 @@ class IntegrationFit:
     grain added (``None``: none).
     """
 
-    grade: MatchGrade | None = None
+    grade: MatchGrade | Pipeline | None = None
     blur: float = 0.0
     sharpen: float = 0.0
     sharpen_radius: float = _SHARPEN_RADIUS
@@ -84,7 +85,7 @@ class IntegrationFit:
 
     def summary(self) -> str:
         """One line for a proposal and the report."""
-        parts = [self.grade.summary if self.grade is not None else "colour not matched"]
+        parts = [grade_summary(self.grade) if self.grade is not None else "colour not matched"]
         if self.blur:
             parts.append(f"blurred by sigma {self.blur:.2f} px")
         elif self.sharpen:
@@ -98,7 +99,7 @@ class IntegrationFit:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready numbers (the grade is stored apart, as a pipeline)."""
-        return {"match": None if self.grade is None else self.grade.method,
+        return {"match": None if self.grade is None else getattr(self.grade, "method", "stored"),
                 "blur": self.blur, "sharpen": self.sharpen,
                 "sharpen_radius": self.sharpen_radius, "vignette": self.vignette,
                 "distortion": list(self.distortion),

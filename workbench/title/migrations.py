@@ -16,7 +16,7 @@ from workbench.errors import TitleError
 __all__ = ["CATALOG_VERSION", "MIGRATIONS", "catalog_version", "upgrade_catalog",
            "upgraded_copy"]
 
-CATALOG_VERSION = 1
+CATALOG_VERSION = 2
 """The catalog's ``PRAGMA user_version`` as this workbench writes it. 0 is a catalog made
 before versions were recorded; :data:`MIGRATIONS` bring each version to the next."""
 
@@ -134,8 +134,57 @@ def _v0_nullable_reject_strength(db: sqlite3.Connection) -> None:
         db.execute(trigger)
 
 
+# Version 2's composite journal, frozen here like version 1's decisions.
+_V2_COMPOSITES = (
+    """CREATE TABLE comp_proposals (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('composite', 'integrate')),
+    sources     TEXT NOT NULL,
+    matte_model TEXT NOT NULL,
+    params      TEXT NOT NULL,
+    output      TEXT NOT NULL,
+    strength    REAL NOT NULL,
+    summary     TEXT NOT NULL,
+    report      TEXT,
+    created_at  TEXT NOT NULL
+)""",
+    """CREATE TABLE comp_decisions (
+    id          TEXT PRIMARY KEY,
+    seq         INTEGER NOT NULL UNIQUE,
+    proposal_id INTEGER NOT NULL REFERENCES comp_proposals(id),
+    verdict     TEXT NOT NULL CHECK (verdict IN ('accept', 'adjust', 'reject')),
+    strength    REAL,
+    decided_by  TEXT NOT NULL,
+    decided_at  TEXT NOT NULL,
+    note        TEXT NOT NULL DEFAULT ''
+)""",
+    "CREATE TRIGGER comp_decisions_no_update BEFORE UPDATE ON comp_decisions\n"
+    "BEGIN SELECT RAISE(ABORT, 'the decision journal is append-only'); END",
+    "CREATE TRIGGER comp_decisions_no_delete BEFORE DELETE ON comp_decisions\n"
+    "BEGIN SELECT RAISE(ABORT, 'the decision journal is append-only'); END",
+    """CREATE TABLE comp_renders (
+    id          INTEGER PRIMARY KEY,
+    decision_id TEXT NOT NULL REFERENCES comp_decisions(id),
+    path        TEXT NOT NULL,
+    frames      INTEGER NOT NULL,
+    rendered_at TEXT NOT NULL
+)""",
+)
+
+
+def _v1_composite_journal(db: sqlite3.Connection) -> None:
+    """Version 1 → 2: composites and integrations are journaled like grades.
+
+    Adds their proposals, their append-only decisions and their renders; nothing existing
+    changes, so a version-1 catalog keeps every row.
+    """
+    for statement in _V2_COMPOSITES:
+        db.execute(statement)
+
+
 #: ``{version: step}``: ``step(db)`` turns a catalog at ``version`` into ``version + 1``, inside
 #: the caller's transaction (it must not commit).
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     0: _v0_nullable_reject_strength,
+    1: _v1_composite_journal,
 }

@@ -1,5 +1,5 @@
 -- The title catalog. One SQLite file in WAL mode; the decision journal is append-only.
--- This is catalog version 1 (PRAGMA user_version; CATALOG_VERSION in catalog.py), what a new
+-- This is catalog version 2 (PRAGMA user_version; CATALOG_VERSION in migrations.py), what a new
 -- title gets. A change here needs a numbered step in catalog.MIGRATIONS and the next version.
 CREATE TABLE IF NOT EXISTS days (
     id      INTEGER PRIMARY KEY,
@@ -72,6 +72,41 @@ CREATE TABLE IF NOT EXISTS renders (
     id          INTEGER PRIMARY KEY,
     decision_id TEXT NOT NULL REFERENCES decisions(id),
     format      TEXT NOT NULL,
+    path        TEXT NOT NULL,
+    frames      INTEGER NOT NULL,
+    rendered_at TEXT NOT NULL
+);
+-- Composites and integrations (version 2): proposals like grades, over files rather than shots.
+-- Every source is recorded with its SHA-256 so a render can refuse a file changed since.
+CREATE TABLE IF NOT EXISTS comp_proposals (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('composite', 'integrate')),
+    sources     TEXT NOT NULL,                -- JSON {role: {"path", "sha256"}}: plate, matte, background/element
+    matte_model TEXT NOT NULL,                -- where the matte came from: a file, the keyer, a matte model version
+    params      TEXT NOT NULL,                -- JSON: the fit and settings; a render repeats them exactly
+    output      TEXT NOT NULL,                -- the file an accepted render writes
+    strength    REAL NOT NULL,
+    summary     TEXT NOT NULL,
+    report      TEXT,                         -- JSON: element-vs-plate statistics (integrations)
+    created_at  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS comp_decisions (
+    id          TEXT PRIMARY KEY,             -- uuid4
+    seq         INTEGER NOT NULL UNIQUE,      -- journal order
+    proposal_id INTEGER NOT NULL REFERENCES comp_proposals(id),
+    verdict     TEXT NOT NULL CHECK (verdict IN ('accept', 'adjust', 'reject')),
+    strength    REAL,                         -- NULL for a reject
+    decided_by  TEXT NOT NULL,
+    decided_at  TEXT NOT NULL,
+    note        TEXT NOT NULL DEFAULT ''
+);
+CREATE TRIGGER IF NOT EXISTS comp_decisions_no_update BEFORE UPDATE ON comp_decisions
+BEGIN SELECT RAISE(ABORT, 'the decision journal is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS comp_decisions_no_delete BEFORE DELETE ON comp_decisions
+BEGIN SELECT RAISE(ABORT, 'the decision journal is append-only'); END;
+CREATE TABLE IF NOT EXISTS comp_renders (
+    id          INTEGER PRIMARY KEY,
+    decision_id TEXT NOT NULL REFERENCES comp_decisions(id),
     path        TEXT NOT NULL,
     frames      INTEGER NOT NULL,
     rendered_at TEXT NOT NULL
