@@ -48,6 +48,8 @@ DETECT_WIDTH = 512      # features are found on views resized to about this widt
 FB_TOLERANCE = 1.0      # forward-backward flow disagreement allowed, in detection pixels
 MAX_PAIRS = 60_000      # pixel pairs kept for fitting (a seeded, spatially even draw)
 MID_GREY = 0.18
+BLUR_SIGMA = 1.5        # Gaussian softening of both views before sampling, in view pixels
+EDGE_SCALE = 0.1        # gradient of the detection luma (per view pixel) that halves a weight
 CONTRASTS = torch.linspace(0.6, 1.6, 21, dtype=torch.float64)
 
 
@@ -171,14 +173,19 @@ def find_correspondences(shot: torch.Tensor, reference: torch.Tensor, *,
     keep &= (rx >= 0) & (rx <= rw - 1) & (ry >= 0) & (ry <= rh - 1)
     if int(keep.sum()) < MIN_PAIRS:
         return None
-    ref_img = reference[j].permute(1, 2, 0).float().contiguous().numpy()
+    # Both views softened alike: a pixel of misalignment then moves a value little, where on
+    # a sharp edge it would swap one colour for another.
+    ref_img = cv2.GaussianBlur(reference[j].permute(1, 2, 0).float().contiguous().numpy(),
+                               (0, 0), BLUR_SIGMA)
     ref_px = cv2.remap(ref_img, rx.astype(np.float32), ry.astype(np.float32), cv2.INTER_LINEAR)
-    shot_px = shot[i].permute(1, 2, 0).float().numpy()
-    # Edges: a sub-pixel misalignment there changes the colour, so they count less.
-    luma = a.astype(np.float32) / 255
+    shot_px = cv2.GaussianBlur(shot[i].permute(1, 2, 0).float().contiguous().numpy(), (0, 0),
+                               BLUR_SIGMA)
+    # Edges still count less: misaligned pairs there are noise in the shot's value, and least
+    # squares on noisy inputs flattens the fitted contrast (regression dilution).
+    luma = cv2.GaussianBlur(a.astype(np.float32) / 255, (0, 0), BLUR_SIGMA * scale_s)
     grad = np.hypot(cv2.Sobel(luma, cv2.CV_32F, 1, 0, ksize=3),
-                    cv2.Sobel(luma, cv2.CV_32F, 0, 1, ksize=3))[dy, dx]
-    weight = 1.0 / (1.0 + (grad / 0.5) ** 2)
+                    cv2.Sobel(luma, cv2.CV_32F, 0, 1, ksize=3))[dy, dx] * scale_s
+    weight = 1.0 / (1.0 + (grad / EDGE_SCALE) ** 2)
     tile = (ys // 16) * ((sw + 15) // 16) + xs // 16
     s = torch.from_numpy(shot_px[keep]).float()
     r = torch.from_numpy(np.ascontiguousarray(ref_px[keep])).float()
@@ -243,17 +250,30 @@ def fit_light(shot: torch.Tensor, reference: torch.Tensor, weight: torch.Tensor 
     Returns
     -------
     LightFit
-        Contrast chosen on a grid by weighted least squares in relative error, then matrix
-        and contrast refined together on a robust (Huber) loss in ACEScct.
+        Fitted both ways (shot to reference and back): pairs a little misaligned are noise
+        in whichever side is the input, and a fit on noisy inputs flattens the contrast it
+        finds (regression dilution), in both directions alike. The geometric mean of the
+        forward contrast and the inverse of the backward one cancels that; the matrix is then
+        fitted at that contrast. Each fit: contrast on a grid by weighted least squares in
+        relative error, then refined on a robust (Huber) loss in ACEScct.
     """
     keep = torch.isfinite(shot).all(1) & torch.isfinite(reference).all(1)
     x, y = shot[keep].double(), reference[keep].double()
     w = torch.ones(x.shape[0], dtype=torch.float64) if weight is None else weight[keep].double()
     if x.shape[0] < 32:
         return LightFit(torch.eye(3, dtype=torch.float64), 1.0)
+    forward = _fit_one(x, y, w, iterations)
+    backward = _fit_one(y, x, w, iterations)
+    contrast = float(np.clip(np.sqrt(forward.contrast / backward.contrast), 0.25, 4.0))
+    return _fit_one(x, y, w, iterations, contrast)
+
+
+def _fit_one(x: torch.Tensor, y: torch.Tensor, w: torch.Tensor, iterations: int,
+             contrast: float | None = None) -> LightFit:
+    """:func:`fit_light` one way; with ``contrast`` given only the matrix is fitted."""
     y_cct = _cct(y)
     best: tuple[float, LightFit] | None = None
-    for p in CONTRASTS.tolist():
+    for p in CONTRASTS.tolist() if contrast is None else [contrast]:
         fit = LightFit(torch.eye(3, dtype=torch.float64), p)
         m = _solve_matrix(fit(x), y, w)
         cost = float((w * (_cct(LightFit(m, p)(x)) - y_cct).abs().sum(1)).sum() / w.sum())
@@ -262,9 +282,10 @@ def fit_light(shot: torch.Tensor, reference: torch.Tensor, weight: torch.Tensor 
     assert best is not None
     start = best[1]
     m = start.matrix.clone().requires_grad_(True)
-    log_p = torch.tensor(float(np.log(start.contrast)), dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.LBFGS([m, log_p], lr=0.5, max_iter=iterations,
-                            line_search_fn="strong_wolfe")
+    log_p = torch.tensor(float(np.log(start.contrast)), dtype=torch.float64,
+                         requires_grad=contrast is None)
+    opt = torch.optim.LBFGS([m, log_p] if contrast is None else [m], lr=0.5,
+                            max_iter=iterations, line_search_fn="strong_wolfe")
     xp = x.clamp_min(1e-12)
 
     def closure() -> torch.Tensor:
