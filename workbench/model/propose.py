@@ -34,7 +34,6 @@ from workbench.model.matching import (
     AUTO,
     MATCH_METHODS,
     ShotStats,
-    chroma_overlap,
     describe_difference,
     match_frames,
     method_names,
@@ -62,8 +61,10 @@ NO_MODEL_METHOD = "mean-std"  # propose's default when the title has no trained 
 MODEL_VERSION = MATCH_METHODS[NO_MODEL_METHOD].version  # what its proposals record
 ANALYSIS_FRAMES = 8     # frames sampled per shot
 ANALYSIS_WIDTH = 256    # analysis proxy width in pixels
-FULL_CONFIDENCE = 0.5   # at or above this overlap a match is proposed at full strength
-MIN_CONFIDENCE = 0.3    # below it, at strength 0
+# Confidence rises as the match's held-out residual falls (MatchGrade.confidence): 0.5 is a
+# residual of 2.5 ΔE2000 on pixels both shots show; shots that share no surface stay under 0.6.
+FULL_CONFIDENCE = 0.5   # at or above this a match is proposed at full strength
+MIN_CONFIDENCE = 0.2    # below it, at strength 0
 SKIN_HUE_TOLERANCE_DEG = 4.0   # skin may move this much further from the skin line, no more
 SKIN_MIN_PIXELS = 200          # fewer skin-coloured pixels than this: nothing to protect
 SKIN_MIN_FRACTION = 0.02       # nor when they are under 2% of the picture (a warm wall, a road)
@@ -269,12 +270,6 @@ def _protect_skin(grade: Pipeline, stats: ShotStats, strength: float) -> tuple[f
                            f"skin-tone locus, strength lowered to {capped:g}")
 
 
-def _matched_cct(grade: Pipeline, stats: ShotStats) -> torch.Tensor:
-    """The shot's sampled pixels after ``grade``, in ACEScct ``(N, 3)``."""
-    img = convert(stats.pixels_cct.T.reshape(1, 3, -1, 1).contiguous(), "ACEScct", "ACEScg")
-    return convert(grade.apply(img), "ACEScg", "ACEScct").reshape(3, -1).T
-
-
 class _Fitter:
     """Fits ``method`` for one propose run: every method through the one dispatcher."""
 
@@ -287,16 +282,17 @@ class _Fitter:
                  ) -> tuple[Pipeline, float, str]:
         """The grade for ``shot``, its confidence and a note, by the run's method.
 
-        Confidence is measured the same way for every method: the chroma overlap of the
-        shot's analysis pixels, graded, with the anchor's.
+        Confidence is measured the same way for every method (:func:`match_frames`): from the
+        grade's held-out residual, the ΔE2000 it leaves on pixels both shots show that no
+        fit saw, or, when they share no surface, from how its distribution misses the
+        anchor's (capped lower: such a match is a guess).
         """
         found = match_frames(self.samples[shot.name], self.samples[anchor.name], self.method,
                              title_model=None if self.model is None else self.model.matcher,
                              shot_area=self.areas[shot.name], ref_area=self.areas[anchor.name],
                              reference_name=anchor.name)
         grade = found.pipeline(self.title.root / "luts")
-        confidence = chroma_overlap(_matched_cct(grade, stats[shot.name]),
-                                    stats[anchor.name].pixels_cct)
+        confidence = found.confidence
         note = (f"; title model {self.model.version_id}" if self.model is not None
                 else f"; {found.method} match")
         return grade, confidence, note
