@@ -213,11 +213,14 @@ def burn_in(rgb: np.ndarray, lines: Sequence[str]) -> np.ndarray:
     heights = [int(28 * s) + 6 for s in scales]
     band = min(h, sum(heights) + 8)
     out[:band] *= 0.25
+    ink = np.zeros((h, w), np.uint8)  # OpenCV draws text on 8-bit images only
     y = 4
     for line, scale, step in zip(lines, scales, heights, strict=True):
         y += step
-        cv2.putText(out, line, (8, y - 4), font, scale, (1.0, 1.0, 1.0),
-                    max(1, round(2 * scale)), cv2.LINE_AA)
+        cv2.putText(ink, line, (8, y - 4), font, scale, 255, max(1, round(2 * scale)),
+                    cv2.LINE_AA)
+    alpha = ink[..., None].astype(np.float32) / 255
+    out = out * (1 - alpha) + alpha  # white text, antialiased
     return out
 
 
