@@ -43,6 +43,12 @@ keys do not swallow arrow keys or typing.
 :class:`TrainingView` (``wb-training``) stands alone: ``view = TrainingView(held_out)``,
 then ``train_title(title, callback=view.callback)`` or ``view.train(fn, **kwargs)`` (runs
 ``fn(callback=...)`` on a thread); Stop (``wb-train-stop``) makes the callback return False.
+
+:class:`MatteView` (``wb-matte-view``) stands alone too: ``MatteView(plate, Keyer(...),
+background=None, model=None)`` pulls the key live; ``mode`` (plate | matte | overlay |
+composite, buttons ``wb-matte-mode-<mode>``), one control per Keyer parameter
+(``wb-key-<name>``), ``use_model`` (``wb-matte-use-model``) shows a trained matte model's
+correction; the picture is ``<img data-testid="wb-matte-preview" data-frame-seq=N>``.
 """
 
 from workbench.ui.app import Workbench, open_sample_title
@@ -50,6 +56,7 @@ from workbench.ui.compare import MODES, CompareView
 from workbench.ui.decision import DecisionBar
 from workbench.ui.frames import PROXY_WIDTH, ShotPreview, render_preview
 from workbench.ui.grade import GradePanel, operator_spec
+from workbench.ui.matte import MatteView
 from workbench.ui.scopes import Scopes
 from workbench.ui.shots import ShotBrowser
 from workbench.ui.training import TrainingView
@@ -60,6 +67,7 @@ __all__ = [
     "CompareView",
     "DecisionBar",
     "GradePanel",
+    "MatteView",
     "Scopes",
     "ShotBrowser",
     "ShotPreview",
