@@ -25,7 +25,7 @@ import torch
 
 from workbench.checks import check_image
 from workbench.errors import ParameterError, ShapeError
-from workbench.matte.chroma import chroma_alpha, unmix_screen
+from workbench.matte.chroma import chroma_alpha, projected_alpha, unmix_screen
 from workbench.matte.despill import DESPILL_METHODS, despill
 from workbench.matte.difference import difference_alpha
 from workbench.matte.refine import guided_refine
@@ -33,6 +33,7 @@ from workbench.matte.screen import (
     SCREENS,
     detect_screen,
     estimate_screen_field,
+    proxy,
     screen_field_from_colour,
 )
 from workbench.matte.shaping import (
@@ -95,11 +96,21 @@ class Keyer(param.Parameterized):
                                      doc="Scale of the screen's uneven light, in picture heights.")
     balance = param.Number(0.5, bounds=(0.0, 1.0), step=0.01, label="Balance",
                            doc="Weight of red against the third channel in the colour difference.")
+    shade = param.Number(1.0, bounds=(0.0, 1.0), step=0.01, label="Shade key",
+                         doc="Keep what is darker than the screen in the screen's channel "
+                             "(a dark blue shirt on blue).")
+    hue = param.Number(3.0, bounds=(0.0, 20.0), softbounds=(0.0, 8.0), step=0.1,
+                       label="Hue key", doc="Keep what leaves the screen's hue (yellow-green "
+                       "leaves on green): the gain of that distance.")
+    edge_unmix = param.Number(4.0, bounds=(0.0, 64.0), softbounds=(0.0, 16.0), step=0.5,
+                              label="Edge unmix (px)",
+                              doc="Re-measure soft edges against the subject's colour found "
+                                  "this near (pixels); 0 keeps the raw key's edges.")
     clip_black = param.Number(0.05, bounds=(0.0, 0.99), softbounds=(0.0, 0.5), step=0.005,
                               label="Clip black", doc="Raw alpha mapped to 0: cleans the screen.")
-    clip_white = param.Number(0.95, bounds=(0.01, 1.0), softbounds=(0.5, 1.0), step=0.005,
+    clip_white = param.Number(0.7, bounds=(0.01, 1.0), softbounds=(0.5, 1.0), step=0.005,
                               label="Clip white", doc="Raw alpha mapped to 1: fills the subject.")
-    core_level = param.Number(1.0, bounds=(0.01, 1.0), step=0.01, label="Core level",
+    core_level = param.Number(0.5, bounds=(0.01, 1.0), step=0.01, label="Core level",
                               doc="Alpha from which the hard core matte starts (1: no core).")
     core_shrink = param.Integer(3, bounds=(0, 50), softbounds=(0, 20), label="Core shrink (px)",
                                 doc="How far the core matte is eroded inside the edge.")
@@ -107,7 +118,7 @@ class Keyer(param.Parameterized):
                           doc="Shrink (positive) or grow (negative) the matte.")
     soften = param.Number(0.0, bounds=(0.0, 50.0), softbounds=(0.0, 10.0), step=0.1,
                           label="Soften (px)", doc="Gaussian blur of the matte's edge.")
-    refine_radius = param.Integer(0, bounds=(0, 64), softbounds=(0, 16),
+    refine_radius = param.Integer(2, bounds=(0, 64), softbounds=(0, 16),
                                   label="Refine radius (px)",
                                   doc="Guided-filter window radius; 0 turns refinement off.")
     refine_eps = param.Number(1e-3, bounds=(1e-6, 1.0), softbounds=(1e-5, 0.1), step=1e-5,
@@ -191,7 +202,9 @@ def _shape(alpha: torch.Tensor, plate: torch.Tensor, s: Keyer) -> torch.Tensor:
     if s.soften > 0:
         alpha = soften_matte(alpha, s.soften)
     if s.refine_radius > 0:
-        alpha = guided_refine(alpha, plate, s.refine_radius, s.refine_eps)
+        # The fast guided filter (coefficients on a half-size frame) above 1K wide.
+        sub = 2 if plate.shape[-1] > 1024 else 1
+        alpha = guided_refine(alpha, plate, s.refine_radius * sub, s.refine_eps, sub)
     return alpha
 
 
@@ -256,11 +269,17 @@ def key(
         if s.screen_colour is not None:
             field = screen_field_from_colour(plate, s.screen_colour)
         else:
-            first = estimate_screen_field(plate, name, s.screen_smoothness, s.balance)
-            rough = chroma_alpha(plate, first, name, s.balance, s.clip_black, s.clip_white)
+            # A first key on the proxy picks the bare screen better than colour alone.
+            small = proxy(plate)
+            first = estimate_screen_field(small, name, s.screen_smoothness, s.balance)
+            rough = chroma_alpha(small, first, name, s.balance, s.clip_black, s.clip_white,
+                                 s.shade, s.hue)
             field = estimate_screen_field(plate, name, s.screen_smoothness, s.balance,
                                           alpha=erode_matte(rough, -2))
-        alpha = chroma_alpha(plate, field, name, s.balance, s.clip_black, s.clip_white)
+        alpha = chroma_alpha(plate, field, name, s.balance, s.clip_black, s.clip_white,
+                             s.shade, s.hue)
+        if s.edge_unmix > 0:
+            alpha = projected_alpha(plate, alpha, field, s.edge_unmix)
     alpha = _shape(alpha, plate, s)
     if garbage is not None:
         alpha = apply_garbage(alpha, garbage)

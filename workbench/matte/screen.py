@@ -22,6 +22,7 @@ __all__ = [
     "colour_difference",
     "detect_screen",
     "estimate_screen_field",
+    "proxy",
     "screen_field_from_colour",
 ]
 
@@ -55,7 +56,8 @@ def colour_difference(img: torch.Tensor, screen: str, balance: float = 0.5) -> t
     return img[:, s:s + 1] - (balance * img[:, a:a + 1] + (1.0 - balance) * img[:, b:b + 1])
 
 
-def _proxy(img: torch.Tensor, width: int = PROXY_WIDTH) -> torch.Tensor:
+def proxy(img: torch.Tensor, width: int = PROXY_WIDTH) -> torch.Tensor:
+    """``img`` area-downscaled to ``width`` pixels wide (as it is if narrower)."""
     h, w = img.shape[-2:]
     if w <= width:
         return img
@@ -73,7 +75,7 @@ def detect_screen(plate: torch.Tensor) -> list[str]:
     ``(B, 3, H, W)`` → ``B`` names
     """
     check_image(plate, "detect_screen plate")
-    p = _proxy(plate)
+    p = proxy(plate)
     h, w = p.shape[-2:]
     bh, bw = max(1, h // 8), max(1, w // 8)
     border = torch.cat([
@@ -148,14 +150,21 @@ def estimate_screen_field(
         raise ParameterError(f"screen smoothness must be > 0, got {smoothness}")
     s_idx, _, _ = _channels(screen)
     h, w = plate.shape[-2:]
-    p = _proxy(plate)
+    p = proxy(plate)
     d = colour_difference(p, screen, balance)
     ratio = d / p[:, s_idx:s_idx + 1].clamp_min(1e-6)
     if alpha is not None:
-        m = (_proxy(alpha) < 0.05).to(p.dtype)
+        m = (proxy(alpha) < 0.05).to(p.dtype)
     else:
         q = torch.quantile(ratio.flatten(1), 0.9, dim=1).reshape(-1, 1, 1, 1)
-        m = ((ratio >= confidence * q) & (d > 0)).to(p.dtype)
+        cand = (ratio >= confidence * q) & (d > 0)
+        # A dark screen-coloured subject (a blue shirt) passes the ratio test: screen light
+        # varies by well under 2x across a frame, so anything half as bright is not screen.
+        level = torch.stack([
+            torch.nan_to_num(p[i, s_idx][cand[i, 0]].median(), nan=0.0)
+            for i in range(p.shape[0])
+        ]).reshape(-1, 1, 1, 1)
+        m = (cand & (p[:, s_idx:s_idx + 1] >= 0.5 * level)).to(p.dtype)
     m = m * torch.isfinite(p).all(dim=1, keepdim=True)
     p = torch.nan_to_num(p)
     # The median screen colour stands in where no screen pixel is near.

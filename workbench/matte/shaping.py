@@ -12,9 +12,9 @@ All mattes are ``(B, 1, H, W)`` float in [0, 1].
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 
 from workbench.errors import ParameterError
+from workbench.matte._filters import max_filter, min_filter
 from workbench.ops.base import check_matte
 
 __all__ = [
@@ -46,11 +46,7 @@ def erode_matte(alpha: torch.Tensor, pixels: int) -> torch.Tensor:
     r = int(pixels)
     if r == 0:
         return alpha.clone()
-    k = 2 * abs(r) + 1
-    padded = F.pad(alpha, (abs(r),) * 4, mode="replicate")
-    if r > 0:
-        return -F.max_pool2d(-padded, k, stride=1)
-    return F.max_pool2d(padded, k, stride=1)
+    return min_filter(alpha, r) if r > 0 else max_filter(alpha, -r)
 
 
 def soften_matte(alpha: torch.Tensor, sigma: float) -> torch.Tensor:

@@ -41,9 +41,9 @@ class MatteModelSettings:
     """
 
     width: int = 8
-    steps: int = 400
+    steps: int = 300
     batch: int = 8
-    crop: int = 96
+    crop: int = 64
     lr: float = 3e-3
     proxy_width: int = 512
     held_out: float = 0.25
