@@ -64,7 +64,7 @@ CASES: dict[str, tuple[str, str, bool, str]] = {
     "plant_green": ("plant", "green", True, "plant (green leaves) over a green screen"),
     "plant_blue": ("plant", "blue", False, "plant over a blue screen"),
     "person_green": ("person", "green", False, "person over a green screen"),
-    "person_blue": ("person", "blue", False, "person over a blue screen"),
+    "person_blue": ("person", "blue", True, "person in a blue shirt over a blue screen"),
     "blueplant_blue": ("blueplant", "blue", True,
                        "plant recoloured blue (RGB channels rotated to BRG) over a blue screen"),
 }
