@@ -33,6 +33,7 @@ from workbench.ops import CDL, CDLValues, is_plain_cdl
 from workbench.render import Delivered, delivered_renders
 from workbench.report import write_report
 from workbench.title import Decision, Title, accepted_decisions
+from workbench.title.composites import comp_records
 
 __all__ = ["HANDOFF_NAMES", "Export", "decided_cdl", "delivery_timeline", "export_delivery",
            "write_grades"]
@@ -283,7 +284,11 @@ def export_delivery(title: Title, out: Path) -> Export:
             p.stem: p.with_suffix(".cube") if p.with_suffix(".cube").is_file() else read_cc(p)[1]
             for p in grades}, renders_space=title.settings.working_space,
             display_space=title.settings.delivery_space)
-        write_timeline(stage / "timeline.otio", delivery_timeline(name, delivered))
+        timeline = delivery_timeline(name, delivered)
+        comps = comp_records(title)
+        if comps:  # accepted composites and integrations, their sources hashed
+            timeline.metadata["workbench"] = {"composites": comps}
+        write_timeline(stage / "timeline.otio", timeline)
         edls, not_in_edl = _write_edls(stage, name, delivered)
         write_report(title, delivered, stage / "report.html", not_in_edl=not_in_edl)
     return Export(delivered, [out / "grades" / p.name for p in grades], out / "looks.ocio",

@@ -15,6 +15,7 @@ from workbench.color import convert
 from workbench.io import atomic_write_text
 from workbench.render import Delivered, apply_decided
 from workbench.title import Shot, Title, get_proposal, journal, read_shot_frames
+from workbench.title.composites import comp_records
 
 __all__ = ["before_after", "write_report"]
 
@@ -48,6 +49,35 @@ def _jpeg_data_uri(rgb: np.ndarray) -> str:
     ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 88])
     assert ok
     return "data:image/jpeg;base64," + base64.b64encode(buf.tobytes()).decode()
+
+
+def _composites_section(title: Title) -> str:
+    """Accepted composites and integrations: sources (hashed), matte, decision, render."""
+    records = comp_records(title)
+    if not records:
+        return ""
+    rows = []
+    for r in records:
+        p, d, render = r["proposal"], r["decision"], r["render"]
+        sources = "<br>".join(
+            f"<span class=k>{html.escape(role)}</span> {html.escape(Path(s['path']).name)} "
+            f"<code>{s['sha256'][:12]}</code>" for role, s in sorted(p["sources"].items()))
+        done = (f"{html.escape(Path(render['path']).name)}, {render['rendered_at']}"
+                if render else "<b>not rendered yet</b>")
+        stats = ""
+        if p.get("report"):
+            ratio = " ".join("-" if v is None else f"{v:.2f}"
+                             for v in p["report"].get("grain_ratio", []))
+            stats = f"<br><span class=k>grain power / plate, per band</span> {ratio}"
+        rows.append(f"""<tr><td><b>{html.escape(p['kind'])} {p['id']}</b><br>{sources}<br>
+<span class=k>matte</span> {html.escape(p['matte_model'])}</td>
+<td>{html.escape(p['summary'])}{stats}</td>
+<td><b>{d['verdict']}</b> at strength {d['strength']:g}<br><span class=k>by</span> \
+{html.escape(d['decided_by'])} <span class=k>at</span> {d['decided_at']}<br>
+<span class=k>render</span> {done}</td></tr>""")
+    return (f"<h2>Composites and integrations</h2>\n<p>{len(records)} accepted.</p>\n"
+            f"<table><tr><th>sources</th><th>what</th><th>decision</th></tr>\n"
+            f"{''.join(rows)}</table>\n")
 
 
 _STYLE = """
@@ -109,6 +139,7 @@ Working space {html.escape(title.settings.working_space)},
 thumbnails in {html.escape(title.settings.delivery_space)}.</p>
 {left_out}<table><tr><th>shot</th><th>before / after</th><th>decision</th></tr>
 {''.join(rows)}
-</table></body></html>
+</table>
+{_composites_section(title)}</body></html>
 """
     return atomic_write_text(path, body)

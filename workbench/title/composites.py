@@ -35,6 +35,7 @@ __all__ = [
     "check_sources",
     "comp_journal",
     "comp_proposals",
+    "comp_records",
     "comp_renders",
     "comp_status",
     "decide_comp",
@@ -257,3 +258,19 @@ def comp_status(title: Title, pid: int) -> str:
     if d.verdict != "reject" and d.id in comp_renders(title):
         return "rendered"
     return {"accept": "accepted", "adjust": "adjusted", "reject": "rejected"}[d.verdict]
+
+
+def comp_records(title: Title) -> list[dict[str, Any]]:
+    """Each accepted composite or integration with its decision and newest render, for export.
+
+    ``render`` is ``None`` when the accepted decision was not rendered yet (the export says so).
+    """
+    renders = comp_renders(title)
+    out = []
+    for proposal, decision in accepted_comps(title):
+        found = renders.get(decision.id)
+        render = None if found is None else {"path": str(found[0]), "frames": found[1],
+                                             "rendered_at": found[2]}
+        out.append({"proposal": proposal.to_dict(), "decision": decision.to_dict(),
+                    "render": render})
+    return out
