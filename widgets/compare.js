@@ -112,6 +112,17 @@ export default {
       stageB.style.transform = t;
       const oneToOne = Math.abs(scale * devicePixelRatio - 1) < 1e-3;
       zoomLabel.textContent = fit ? "fit" : oneToOne ? "1:1" : `${Math.round(scale * 100)}%`;
+      reportWidth(Math.round(w * scale * devicePixelRatio));
+    }
+    // How many device pixels the frame spans on screen, so the kernel renders no more.
+    let widthTimer = 0;
+    function reportWidth(px) {
+      if (px === model.get("display_width")) return;
+      clearTimeout(widthTimer);
+      widthTimer = setTimeout(() => {
+        model.set("display_width", px);
+        model.save_changes();
+      }, 150);
     }
 
     function layout() {

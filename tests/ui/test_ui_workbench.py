@@ -92,7 +92,7 @@ def test_threaded_previews_follow_the_newest_strength(title_path: Path):
             wb.grade.strength = float(s)
         assert wb.wait(60) and not wb._worker.errors
         shown = wb.compare.after
-        wb._worker.submit(wb._seq + 1, (wb.preview, wb.grade.pipeline(), 0.9, False))
+        wb._worker.submit(wb._seq + 1, (wb.preview, wb.grade.pipeline(), 0.9, wb._last_request[3]))
         assert wb.wait(60) and wb.compare.after == shown  # the last shown is strength 0.9
         assert wb.compare.seq <= 1 + 9 + 1
     finally:

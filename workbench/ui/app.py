@@ -14,6 +14,7 @@ import numpy as np
 from workbench.ops import Pipeline
 from workbench.title import Decision, Shot, Title, latest_proposal
 from workbench.title.settings import SETTINGS_FILE
+from workbench.ui.ahead import AheadCache
 from workbench.ui.compare import CompareView
 from workbench.ui.decision import DecisionBar
 from workbench.ui.frames import PROXY_WIDTH, ShotPreview
@@ -97,6 +98,7 @@ class Workbench(w.VBox):
         self.timings: list[dict[str, float]] = []
         self.error = w.HTML()
         self._worker = LatestOnly(self._render, threaded=threaded)
+        self.ahead = AheadCache(threaded=threaded)  # frames ahead of the next slider move
         self._scopes_worker = LatestOnly(self._scopes, threaded=threaded)
         self.scope_timings: list[float] = []
         self._base = Pipeline()
@@ -106,6 +108,7 @@ class Workbench(w.VBox):
 
         self.browser.observe(lambda c: self.select(c["new"]), "selected")
         self.grade.observe(lambda _c: self._request(), "request_seq")
+        self.compare.observe(lambda _c: self._request(), "display_width")  # zoomed: more pixels
         self.decision.decided.append(self._decided)
         right = w.VBox([self.grade, self.scopes], layout=w.Layout(width="340px"))
         centre = w.VBox([self.compare, self.decision, self.shortcuts, self.error],
@@ -213,7 +216,8 @@ class Workbench(w.VBox):
         if self.preview is None:
             return
         pipeline = self.grade.pipeline()
-        request = (self.preview, pipeline, self.grade.strength, self.grade.dragging)
+        proxy = self.grade.dragging or not self._needs_full()
+        request = (self.preview, pipeline, self.grade.strength, proxy)
         self.decision.pipeline = pipeline if pipeline != self._base else None
         self.decision.strength = self.grade.strength
         if request == self._last_request:
@@ -222,6 +226,12 @@ class Workbench(w.VBox):
         self._seq += 1
         self._requested_at = time.monotonic()
         self._worker.submit(self._seq, request)
+
+    def _needs_full(self) -> bool:
+        """True when the viewer shows more pixels across than the proxy has (zoomed in)."""
+        shown = self.compare.display_width
+        return self.preview is not None and shown > self.proxy_width * 1.05 and (
+            self.preview.shot.clip.width > self.proxy_width)
 
     def _scopes(self, _seq: int, display: np.ndarray) -> None:
         # On their own thread, newest picture only, once the slider rests SCOPES_IDLE_S (or
@@ -240,21 +250,26 @@ class Workbench(w.VBox):
     def _render(self, _seq: int, request: tuple[ShotPreview, Pipeline, float, bool]) -> None:
         preview, pipeline, strength, proxy = request
         try:
-            frame = preview.render(pipeline, strength, proxy=proxy)
+            frame = self.ahead.take(preview, pipeline, strength, proxy)
+            if frame is None:
+                frame = preview.render(pipeline, strength, proxy=proxy)
+                self.timings.append(frame.ms)
             if preview is not self.preview:
                 return  # another shot was selected meanwhile
-            if not proxy and self.compare.before is not preview.before(proxy=False):
-                self.compare.before = preview.before(proxy=False)  # full resolution too
+            before = preview.before(proxy=proxy)
+            if self.compare.before is not before:
+                self.compare.before = before  # the same resolution as the after
             self.compare.show_after(frame.jpeg, proxy=proxy)
-            self.timings.append(frame.ms)
             self._scopes_worker.submit(_seq, frame.display)
             self.error.value = ""
+            self.ahead.fill(preview, pipeline, strength, proxy, self.grade.strength_max)
         except Exception as exc:  # a preview must never kill the app: show it
             self.error.value = f"<div class='wb-error'>{type(exc).__name__}: {exc}</div>"
 
     def wait(self, timeout: float = 30.0) -> bool:
         """Block until the newest preview is shown (scripts and tests)."""
-        return self._worker.wait(timeout) and self._scopes_worker.wait(timeout)
+        return (self._worker.wait(timeout) and self._scopes_worker.wait(timeout)
+                and self.ahead.wait(timeout))
 
     def close(self) -> None:
         """Close the widgets and the title."""

@@ -40,6 +40,9 @@ class CompareView(anywidget.AnyWidget):
     seq = t.Int(0).tag(sync=True)  # bumped for every new ``after`` sent
     label_before = t.Unicode("source").tag(sync=True)
     label_after = t.Unicode("graded").tag(sync=True)
+    # Device pixels across the frame as the viewer shows it now (fit or zoomed): the app
+    # renders full resolution only when this exceeds the proxy's width.
+    display_width = t.Int(0).tag(sync=True)
 
     def show_before(self, image: bytes, *, shot: str = "", frame: int = 0, timecode: str = "",
                     size: tuple[int, int] = (0, 0)) -> None:
