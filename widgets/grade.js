@@ -16,7 +16,7 @@ function el(tag, cls, attrs = {}) {
 
 function fmt(v) {
   if (typeof v !== "number" || !Number.isFinite(v)) return String(v);
-  return Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(3);
+  return Math.abs(v) >= 100 ? v.toFixed(2) : v.toFixed(4);
 }
 
 // Coalesces calls: `fn` runs at most once per animation frame and MIN_INTERVAL_MS.
@@ -85,19 +85,21 @@ export default {
       model.save_changes();
     };
 
-    function slider({ label, doc, min, max, step, value, testid, onInput, flush, onReset }) {
+    // One control: the slider, a number field to type an exact value, and reset. Shift
+    // makes the slider fine (a tenth of the speed while dragging, a tenth of a step per arrow
+    // key); a double click on the slider resets it (onDouble), the ↺ button calls onReset.
+    function slider({ label, doc, min, max, step, value, testid, onInput, flush, onReset, onDouble }) {
       const row = el("div", "wb-row");
       const name = el("label", "wb-param", { title: doc || "" });
       name.textContent = label;
-      // JupyterLab's command-mode shortcuts match a focused range input (it is not
-      // read-write) and swallow its arrow keys unless the element itself opts out.
       const input = el("input", "wb-range", {
-        type: "range", min, max, step, title: doc || "",
+        type: "range", min, max, step, title: `${doc || ""}\nShift: fine · double click: reset`.trim(),
       });
       if (testid) input.setAttribute("data-testid", testid);
       input.value = value;
-      const out = el("span", "wb-value");
-      out.textContent = fmt(value);
+      const out = el("input", "wb-value", { type: "number", step: "any", title: `Type a value for ${label}` });
+      if (testid) out.setAttribute("data-testid", `${testid}-value`);
+      out.value = fmt(value);
       const reset = el("button", "wb-btn wb-reset", { type: "button", title: `Reset ${label}` });
       reset.textContent = "↺";
       const release = () => {
@@ -105,26 +107,75 @@ export default {
         active = null;
         setDragging(false);
       };
-      input.addEventListener("pointerdown", () => {
+      let current = value;  // exact: the field shows it rounded
+      const send = (v) => {
+        current = v;
+        out.value = fmt(v);
+        onInput(v);
+      };
+      let fine = null;  // a Shift-drag: where it started
+      input.addEventListener("pointerdown", (e) => {
         active = input;
         setDragging(true);
+        if (e.shiftKey) {
+          e.preventDefault();  // no jump to the pointer: the value moves from where it is
+          fine = { x: e.clientX, v: current, width: input.getBoundingClientRect().width };
+          input.setPointerCapture(e.pointerId);
+        }
         // `change` does not fire when the value did not move: the release is what counts.
-        window.addEventListener("pointerup", release, { once: true });
-        window.addEventListener("pointercancel", release, { once: true });
+        window.addEventListener("pointerup", () => { fine = null; release(); }, { once: true });
+        window.addEventListener("pointercancel", () => { fine = null; release(); }, { once: true });
       });
-      input.addEventListener("input", () => {
-        out.textContent = fmt(Number(input.value));
-        onInput(Number(input.value));
+      input.addEventListener("pointermove", (e) => {
+        if (!fine) return;
+        const v = fine.v + ((e.clientX - fine.x) / Math.max(fine.width, 1)) * (max - min) * 0.1;
+        input.value = v;
+        send(v);
       });
+      input.addEventListener("input", () => { if (!fine) send(Number(input.value)); });
       input.addEventListener("change", release);
+      input.addEventListener("keydown", (e) => {
+        const dir = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1 }[e.key];
+        if (!e.shiftKey || !dir) return;
+        e.preventDefault();
+        const v = current + (dir * Number(step)) / 10;
+        input.value = v;
+        send(v);
+        flush();
+      });
+      input.addEventListener("dblclick", () => (onDouble || onReset)());
+      out.addEventListener("change", () => {
+        const v = Number(out.value);
+        if (out.value.trim() === "" || !Number.isFinite(v)) return;
+        current = v;
+        onInput(v);
+        release();
+      });
       reset.addEventListener("click", onReset);
       row.append(name, input, out, reset);
-      return { row, set: (v) => { if (active !== input) { input.value = v; out.textContent = fmt(v); } } };
+      return {
+        row,
+        set: (v) => {
+          if (active === input) return;
+          current = v;
+          input.value = v;
+          if (document.activeElement !== out) out.value = fmt(v);
+        },
+      };
     }
 
     let strengthCtl = null;
     let paramCtls = [];
     let undoBtn = null, redoBtn = null, editedMark = null, confirmRow = null;
+    let bypassBtns = [];
+    function drawBypass() {
+      const off = model.get("bypass") || [];
+      bypassBtns.forEach(({ box, bypass }, i) => {
+        bypass.setAttribute("aria-pressed", String(Boolean(off[i])));
+        bypass.classList.toggle("wb-active", Boolean(off[i]));
+        box.classList.toggle("wb-bypassed", Boolean(off[i]));
+      });
+    }
     function drawHistory() {
       if (!undoBtn) return;
       undoBtn.disabled = model.get("undo_depth") === 0;
@@ -174,6 +225,10 @@ export default {
           if (model.get("edited_now")) confirmRow.style.display = "";
           else model.send({ type: "reset", operator: null, name: null });
         },
+        onDouble: () => {
+          model.set("strength", model.get("proposed_strength"));
+          model.save_changes();
+        },
       });
       strengthCtl.row.classList.add("wb-main");
       strengthCtl.row.querySelector(".wb-reset").title = "Reset the strength and every parameter";
@@ -181,6 +236,7 @@ export default {
       drawHistory();
 
       paramCtls = [];
+      bypassBtns = [];
       model.get("spec").forEach((op, i) => {
         const box = el("details", "wb-operator", { "data-operator": op.operator });
         box.open = i === 0;
@@ -192,7 +248,17 @@ export default {
           e.preventDefault();
           model.send({ type: "reset", operator: i, name: null });
         });
-        legend.append(reset);
+        // Bypass leaves the operator out of the grade (and of a decision) until pressed again.
+        const bypass = el("button", "wb-btn wb-bypass", {
+          type: "button", "data-testid": "wb-bypass", title: `Bypass ${op.operator}`, "aria-pressed": "false",
+        });
+        bypass.textContent = "bypass";
+        bypass.addEventListener("click", (e) => {
+          e.preventDefault();
+          model.send({ type: "bypass", operator: i, on: bypass.getAttribute("aria-pressed") !== "true" });
+        });
+        bypassBtns.push({ box, bypass });
+        legend.append(reset, bypass);
         box.append(legend);
         const ctls = {};
         for (const p of op.params) {
@@ -215,6 +281,7 @@ export default {
         paramCtls.push(ctls);
         root.append(box);
       });
+      drawBypass();
       if (!model.get("spec").length) {
         const none = el("div", "wb-dim");
         none.textContent = "No operators: the proposal is the identity.";
@@ -228,6 +295,7 @@ export default {
         for (const [name, v] of Object.entries(vals)) paramCtls[i]?.[name]?.set(v);
       });
     };
+    model.on("change:bypass", drawBypass);
     model.on("change:spec", build);
     model.on("change:shot", build);
     model.on("change:strength_max", build);

@@ -23,9 +23,11 @@ def test_spec_follows_declared_parameters(op):
         lo, hi = declared.bounds or (None, None)
         slo, shi = getattr(declared, "softbounds", None) or (None, None)
         assert p["hard_min"] == lo and p["hard_max"] == hi
-        assert p["min"] == (slo if slo is not None else lo) or p["min"] == p["value"]
-        assert p["max"] == (shi if shi is not None else hi) or p["max"] == p["value"]
-        assert p["min"] <= p["value"] <= p["max"]
+        # The declared useful range, widened only to give the value room: never past hard.
+        assert p["min"] <= (slo if slo is not None else lo) and p["min"] < p["value"]
+        assert p["max"] >= (shi if shi is not None else hi) and p["max"] > p["value"]
+        assert lo is None or p["min"] >= lo
+        assert hi is None or p["max"] <= hi
         assert p["step"] == (declared.step or p["step"]) and p["step"] > 0
     assert spec["params"][0]["value"] == getattr(op, names[0])
 
@@ -69,3 +71,28 @@ def test_dragging_asks_for_a_new_render_on_release():
     seq = panel.request_seq
     panel.dragging = False
     assert panel.request_seq == seq + 1
+
+
+def test_slider_ranges_leave_room_around_the_proposed_value():
+    """A proposed Offset R of -0.34 sat at the very end of its slider (soft range +-0.2)."""
+    op = CDL(offset_r=-0.34, slope_g=3.9, power_b=0.02)
+    for name, value in (("offset_r", -0.34), ("slope_g", 3.9)):
+        p = operator_spec(op)["params"][[q["name"] for q in operator_spec(op)["params"]].index(
+            name)]
+        room = 0.25 * (p["max"] - p["min"]) - 1e-9
+        assert p["min"] <= value - room * 0.99 and p["max"] >= value + room * 0.99, p
+    power = next(q for q in operator_spec(op)["params"] if q["name"] == "power_b")
+    assert power["min"] == CDL.param["power_b"].bounds[0]  # held to the hard bound
+
+
+def test_bypass_leaves_an_operator_out_and_undo_brings_it_back():
+    panel = GradePanel(Pipeline([CDL(slope_r=1.3), Saturation(saturation=1.2)]), strength=0.8)
+    panel._handle_custom_msg({"type": "bypass", "operator": 0, "on": True}, [])  # the button
+    assert [type(op).__name__ for op in panel.pipeline()] == ["Saturation"] and panel.edited
+    assert [type(op).__name__ for op in panel.graded()] == ["Saturation"]
+    panel.undo()
+    assert panel.bypass == [False, False] and not panel.edited
+    panel.redo()
+    assert panel.bypass == [True, False]
+    panel.reset()
+    assert panel.bypass == [False, False] and not panel.edited

@@ -159,3 +159,14 @@ def test_keys_step_shots_frames_and_decide(app: Workbench):
     app.key("reject")
     assert journal(app.title)[-1].verdict == "reject"
     assert app.shortcuts.pressed == 1
+
+
+def test_a_bypassed_operator_is_journaled_as_such(app: Workbench):
+    app.select("street_002")
+    first = app.grade.spec[0]["operator"]
+    app.grade.set_bypass(0, True)
+    assert f"{first} bypassed" in app.decision.plan["changes"]
+    _click(app, "accept")
+    entry = journal(app.title)[-1]
+    assert entry.verdict == "adjust"
+    assert first not in [type(op).__name__ for op in entry.pipeline]

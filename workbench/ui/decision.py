@@ -206,6 +206,11 @@ def pipeline_changes(proposed: Pipeline, edited: Pipeline) -> list[str]:
     out = []
     ops = [op for op in proposed if isinstance(op, Operator)]
     new = [op for op in edited if isinstance(op, Operator)]
+    kept = [type(op).__name__ for op in new]
+    if [type(op).__name__ for op in ops] != kept:  # an operator was bypassed
+        names = [type(op).__name__ for op in ops]
+        out += [f"{n} bypassed" for n in names if n not in kept]
+        ops = [op for op in ops if type(op).__name__ in kept]
     for a, b in zip(ops, new, strict=False):
         for name in a.parameter_names():
             old, value = getattr(a, name), getattr(b, name)

@@ -15,6 +15,7 @@ from workbench.ops import Operator, Pipeline
 __all__ = ["GradePanel", "GradeState", "operator_spec", "parameter_spec"]
 
 STATIC = Path(__file__).with_name("static")
+ROOM = 0.25  # of a slider's range, kept free on either side of the proposed value
 
 
 def _finite(x: Any) -> float | None:
@@ -24,8 +25,10 @@ def _finite(x: Any) -> float | None:
 def parameter_spec(op: Operator, name: str) -> dict[str, Any]:
     """One slider (or read-only field) for ``op``'s parameter ``name``.
 
-    Sliders span the soft bounds where declared (the useful range), else the hard bounds;
-    typed values are still held to the hard bounds.
+    Sliders span the soft bounds where declared (the useful range), else the hard bounds,
+    widened where needed so that the proposed value sits at least a quarter of the range from
+    either end (room to move both ways; never past the hard bounds); typed values are still
+    held to the hard bounds.
     """
     p = op.param[name]
     value = getattr(op, name)
@@ -39,8 +42,16 @@ def parameter_spec(op: Operator, name: str) -> dict[str, Any]:
     smax = _finite(shi) if shi is not None else _finite(hi)
     value = float(value)
     span = max(abs(value), 1.0)
-    smin = min(smin if smin is not None else value - span, value)
-    smax = max(smax if smax is not None else value + span, value)
+    smin = smin if smin is not None else value - span
+    smax = smax if smax is not None else value + span
+    # Widen one end until the value is ROOM of the (new) range away from it.
+    if value - smin < ROOM * (smax - smin):
+        smin = value - ROOM / (1 - ROOM) * (smax - value)
+    if smax - value < ROOM * (smax - smin):
+        smax = value + ROOM / (1 - ROOM) * (value - smin)
+    hmin, hmax = _finite(lo), _finite(hi)
+    smin = max(smin, hmin) if hmin is not None else smin
+    smax = min(smax, hmax) if hmax is not None else smax
     step = p.step if p.step else (smax - smin) / 200
     return {**spec, "kind": "number", "value": value, "default": value,
             "min": smin, "max": smax, "hard_min": _finite(lo), "hard_max": _finite(hi),
@@ -54,7 +65,8 @@ def operator_spec(op: Operator) -> dict[str, Any]:
             "params": [parameter_spec(op, n) for n in op.parameter_names() if n != "strength"]}
 
 
-GradeState = tuple[tuple[tuple[tuple[str, Any], ...], ...], float]  # values, strength
+# values, strength, bypassed operators
+GradeState = tuple[tuple[tuple[tuple[str, Any], ...], ...], float, tuple[bool, ...]]
 
 
 class GradePanel(anywidget.AnyWidget):
@@ -85,6 +97,7 @@ class GradePanel(anywidget.AnyWidget):
     request_seq = t.Int(0).tag(sync=True)
     edited_now = t.Bool(False).tag(sync=True)  # ``edited``, for the front end
     undo_depth = t.Int(0).tag(sync=True)
+    bypass = t.List(t.Bool()).tag(sync=True)  # per operator: left out of the grade
     redo_depth = t.Int(0).tag(sync=True)
 
     def __init__(self, pipeline: Pipeline | None = None, strength: float = 1.0,
@@ -93,12 +106,12 @@ class GradePanel(anywidget.AnyWidget):
         self._pipeline = Pipeline()
         self._undo: list[GradeState] = []
         self._redo: list[GradeState] = []
-        self._current: GradeState = ((), strength)
+        self._current: GradeState = ((), strength, ())
         self._restoring = False
         self._gesture = False  # a drag in progress already made its undo step
         self.load(pipeline or Pipeline(), strength, strength_max)
         self.on_msg(self._on_front_end)
-        self.observe(self._changed, ["strength", "values", "dragging"])
+        self.observe(self._changed, ["strength", "values", "dragging", "bypass"])
 
     def load(self, pipeline: Pipeline, strength: float, strength_max: float = 1.0,
              shot: str = "", summary: str = "") -> None:
@@ -114,6 +127,7 @@ class GradePanel(anywidget.AnyWidget):
                 self.shot, self.summary = shot, summary
                 self.spec = specs
                 self.values = [{p["name"]: p["default"] for p in s["params"]} for s in specs]
+                self.bypass = [False] * len(specs)
                 self.strength = strength
         finally:
             self._restoring = False
@@ -122,9 +136,11 @@ class GradePanel(anywidget.AnyWidget):
         self._sync_history()
 
     def pipeline(self) -> Pipeline:
-        """The operators with the panel's values, each at its own proposed strength."""
+        """The operators with the panel's values (bypassed ones left out)."""
         ops = [op for op in self._pipeline if isinstance(op, Operator)]
-        return Pipeline(op.with_params(**vals) for op, vals in zip(ops, self.values, strict=True))
+        off = self.bypass if len(self.bypass) == len(ops) else [False] * len(ops)
+        return Pipeline(op.with_params(**vals)
+                        for op, vals, skip in zip(ops, self.values, off, strict=True) if not skip)
 
     def graded(self) -> Pipeline:
         """What a decision at the current strength renders."""
@@ -132,20 +148,22 @@ class GradePanel(anywidget.AnyWidget):
 
     @property
     def edited(self) -> bool:
-        """True when the strength or a parameter differs from the proposal's."""
+        """True when the strength, a parameter or a bypass differs from the proposal's."""
         return (abs(self.strength - self.proposed_strength) > 1e-9
                 or self.pipeline() != self._pipeline)
 
     def state(self) -> GradeState:
-        """The values and strength, hashable (an undo step)."""
-        return (tuple(tuple(sorted(v.items())) for v in self.values), float(self.strength))
+        """The values, strength and bypasses, hashable (an undo step)."""
+        return (tuple(tuple(sorted(v.items())) for v in self.values), float(self.strength),
+                tuple(self.bypass))
 
     def _set_state(self, state: GradeState) -> None:
-        values, strength = state
+        values, strength, bypass = state
         self._restoring = True  # held notifications fire when the block ends: still restoring
         try:
             with self.hold_trait_notifications():
                 self.values = [dict(v) for v in values]
+                self.bypass = list(bypass)
                 self.strength = strength
         finally:
             self._restoring = False
@@ -195,6 +213,8 @@ class GradePanel(anywidget.AnyWidget):
             self.values = values
             if operator is None:
                 self.strength = self.proposed_strength
+                if name is None:
+                    self.bypass = [False] * len(self.spec)
 
     def set_value(self, operator: int, name: str, value: float) -> None:
         """Set one parameter, held to its hard bounds."""
@@ -236,3 +256,12 @@ class GradePanel(anywidget.AnyWidget):
             self.undo()
         elif kind == "redo":
             self.redo()
+        elif kind == "bypass":
+            self.set_bypass(int(content.get("operator", -1)), bool(content.get("on")))
+
+    def set_bypass(self, operator: int, on: bool = True) -> None:
+        """Leave operator ``operator`` out of the grade (``on``) or put it back."""
+        bypass = list(self.bypass)
+        if 0 <= operator < len(bypass):
+            bypass[operator] = on
+            self.bypass = bypass
