@@ -10,11 +10,15 @@ Anchors, run in the same pass:
 * the **threshold key**: OpenCV's HSV ``cv2.inRange`` on the 8-bit sRGB picture, the hue
   window ±20 (of 180) around the border's median hue, saturation and value above 40% and 30% of
   the border's (and at least 40 and 30 of 255); alpha is the complement of the mask.
-* **alphamat** (OpenCV contrib's information-flow matting) with an automatic trimap: the
-  threshold key's foreground and background each eroded by 5 pixels, unknown between. It runs
-  in a separate venv (``benchmarks/.anchor-venv``, created here on first use with
-  ``opencv-contrib-python-headless==5.0.0.93`` and numpy from PyPI), because contrib and the
-  workbench's headless OpenCV overwrite each other's ``cv2``; images go over ``.npy`` files.
+* OpenCV contrib, run in a separate venv (``benchmarks/.anchor-venv``, created here on first
+  use with ``opencv-contrib-python-headless==5.0.0.93`` and numpy from PyPI, because contrib
+  and the workbench's headless OpenCV overwrite each other's ``cv2``; images go over ``.npy``
+  files): **alphamat** (information-flow matting) with an automatic trimap (the threshold
+  key's foreground and background each eroded by 5 pixels, unknown between) *when that OpenCV
+  has it*. The PyPI contrib wheels do not: alphamat needs Eigen at build time and they are
+  built without it (``cv2.getBuildInformation()`` lists it under "Unavailable"). What always
+  runs is contrib's **guided filter** (``cv2.ximgproc.guidedFilter``, radius 4) of the
+  threshold key, guided by the picture: the classic soft refinement of a hard key.
 
 Their foreground is the plate times their alpha (no screen unmixing, no despill).
 Speed: the chroma keyer (default settings) on a 1080p frame against the threshold key at the
@@ -44,8 +48,12 @@ from workbench.matte.temporal import TemporalStabiliser
 
 ANCHOR_VENV = Path(__file__).with_name(".anchor-venv")
 ANCHOR_PACKAGES = ("opencv-contrib-python-headless==5.0.0.93", "numpy")
-ALPHAMAT = Path(__file__).with_name("anchors") / "alphamat.py"
+CONTRIB = Path(__file__).with_name("anchors") / "alphamat.py"
 TRIMAP_ERODE = 5
+SOFT_ANCHORS = {
+    "alphamat": "OpenCV alphamat, automatic trimap",
+    "guided": "OpenCV ximgproc guided filter of the threshold key",
+}
 
 
 def threshold_key(rgb8: np.ndarray) -> np.ndarray:
@@ -79,15 +87,21 @@ def anchor_python() -> Path:
     return python
 
 
-def alphamat(rgb8: np.ndarray, trimap: np.ndarray) -> tuple[np.ndarray, float]:
-    """OpenCV alphamat's alpha ``(H, W)`` and its seconds, run in the anchor venv."""
+def contrib_mattes(rgb8: np.ndarray, hard: np.ndarray) -> dict[str, np.ndarray]:
+    """OpenCV contrib's mattes ``(H, W)`` by name, run in the anchor venv.
+
+    ``"guided"`` always; ``"alphamat"`` when that OpenCV was built with it (the PyPI wheels are
+    not: no Eigen).
+    """
     with tempfile.TemporaryDirectory() as tmp:
-        img, tri, out = (os.path.join(tmp, n) for n in ("image.npy", "trimap.npy", "out.npy"))
-        np.save(img, np.ascontiguousarray(rgb8[..., ::-1]))
-        np.save(tri, trimap)
-        done = subprocess.run([str(anchor_python()), str(ALPHAMAT), img, tri, out],
-                              check=True, capture_output=True, text=True)
-        return np.load(out), float(done.stdout.strip().splitlines()[-1])
+        paths = [os.path.join(tmp, n) for n in ("image.npy", "trimap.npy", "hard.npy")]
+        np.save(paths[0], np.ascontiguousarray(rgb8[..., ::-1]))
+        np.save(paths[1], auto_trimap(hard))
+        np.save(paths[2], hard.astype(np.float32))
+        subprocess.run([str(anchor_python()), str(CONTRIB), *paths, tmp], check=True,
+                       capture_output=True, text=True)
+        return {p.stem: np.load(p) for p in Path(tmp).glob("*.npy")
+                if p.stem in ("alphamat", "guided")}
 
 
 def scores(case: KeyCase, alpha: torch.Tensor, foreground: torch.Tensor) -> dict[str, float]:
@@ -107,13 +121,11 @@ def run_cases() -> dict[str, dict[str, dict[str, float]]]:
         ours = key(case.plate, Keyer())
         rgb8 = display_u8(case.plate)
         hard = torch.from_numpy(threshold_key(rgb8))[None, None]
-        matted, seconds = alphamat(rgb8, auto_trimap(hard[0, 0].numpy()))
-        soft = torch.from_numpy(np.clip(matted, 0.0, 1.0))[None, None]
-        out[name] = {
-            "keyer": scores(case, ours.alpha, ours.foreground),
-            "threshold": scores(case, hard, case.plate * hard),
-            "alphamat": {**scores(case, soft, case.plate * soft), "seconds": seconds},
-        }
+        out[name] = {"keyer": scores(case, ours.alpha, ours.foreground),
+                     "threshold": scores(case, hard, case.plate * hard)}
+        for anchor, matte in contrib_mattes(rgb8, hard[0, 0].numpy()).items():
+            soft = torch.from_numpy(np.clip(matte, 0.0, 1.0))[None, None]
+            out[name][anchor] = scores(case, soft, case.plate * soft)
         row = "  ".join(f"{m} mse {s['mse']:.5f} sad {s['sad']:6.2f}k fg {s['fg']:.4f}"
                         for m, s in out[name].items())
         print(f"{name:15s} {row}", flush=True)
@@ -160,17 +172,22 @@ def run() -> list[dict[str, Any]]:
     cases = run_cases()
     entries = []
     for name, r in cases.items():
-        ours, thr, mat = r["keyer"], r["threshold"], r["alphamat"]
-        entries += [
-            entry(f"key_{name}_alpha_mse", ours["mse"], "MSE", "OpenCV HSV threshold key",
-                  thr["mse"], higher_is_better=False),
-            entry(f"key_{name}_alpha_mse_vs_alphamat", ours["mse"], "MSE",
-                  "OpenCV alphamat, automatic trimap", mat["mse"], higher_is_better=False),
-            entry(f"key_{name}_alpha_sad", ours["sad"], "SAD (thousands)",
-                  "OpenCV alphamat, automatic trimap", mat["sad"], higher_is_better=False),
-            entry(f"key_{name}_fg_error", ours["fg"], "mean |premultiplied colour error|",
-                  "OpenCV alphamat, automatic trimap", mat["fg"], higher_is_better=False),
-        ]
+        ours, thr = r["keyer"], r["threshold"]
+        entries.append(entry(f"key_{name}_alpha_mse", ours["mse"], "MSE",
+                             "OpenCV HSV threshold key", thr["mse"], higher_is_better=False))
+        for anchor, label in SOFT_ANCHORS.items():
+            if anchor not in r:
+                continue
+            other = r[anchor]
+            entries += [
+                entry(f"key_{name}_alpha_mse_vs_{anchor}", ours["mse"], "MSE", label,
+                      other["mse"], higher_is_better=False),
+                entry(f"key_{name}_alpha_sad_vs_{anchor}", ours["sad"], "SAD (thousands)",
+                      label, other["sad"], higher_is_better=False),
+                entry(f"key_{name}_fg_error_vs_{anchor}", ours["fg"],
+                      "mean |premultiplied colour error|", label, other["fg"],
+                      higher_is_better=False),
+            ]
     speed = run_speed()
     print(f"1080p: keyer {speed['keyer']:.2f} fps (without edge unmix and refinement "
           f"{speed['keyer_plain']:.2f}), threshold key {speed['threshold']:.1f} fps", flush=True)
