@@ -22,6 +22,7 @@ import json
 import os
 import re
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -71,7 +72,8 @@ def run_item(template: str, executed: str, parameters: dict[str, Any], key: str,
     from workbench.batch.runner import provenance, run_template
 
     started = now_iso()
-    record = run_template(Path(template), Path(executed), parameters, cwd=Path(executed).parent)
+    record = run_template(Path(template), Path(executed), parameters, cwd=Path(executed).parent,
+                          warm=True)
     outputs = [o for r in record["results"] for o in r.get("outputs", [])]
     decisions = sorted({r["decision"] for r in record["results"] if r.get("decision")})
     record = {"key": key, **record, "outputs": outputs,
@@ -82,10 +84,11 @@ def run_item(template: str, executed: str, parameters: dict[str, Any], key: str,
 
 
 class WarmWorker(WorkerPlugin):
-    """A Dask worker plugin: one thread for torch and OpenMP, papermill imported once.
+    """A Dask worker plugin: one thread for torch and OpenMP, and a warm kernel.
 
-    Kernels that papermill starts inherit the environment, so they run single-threaded too:
-    one process a core, rather than every process fighting for all of them.
+    The worker's kernel (:mod:`~workbench.batch.kernel`) is started and loaded with torch and
+    the workbench as the worker joins, so no task pays for it. Kernels inherit the
+    environment, so they run single-threaded: one process a core, not all fighting for all.
     """
 
     name = "workbench-warm"
@@ -94,10 +97,21 @@ class WarmWorker(WorkerPlugin):
         """Set the thread limits and pay the imports before the first task."""
         for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
             os.environ[var] = "1"
-        import nbclient  # noqa: F401
-        import papermill  # noqa: F401
-
         import workbench.batch.runner  # noqa: F401
+        from workbench.batch.kernel import worker_kernel
+        from workbench.batch.runner import KERNEL
+
+        # Started beside the worker's event loop: the first task waits for it if it must.
+        warm = worker_kernel(KERNEL)
+        threading.Thread(target=_start, args=(warm,), daemon=True).start()
+
+
+def _start(warm: Any) -> None:
+    with warm.lock:
+        try:
+            warm.ensure()
+        except Exception as exc:  # the first run starts it again and reports what fails
+            print(f"batch worker: warm kernel did not start ({exc})", file=sys.stderr)
 
 
 def coerce_parameter(name: str, raw: str, spec: dict[str, Any]) -> Any:

@@ -220,8 +220,7 @@ def burn_in(rgb: np.ndarray, lines: Sequence[str]) -> np.ndarray:
         cv2.putText(ink, line, (8, y - 4), font, scale, 255, max(1, round(2 * scale)),
                     cv2.LINE_AA)
     alpha = ink[..., None].astype(np.float32) / 255
-    out = out * (1 - alpha) + alpha  # white text, antialiased
-    return out
+    return out * (1 - alpha) + alpha  # white text, antialiased
 
 
 def _proposal_frames(title: Title, shot: Shot, proposal: Proposal, strength: float, count: int

@@ -73,7 +73,8 @@ def _published(nb: Any) -> tuple[int | None, dict[str, Any] | None]:
 
 
 def run_template(template: Path, executed: Path, parameters: dict[str, Any],
-                 cwd: Path | None = None, kernel: str = KERNEL) -> dict[str, Any]:
+                 cwd: Path | None = None, kernel: str = KERNEL, warm: bool = False
+                 ) -> dict[str, Any]:
     """Execute ``template`` with ``parameters`` into ``executed``; return the run's record.
 
     The executed notebook is written under a temporary name and renamed onto ``executed`` when
@@ -92,11 +93,16 @@ def run_template(template: Path, executed: Path, parameters: dict[str, Any],
     executed.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     error: dict[str, Any] = {}
+    engine: dict[str, Any] = {}
+    if warm:
+        from workbench.batch.kernel import ENGINE, worker_kernel
+
+        engine = {"engine_name": ENGINE, "warm": worker_kernel(kernel), "warm_cwd": cwd}
     with atomic_path(executed) as tmp:
         try:
             pm.execute_notebook(str(template), str(tmp), parameters=parameters,
                                 kernel_name=kernel, progress_bar=False,
-                                cwd=str(cwd) if cwd else None)
+                                cwd=str(cwd) if cwd else None, **engine)
         except PapermillExecutionError as exc:
             error = {"cell": exc.cell_index, "error_name": exc.ename, "error_value": exc.evalue}
         except Exception as exc:  # the kernel died, a timeout: still a record, not a crash
