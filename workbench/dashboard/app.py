@@ -82,7 +82,7 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 def _shots_frame(rows: list[ShotRow]) -> pd.DataFrame:
     return pd.DataFrame({
         "picture": [f'<img src="{picture_url(r.name, "thumb", r.picture_key)}" loading="lazy" '
-                    f'width="96" alt="{html.escape(r.name)}">' for r in rows],
+                    f'width="64" alt="{html.escape(r.name)}">' for r in rows],
         "shot": [r.name for r in rows],
         "scene": [r.scene for r in rows],
         "day": [r.day for r in rows],
@@ -123,8 +123,9 @@ def profile_plots(profiles: TitleProfiles) -> Any:
                                                              "flagged": "#e45756"}),
                            size=hv.dim("flag").categorize({"ok": 7, "flagged": 13}),
                            jitter=0.35, tools=["hover"], title=label, ylabel=ylabel,
-                           xlabel="scene", width=420, height=320, show_grid=True))
-    return hv.Layout(plots).cols(3)
+                           xlabel="scene", width=420, height=320, show_grid=True,
+                           logy=metric == "cct"))  # lamps and coloured light span decades
+    return hv.Layout(plots).cols(3).opts(shared_axes=False)
 
 
 class _Session:

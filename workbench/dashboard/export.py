@@ -71,7 +71,7 @@ def _plots_html(profiles: TitleProfiles) -> tuple[str, str]:
     if profiles.missing:
         return "", f"<p class=k>No profiles: {_e(profiles.missing)}</p>"
     import holoviews as hv
-    import holoviews.plotting.bokeh  # noqa: F401  (registers the bokeh renderer)
+    import holoviews.plotting.bokeh  # registers the bokeh renderer
     from bokeh.embed import components
     from bokeh.resources import INLINE
 
