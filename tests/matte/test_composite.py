@@ -155,7 +155,7 @@ def test_light_wrap_is_background_light_on_the_foreground_edge_only(plant):
     _, matte = plant
     bg = _photo("skimage_rocket.jpg", 500, 333)
     wrap = light_wrap(bg, matte, 1.0, radius=4.0)
-    assert float(wrap.min()) >= 0.0
+    assert float(wrap.min()) >= -1e-6  # blur rounding only: it adds light, never takes it
     clear = (matte == 0).expand_as(wrap)
     assert float(wrap[clear].abs().max()) == 0.0           # nothing on the background
     deep = (-torch.nn.functional.max_pool2d(-matte, 41, 1, 20) >= 1.0).expand_as(wrap)

@@ -47,6 +47,7 @@ CLEAR_LEVEL = 0.02
 CORE_LEVEL = 0.98
 """Alpha at or above which a plate pixel is taken as pure foreground."""
 _SOLVE_FULL = 0.5   # alpha from which the solved edge colour is trusted alone
+_FILL_PIXELS = 1 << 19  # pixels the background and core colours are estimated on
 _STEADY = 1.0       # old-background spread, relative to its level, that takes trust to 1/e
 
 
@@ -157,6 +158,27 @@ def fill_from_known(img: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
     return colour
 
 
+def _coarse(img: torch.Tensor, factor: int) -> torch.Tensor:
+    if factor == 1:
+        return img
+    size = (-(-img.shape[-2] // factor), -(-img.shape[-1] // factor))
+    return F.adaptive_avg_pool2d(img, size)
+
+
+def _fine(img: torch.Tensor, like: torch.Tensor, factor: int) -> torch.Tensor:
+    if factor == 1:
+        return img
+    return F.interpolate(img, size=like.shape[-2:], mode="bilinear", align_corners=False)
+
+
+def _fill_factor(img: torch.Tensor) -> int:
+    """Decontamination's estimates are smooth: made on at most ~0.5 Mpixel, then upsampled."""
+    factor = 1
+    while img.shape[-2] * img.shape[-1] / (factor * factor) > _FILL_PIXELS:
+        factor *= 2
+    return factor
+
+
 def decontaminate(plate: torch.Tensor, alpha: torch.Tensor, *, clear: float = CLEAR_LEVEL,
                   core: float = CORE_LEVEL) -> torch.Tensor:
     """The foreground's own (straight) colour at soft edges, with the old background taken out.
@@ -194,17 +216,21 @@ def decontaminate(plate: torch.Tensor, alpha: torch.Tensor, *, clear: float = CL
     known_bg = (a <= clear).to(plate.dtype)
     if not bool(known_bg.any()):
         return plate.clone()
-    old_bg = fill_from_known(plate, known_bg)
+    f = _fill_factor(plate)
+    small, small_bg = _coarse(plate, f), _coarse(known_bg, f)
+    both = fill_from_known(torch.cat([small, small * small], dim=1), small_bg)
+    old_bg = _fine(both[:, :3], plate, f)
     safe_a = torch.where(a > 0, a, 1.0)
     solved = (plate - (1.0 - a) * old_bg) / safe_a
     # How far the estimate of the old background can be trusted: its spread around the
     # pixel (the pull-push of the squares gives the local variance), against its level.
-    spread = (fill_from_known(plate * plate, known_bg) - old_bg * old_bg).clamp_min(0.0)
+    spread = _fine((both[:, 3:] - both[:, :3] ** 2).clamp_min(0.0), plate, f)
     level = old_bg.abs().mean(dim=1, keepdim=True).clamp_min(1e-6)
     steady = torch.exp(-spread.mean(dim=1, keepdim=True).sqrt() / (_STEADY * level))
     trust = ((a - clear) / (_SOLVE_FULL - clear)).clamp(0.0, 1.0)  # a weight, not a pixel
     known_fg = (a >= core).to(plate.dtype)
-    inner = fill_from_known(plate, known_fg) if bool(known_fg.any()) else solved
+    inner = (_fine(fill_from_known(small, _coarse(known_fg, f)), plate, f)
+             if bool(known_fg.any()) else solved)
     clean = torch.where(trust >= 1.0, solved, torch.lerp(inner, solved, trust))
     out = torch.where(steady >= 1.0, clean, torch.lerp(plate, clean, steady))
     return torch.where(a >= 1.0, plate, out)
@@ -240,8 +266,10 @@ def light_wrap(background: torch.Tensor, alpha: torch.Tensor, amount: float | to
     if not radius > 0:
         raise ParameterError(f"light_wrap.radius must be > 0 pixels, got {radius:g}")
     a = alpha.to(background.dtype)
-    sigma = torch.tensor([float(radius)], dtype=background.dtype)
-    spill = gaussian_blur((1.0 - a) * background, sigma)
+    f = max(1, min(4, int(radius // 2)))  # a glow: blurred at 1/f size, sigma/f, upsampled
+    light = (1.0 - a) * background
+    sigma = torch.tensor([float(radius) / f], dtype=background.dtype)
+    spill = _fine(gaussian_blur(_coarse(light, f), sigma), light, f)
     return amt * a * spill
 
 
