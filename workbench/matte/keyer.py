@@ -11,6 +11,9 @@ a key is repeated from its stored JSON. :func:`key` runs it on a plate:
 
 then core and edge mattes, erode and soften (:mod:`~workbench.matte.shaping`), edge refinement
 by a guided filter (:mod:`~workbench.matte.refine`), and garbage and holdout mattes.
+Plates wider than 1024 pixels are keyed at half size and brought back to full size by the
+fast guided filter (its coefficients at half size, applied to the full-size plate), so the
+matte's edges follow the plate's own detail; unmixing and despill run at full size.
 Images are linear ``(B, 3, H, W)`` float32 (the working space, ACEScg); mattes ``(B, 1, H, W)``.
 """
 
@@ -22,11 +25,12 @@ from typing import Any, ClassVar
 
 import param
 import torch
+import torch.nn.functional as F
 
 from workbench.checks import check_image
 from workbench.errors import ParameterError, ShapeError
 from workbench.matte.chroma import chroma_alpha, projected_alpha, unmix_screen
-from workbench.matte.despill import DESPILL_METHODS, despill
+from workbench.matte.despill import despill
 from workbench.matte.difference import difference_alpha
 from workbench.matte.refine import guided_refine
 from workbench.matte.screen import (
@@ -194,17 +198,54 @@ def _screen_name(plate: torch.Tensor, wanted: str) -> str:
     return wanted
 
 
-def _shape(alpha: torch.Tensor, plate: torch.Tensor, s: Keyer) -> torch.Tensor:
-    if s.core_level < 1.0:
-        alpha = combine_core_edge(alpha, core_matte(alpha, s.core_level, s.core_shrink))
-    if s.erode:
-        alpha = erode_matte(alpha, s.erode)
-    if s.soften > 0:
-        alpha = soften_matte(alpha, s.soften)
+KEY_WIDTH = 1024  # wider plates are keyed at half size and refined back to full size
+SNAP = 1e-4  # refined alpha this close to 0 or 1 is 0 or 1: the filter's rounding, not an edge
+
+
+def _chroma(work: torch.Tensor, s: Keyer, name: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """The chroma key's raw alpha and screen field at ``work``'s size (no refinement yet)."""
+    if s.screen_colour is not None:
+        field = screen_field_from_colour(work, s.screen_colour)
+    else:
+        # A first key on the proxy picks the bare screen better than colour alone.
+        small = proxy(work)
+        first = estimate_screen_field(small, name, s.screen_smoothness, s.balance)
+        rough = chroma_alpha(small, first, name, s.balance, s.clip_black, s.clip_white,
+                             s.shade, s.hue)
+        field = estimate_screen_field(work, name, s.screen_smoothness, s.balance,
+                                      alpha=erode_matte(rough, -2))
+    alpha = chroma_alpha(work, field, name, s.balance, s.clip_black, s.clip_white,
+                         s.shade, s.hue)
+    if s.edge_unmix > 0:
+        alpha = projected_alpha(work, alpha, field, s.edge_unmix)
+    return alpha, field
+
+
+def _up(x: torch.Tensor, size: tuple[int, int], mode: str = "bilinear") -> torch.Tensor:
+    if tuple(x.shape[-2:]) == size:
+        return x
+    if mode == "nearest":
+        return F.interpolate(x, size=size, mode="nearest")
+    return F.interpolate(x, size=size, mode="bilinear", align_corners=False)
+
+
+def _shape(alpha: torch.Tensor, work: torch.Tensor, s: Keyer) -> torch.Tensor:
+    """Core, refinement (to ``work``'s size, which may be twice ``alpha``'s), erode, soften."""
+    size = (work.shape[-2], work.shape[-1])
+    sub = 1 if tuple(alpha.shape[-2:]) == size else 2
+    core = core_matte(alpha, s.core_level, s.core_shrink) if s.core_level < 1.0 else None
+    alpha = _up(alpha, size)
     if s.refine_radius > 0:
-        # The fast guided filter (coefficients on a half-size frame) above 1K wide.
-        sub = 2 if plate.shape[-1] > 1024 else 1
-        alpha = guided_refine(alpha, plate, s.refine_radius * sub, s.refine_eps, sub)
+        # A half-size key is refined by the fast guided filter: its coefficients at half size,
+        # applied to the full-size plate, so edges follow the plate's own full-size detail.
+        alpha = guided_refine(alpha, work, s.refine_radius * sub, s.refine_eps, sub)
+        alpha = torch.where(alpha < SNAP, 0.0, torch.where(alpha > 1.0 - SNAP, 1.0, alpha))
+    if core is not None:
+        alpha = combine_core_edge(alpha, _up(core, size, "nearest"))
+    if s.erode:
+        alpha = erode_matte(alpha, s.erode * sub)
+    if s.soften > 0:
+        alpha = soften_matte(alpha, s.soften * sub)
     return alpha
 
 
@@ -260,27 +301,21 @@ def key(
         return KeyResult(ones, plate.clone(), plate.clone(), screen,
                          "clean plate" if clean_plate is not None else
                          _screen_name(plate, s.screen))
+    # Keyed on finite values (NaN and Inf as 0, which keys as subject); the foreground keeps
+    # the plate's own values.
+    work = torch.where(torch.isfinite(plate), plate, 0.0)
     if clean_plate is not None:
         name = "clean plate"
         field = clean_plate.to(plate.dtype).expand_as(plate)
-        alpha = difference_alpha(plate, field, s.difference_low, s.difference_high)
+        alpha = difference_alpha(work, field, s.difference_low, s.difference_high)
     else:
-        name = _screen_name(plate, s.screen)
-        if s.screen_colour is not None:
-            field = screen_field_from_colour(plate, s.screen_colour)
+        name = _screen_name(work, s.screen)
+        if work.shape[-1] > KEY_WIDTH:
+            alpha, field = _chroma(F.avg_pool2d(work, 2), s, name)
+            field = _up(field, (work.shape[-2], work.shape[-1]))
         else:
-            # A first key on the proxy picks the bare screen better than colour alone.
-            small = proxy(plate)
-            first = estimate_screen_field(small, name, s.screen_smoothness, s.balance)
-            rough = chroma_alpha(small, first, name, s.balance, s.clip_black, s.clip_white,
-                                 s.shade, s.hue)
-            field = estimate_screen_field(plate, name, s.screen_smoothness, s.balance,
-                                          alpha=erode_matte(rough, -2))
-        alpha = chroma_alpha(plate, field, name, s.balance, s.clip_black, s.clip_white,
-                             s.shade, s.hue)
-        if s.edge_unmix > 0:
-            alpha = projected_alpha(plate, alpha, field, s.edge_unmix)
-    alpha = _shape(alpha, plate, s)
+            alpha, field = _chroma(work, s, name)
+    alpha = _shape(alpha, work, s)
     if garbage is not None:
         alpha = apply_garbage(alpha, garbage)
     if holdout is not None:
@@ -293,5 +328,4 @@ def key(
         foreground = despill(foreground, name, s.despill_method, s.despill_strength * s.strength)
     else:
         despilled = plate.clone()
-    assert s.despill_method in DESPILL_METHODS
     return KeyResult(alpha, foreground, despilled, field.contiguous(), name)
