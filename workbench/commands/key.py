@@ -52,7 +52,10 @@ def register(add: AddCommand) -> None:
                          "--screen unless that is auto)")
     sp.add_argument("--no-temporal", action="store_true",
                     help="key each frame of a sequence on its own (no stabilising of still areas)")
-    # --model DIR (a per-title matte model) plugs in where _matte_frames calls the keyer.
+    sp.add_argument("--model", type=Path, metavar="DIR",
+                    help="a per-title matte model (its folder, or a title: its current one) "
+                         "that corrects the key; its keyer settings are used unless --settings "
+                         "is given")
 
 
 def _is_sequence(path: Path) -> bool:
@@ -177,9 +180,22 @@ def _settings(a: argparse.Namespace) -> Any:
             data = json.loads(a.settings.read_text())
         except (OSError, ValueError) as exc:
             raise ParameterError(f"{a.settings}: not a Keyer settings JSON ({exc})") from None
+    elif getattr(a, "model", None) is not None:  # the key the model learned to correct
+        data = _model(a).metadata.get("keyer") or data
     if a.screen != "auto":
         data = {**data, "params": {**data.get("params", {}), "screen": a.screen}}
     return Keyer.from_dict(data)
+
+
+def _model(a: argparse.Namespace) -> Any:
+    """The ``--model`` matte model, read once (``None`` without one)."""
+    from workbench.matte.model import load_matte_model
+
+    if getattr(a, "model", None) is None:
+        return None
+    if not hasattr(a, "_matte_model"):
+        a._matte_model = load_matte_model(a.model)
+    return a._matte_model
 
 
 def _matte_frames(a: argparse.Namespace, kind: str) -> Iterator[tuple[int, Any]]:
@@ -191,6 +207,7 @@ def _matte_frames(a: argparse.Namespace, kind: str) -> Iterator[tuple[int, Any]]
     from workbench.matte.temporal import TemporalStabiliser
 
     settings = _settings(a)
+    model = _model(a)
     clean = _clean_plate(a.clean_plate)
     stabiliser = TemporalStabiliser() if kind != "still" and not a.no_temporal else None
     total = _frame_count(a.plate, kind)
@@ -201,6 +218,8 @@ def _matte_frames(a: argparse.Namespace, kind: str) -> Iterator[tuple[int, Any]]
                              f"{clean.shape[-2]}, the plate ({where}) is {img.shape[-1]}x"
                              f"{img.shape[-2]}")
         alpha = key(img, settings, clean_plate=clean).alpha
+        if model is not None:
+            alpha = model.apply(img, alpha)
         if stabiliser is not None:
             alpha = stabiliser(img, alpha)
         bar.update(1)
