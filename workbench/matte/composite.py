@@ -51,6 +51,12 @@ _FILL_PIXELS = 1 << 19  # pixels the background and core colours are estimated o
 _STEADY = 1.0       # old-background spread, relative to its level, that takes trust to 1/e
 
 
+def _check_finite(t: torch.Tensor, where: str) -> None:
+    """:func:`check_finite`, with one cheap pass when all is well (the usual case)."""
+    if not bool(torch.isfinite(t).all()):
+        check_finite(t, where)
+
+
 def check_alpha(alpha: torch.Tensor, img: torch.Tensor, where: str) -> None:
     """Raise :class:`ShapeError` unless ``alpha`` is a finite ``(B|1, 1, H, W)`` float in [0, 1].
 
@@ -65,8 +71,9 @@ def check_alpha(alpha: torch.Tensor, img: torch.Tensor, where: str) -> None:
                          f"got {tuple(alpha.shape)}")
     if not alpha.is_floating_point():
         raise ShapeError(f"{where}: expected a float matte, got {alpha.dtype}")
-    check_finite(alpha, where)
-    lo, hi = float(alpha.min()), float(alpha.max())
+    _check_finite(alpha, where)
+    lo, hi = torch.aminmax(alpha)
+    lo, hi = float(lo), float(hi)
     if lo < 0.0 or hi > 1.0:
         raise ParameterError(f"{where}: matte values must be in [0, 1], got [{lo:g}, {hi:g}]")
 
@@ -77,7 +84,7 @@ def _check_background(bg: torch.Tensor, img: torch.Tensor, where: str) -> None:
     if tuple(bg.shape[2:]) != (h, w) or bg.shape[0] not in (1, b):
         raise ShapeError(f"{where}: expected shape (B,3,{h},{w}) to match the plate, "
                          f"got {tuple(bg.shape)}")
-    check_finite(bg, where)
+    _check_finite(bg, where)
 
 
 def premultiply(rgb: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
@@ -224,9 +231,9 @@ def decontaminate(plate: torch.Tensor, alpha: torch.Tensor, *, clear: float = CL
     solved = (plate - (1.0 - a) * old_bg) / safe_a
     # How far the estimate of the old background can be trusted: its spread around the
     # pixel (the pull-push of the squares gives the local variance), against its level.
-    spread = _fine((both[:, 3:] - both[:, :3] ** 2).clamp_min(0.0), plate, f)
-    level = old_bg.abs().mean(dim=1, keepdim=True).clamp_min(1e-6)
-    steady = torch.exp(-spread.mean(dim=1, keepdim=True).sqrt() / (_STEADY * level))
+    spread = (both[:, 3:] - both[:, :3] ** 2).clamp_min(0.0).mean(dim=1, keepdim=True)
+    level = both[:, :3].abs().mean(dim=1, keepdim=True).clamp_min(1e-6)
+    steady = _fine(torch.exp(-spread.sqrt() / (_STEADY * level)), plate, f)
     trust = ((a - clear) / (_SOLVE_FULL - clear)).clamp(0.0, 1.0)  # a weight, not a pixel
     known_fg = (a >= core).to(plate.dtype)
     inner = (_fine(fill_from_known(small, _coarse(known_fg, f)), plate, f)
@@ -312,7 +319,7 @@ def composite(plate: torch.Tensor, alpha: torch.Tensor, background: torch.Tensor
     True
     """
     check_image(plate, "composite plate")
-    check_finite(plate, "composite plate")
+    _check_finite(plate, "composite plate")
     check_alpha(alpha, plate, "composite matte")
     _check_background(background, plate, "composite background")
     check_range(torch.tensor(float(strength)), "composite.strength", 0.0, 1.0)
