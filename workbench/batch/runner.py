@@ -35,9 +35,10 @@ def title_model_version(title_dir: str | Path) -> str | None:
 
 def provenance(title_dir: str | Path, parameters: dict[str, Any]) -> dict[str, Any]:
     """What a result was made with: the package version, the title model version, parameters."""
-    from workbench import __version__
+    from importlib.metadata import version
 
-    return {"package_version": __version__, "title_model_version":
+    # The installed distribution's version (the package's own module sits above this layer).
+    return {"package_version": version("workbench"), "title_model_version":
             title_model_version(title_dir), "parameters": dict(parameters)}
 
 
