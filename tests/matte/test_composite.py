@@ -211,3 +211,13 @@ def test_bad_input_is_refused_naming_it(plant):
         composite(plate, matte, bg, strength=1.5)
     with pytest.raises(ParameterError, match=r"light_wrap\.amount"):
         composite(plate, matte, bg, light_wrap_amount=-0.1)
+
+
+def test_a_batch_of_frames_shares_one_still_background(plant):
+    plate, matte = plant
+    bg = _photo("skimage_rocket.jpg", 500, 333)
+    frames = torch.cat([plate, plate * 0.5])          # two frames of a shot, one background
+    both = composite(frames, matte, bg, light_wrap_amount=0.1)
+    for i in range(2):
+        one = composite(frames[i:i + 1], matte, bg, light_wrap_amount=0.1)
+        assert torch.allclose(both[i:i + 1], one, atol=1e-6)

@@ -72,8 +72,8 @@ def check_alpha(alpha: torch.Tensor, img: torch.Tensor, where: str) -> None:
     if not alpha.is_floating_point():
         raise ShapeError(f"{where}: expected a float matte, got {alpha.dtype}")
     _check_finite(alpha, where)
-    lo, hi = torch.aminmax(alpha)
-    lo, hi = float(lo), float(hi)
+    bounds = torch.aminmax(alpha)
+    lo, hi = float(bounds.min), float(bounds.max)
     if lo < 0.0 or hi > 1.0:
         raise ParameterError(f"{where}: matte values must be in [0, 1], got [{lo:g}, {hi:g}]")
 
