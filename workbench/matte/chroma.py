@@ -41,14 +41,13 @@ def levels(alpha: torch.Tensor, clip_black: float = 0.0, clip_white: float = 1.0
 
 
 def _edge_normalised(signal: torch.Tensor, solid: float, radius: int = 3) -> torch.Tensor:
-    """``signal / max(local max of signal, solid)``: alpha from a signal linear in alpha.
+    """Alpha from a signal that mixes as alpha does (``signal(plate) = alpha * signal(fg)``).
 
-    A signal that mixes as alpha does (``signal(plate) = alpha * signal(fg)``) reaches its
-    subject's own value a few pixels inside the edge; dividing by the local maximum calibrates
-    it there, and ``solid`` is the value from which a pixel counts as solid subject.
+    1 from ``solid`` up (the subject, however its neighbours compare); below, the signal over
+    its local maximum (the subject's own value a few pixels inside the edge) or ``solid``.
     """
     peak = max_filter(signal, radius)
-    return (signal / peak.clamp_min(solid)).clamp(0.0, 1.0)
+    return torch.where(signal >= solid, 1.0, (signal / peak.clamp_min(solid)).clamp(0.0, 1.0))
 
 
 def chroma_alpha(
