@@ -4,7 +4,7 @@ Input: the plate's linear RGB through ``asinh`` (so highlights above 1 and small
 stay ordered without a clamp) and the keyer's alpha, four channels. Output: a residual added to
 the keyer's alpha. The last layer starts at zero, so an untrained network *is* the keyer, and
 training only ever has to learn what the keyer gets wrong (spill on green leaves, a blue object
-on blue, hair). Three scales (full, 1/2, 1/4) with 8, 16 and 32 channels: about 20 k weights,
+on blue, hair). Three scales (full, 1/2, 1/4) with 8, 16 and 32 channels: about 29 k weights,
 cheap enough to train on a CPU in a minute and to run at 1080p.
 
 References
