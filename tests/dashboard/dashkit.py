@@ -48,7 +48,7 @@ def dashboard_server(title: Path, *args: str, log: Path,
     server = DashServer(f"http://127.0.0.1:{port}", process, log)
     try:
         deadline = time.monotonic() + timeout
-        while not _ready(server.url + "/"):
+        while not _ready(server.url + "/liveness"):  # "/" would build a whole session
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the dashboard did not start:\n{log.read_text()[-3000:]}")
             time.sleep(0.3)

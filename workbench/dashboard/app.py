@@ -307,8 +307,8 @@ class _Session:
         """Re-read every batch's progress file."""
         states = read_batches(batch_folders(self.config.root, self.config.batches))
         if not states:
-            self.batch_pane.object = (f"<p>No batch yet: none in "
-                                      f"{html.escape(str(self.config.root / 'batches'))}.</p>")
+            where = f"{self.config.root.name}/batches/"
+            self.batch_pane.object = f"<p>No batch yet: none in {html.escape(where)}.</p>"
             self.batch_items.value = pd.DataFrame()
             return
         parts, items = [], []
@@ -365,7 +365,7 @@ class _Session:
             pn.state.location.sync(self.shot_select, {"value": "shot"})
         return pn.Column(
             pn.pane.Markdown(f"# {self.name}\n{len(self.rows)} shots · {mode} · "
-                             f"`{self.config.root}`"),
+                             f"title folder `{self.config.root.name}`"),
             tabs, sizing_mode="stretch_width")
 
 

@@ -138,7 +138,7 @@ def make_server(config: DashboardConfig, *, port: int, address: str = "127.0.0.1
     return pn.serve(
         lambda: build_app(config), port=port, address=address,
         websocket_origin=websocket_origins(address, port, origins), show=show, start=False,
-        title="workbench dashboard",
+        title="workbench dashboard", liveness=True,  # GET /liveness: up, without a session
         extra_patterns=[(rf"{PICTURE_ROUTE}/([^/]+)/([a-z]+)\.jpg",
                          _picture_handler(cache, pool))],
         **kwargs)
