@@ -131,8 +131,8 @@ def export_report(root: Path, path: Path, batches: Sequence[Path] = (),
     page = f"""<!doctype html><html><head><meta charset="utf-8">
 <title>{_e(name)}: dashboard</title><style>{_STYLE}</style>{plot_head}</head><body>
 <h1>{_e(name)}</h1>
-<p class=k>{total} shots · exported {when} from title folder <code>{_e(root.name)}</code> (a snapshot: the live
-dashboard is <code>workbench dashboard</code>)</p>
+<p class=k>{total} shots · exported {when} from title folder <code>{_e(root.name)}</code>
+(a snapshot: the live dashboard is <code>workbench dashboard</code>)</p>
 <div class="counts">{boxes}</div>
 <p>{settled} of {total} shots settled (rendered or rejected), {pct:.0f}%</p>
 <div class="bar"><div style="width:{pct:.1f}%"></div></div>
