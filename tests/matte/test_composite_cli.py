@@ -23,11 +23,9 @@ from workbench.color.convert import convert_array
 from workbench.io import read_movie_frames
 from workbench.matte.proposals import (
     CompositeOptions,
-    IntegrationOptions,
     load_composite,
     load_integration,
     run_composite,
-    run_integration,
 )
 from workbench.title import Title
 from workbench.title.composites import add_comp_proposal, comp_proposals
@@ -146,22 +144,34 @@ def test_an_element_without_alpha_needs_a_matte(files, tmp_path, capsys):
     assert not out.exists()
 
 
-def test_integrate_writes_the_element_over_the_plate_and_prints_statistics(files, tmp_path,
-                                                                            capsys):
+def test_integrate_writes_now_or_proposes_and_renders_what_was_decided(files, tmp_path,
+                                                                       capsys):
     out = tmp_path / "int.exr"
-    assert main(["integrate", "--element", str(files["element"]), "--plate",
-                 str(files["plate"]), "--out", str(out), "--match", "none",
-                 "--vignette", "-0.5"]) == 0
+    args = ["integrate", "--element", str(files["element"]), "--plate", str(files["plate"]),
+            "--match", "none", "--vignette", "-0.5"]
+    assert main([*args, "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "grain power per band" in printed and "element after" in printed
     got = _read(out)
     inputs = load_integration(files["element"], files["plate"])
-    expected = run_integration(inputs, IntegrationOptions(match=None, vignette=-0.5),
-                               report=False).image[0].permute(1, 2, 0).numpy()
-    assert np.all(np.abs(got - expected) <= HALF_EPS * np.maximum(1.0, np.abs(expected)))
     plate = inputs.plate.rgb[0].permute(1, 2, 0).numpy()
     solid = inputs.alpha[0, 0].numpy() > 0.99
     assert np.abs(got[solid] - plate[solid]).mean() > 0.01   # the element is there
+    # proposed to a title: nothing written; adjusted to half strength, then rendered
+    root = tmp_path / "title"
+    Title.create(root).close()
+    later = tmp_path / "int_title.exr"
+    assert main([*args, "--out", str(later), "--title", str(root)]) == 0
+    assert "proposed integration 1" in capsys.readouterr().out and not later.exists()
+    with Title.open(root) as title:
+        (p,) = comp_proposals(title)
+        assert p.kind == "integrate" and p.report is not None
+        assert p.matte_model == "the element's alpha channel"
+        assert set(p.sources) == {"plate", "element"}
+    assert main(["comp", "decide", str(root), "1", "adjust", "--strength", "0.5"]) == 0
+    assert main(["comp", "render", str(root), "1"]) == 0
+    half = 0.5 * (plate + got)
+    assert np.all(np.abs(_read(later) - half) <= 2 * HALF_EPS * np.maximum(1.0, np.abs(half)))
 
 
 def test_a_titled_composite_is_a_proposal_rendered_only_when_accepted(files, tmp_path, capsys):
