@@ -50,7 +50,7 @@ def test_one_control_per_declared_keyer_parameter() -> None:
 
 
 def test_a_slider_rekeys_the_plate_live(plate: torch.Tensor) -> None:
-    view = MatteView(plate, Keyer(screen="green"), proxy_width=PROXY)
+    view = MatteView(plate, Keyer(screen="green"), threaded=False, proxy_width=PROXY)
     assert view.seq == 1 and view.mode == "composite" and not view.proxy
     assert _decode(view.image).shape[:2] == plate.shape[-2:]
     before, seq = view.coverage, view.seq
@@ -66,7 +66,7 @@ def test_a_slider_rekeys_the_plate_live(plate: torch.Tensor) -> None:
 
 
 def test_dragging_shows_the_proxy_and_release_the_full_frame(plate: torch.Tensor) -> None:
-    view = MatteView(plate, Keyer(screen="green"), proxy_width=PROXY)
+    view = MatteView(plate, Keyer(screen="green"), threaded=False, proxy_width=PROXY)
     view.dragging = True
     view.values = {**view.values, "clip_black": 0.2}
     assert view.proxy and _decode(view.image).shape[1] == PROXY
@@ -75,7 +75,7 @@ def test_dragging_shows_the_proxy_and_release_the_full_frame(plate: torch.Tensor
 
 
 def test_the_four_views(plate: torch.Tensor) -> None:
-    view = MatteView(plate, Keyer(screen="green"), proxy_width=PROXY)
+    view = MatteView(plate, Keyer(screen="green"), threaded=False, proxy_width=PROXY)
     pictures = {}
     for mode in MATTE_MODES:
         view.mode = mode
@@ -88,7 +88,8 @@ def test_the_four_views(plate: torch.Tensor) -> None:
     red_gain = pictures["overlay"][..., 2] - pictures["plate"][..., 2]  # BGR: 2 is red
     assert red_gain[keyed_out].mean() > 30 > abs(red_gain[alpha > 245].mean())
     background = torch.full((1, 3, 20, 30), 0.5)
-    with_bg = MatteView(plate, Keyer(screen="green"), background=background, mode="composite")
+    with_bg = MatteView(plate, Keyer(screen="green"), threaded=False, background=background,
+                        mode="composite")
     grey = _decode(with_bg.image).astype(np.float32)[keyed_out]
     assert grey.std(axis=0).max() < 6  # the flat new background where the screen was
 
@@ -99,19 +100,19 @@ def test_the_matte_model_can_be_shown(plate: torch.Tensor) -> None:
         net.head.bias.fill_(0.5)  # a model that adds half a stop of alpha everywhere
     model = MatteModel(net, trust=1.0, metadata={"version_id": "v1", "metrics": {
         "held_out_model_mse": 0.01, "held_out_keyer_mse": 0.02}})
-    view = MatteView(plate, Keyer(screen="green"), model=model)
+    view = MatteView(plate, Keyer(screen="green"), threaded=False, model=model)
     assert view.has_model and view.use_model and "v1" in view.model_info
     with_model = view.coverage
     view.use_model = False
     assert view.coverage < with_model
     assert torch.equal(view.matte(), view.matte())  # cached, not recomputed differently
-    plain = MatteView(plate, Keyer(screen="green"))
+    plain = MatteView(plate, Keyer(screen="green"), threaded=False)
     assert not plain.has_model and not plain.use_model
     assert plain.coverage == pytest.approx(view.coverage)
 
 
 def test_an_impossible_setting_shows_an_error_and_keeps_the_picture(plate: torch.Tensor) -> None:
-    view = MatteView(plate, Keyer(screen="green"))
+    view = MatteView(plate, Keyer(screen="green"), threaded=False)
     image, seq = view.image, view.seq
     view.set_value("clip_black", 0.98)  # above clip_white: no key can be pulled
     assert "clip_black must be below clip_white" in view.error
@@ -121,8 +122,18 @@ def test_an_impossible_setting_shows_an_error_and_keeps_the_picture(plate: torch
 
 
 def test_front_end_messages(plate: torch.Tensor) -> None:
-    view = MatteView(plate, Keyer(screen="green"))
+    view = MatteView(plate, Keyer(screen="green"), threaded=False)
     view.values = {**view.values, "erode": 2.0}  # a slider sends a float
     assert view.keyer().erode == 2 and view.error == ""
     view._on_front_end(view, {"type": "reset", "name": "erode"}, [])
     assert view.values["erode"] == 0
+
+
+def test_threaded_keys_skip_to_the_newest_settings(plate: torch.Tensor) -> None:
+    view = MatteView(plate, Keyer(screen="green"))  # threaded, as in a notebook
+    for clip in (0.9, 0.8, 0.7, 0.6, 0.5):  # a fast drag
+        view.set_value("clip_white", clip)
+    assert view.wait(60)
+    same = MatteView(plate, Keyer(screen="green", clip_white=0.5), threaded=False)
+    assert view.coverage == pytest.approx(same.coverage)
+    assert view.image == same.image

@@ -3,12 +3,15 @@
 One slider per numeric parameter the :class:`~workbench.matte.keyer.Keyer` declares and a
 menu per choice, generated from its ``param`` declarations as the grade panel's are. Every
 change re-keys the plate: on a proxy (``proxy_width``) while a slider is held, at full size on
-release, as the grade panel previews. With a trained matte model the key can be shown as the
-model corrects it (``use_model``).
+release, as the grade panel previews. Keys are pulled on a background thread that always skips
+to the newest settings, so a fast drag never queues stale keys (``threaded=False`` keys at
+once, on the caller's thread: scripts and tests). With a trained matte model the key can be
+shown as the model corrects it (``use_model``).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -95,6 +98,9 @@ class MatteView(anywidget.AnyWidget):
         ``(1, 3, H, W)``: a difference key instead of a chroma key.
     proxy_width
         Width of the preview while a slider is held.
+    threaded
+        Key on a background thread, newest request first (see the module docstring);
+        :meth:`wait` blocks until the newest settings are shown.
 
     Traits: ``mode`` (plate | matte | overlay | composite), ``spec`` (the controls),
     ``values`` ({param: value}), ``dragging``, ``use_model``, ``has_model``, ``image`` (JPEG of
@@ -125,8 +131,12 @@ class MatteView(anywidget.AnyWidget):
     def __init__(self, plate: torch.Tensor, keyer: Keyer | None = None, *,
                  background: torch.Tensor | None = None, model: MatteModel | None = None,
                  clean_plate: torch.Tensor | None = None, proxy_width: int = PROXY_WIDTH,
-                 **kwargs: Any) -> None:
+                 threaded: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self._threaded = threaded
+        self._wake = threading.Condition()
+        self._wanted = self._shown = 0  # requests made, and the newest one rendered
+        self._worker: threading.Thread | None = None
         check_image(plate, "MatteView plate")
         if plate.shape[0] != 1:
             raise ShapeError(f"MatteView plate: expected one frame (1, 3, H, W), got "
@@ -257,7 +267,33 @@ class MatteView(anywidget.AnyWidget):
         return self.seq
 
     def _changed(self, _change: dict[str, Any]) -> None:
-        self.render()
+        if not self._threaded:
+            self.render()
+            return
+        with self._wake:
+            self._wanted += 1
+            self._wake.notify_all()
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._serve, name="wb-matte",
+                                                daemon=True)
+                self._worker.start()
+
+    def _serve(self) -> None:
+        """The worker: render the newest request, skipping any that came meanwhile."""
+        while True:
+            with self._wake:
+                while self._shown == self._wanted:
+                    self._wake.wait()
+                request = self._wanted
+            self.render()
+            with self._wake:
+                self._shown = request
+                self._wake.notify_all()
+
+    def wait(self, timeout: float = 30.0) -> bool:
+        """Block until the newest settings are shown; False if ``timeout`` passed first."""
+        with self._wake:
+            return self._wake.wait_for(lambda: self._shown == self._wanted, timeout)
 
     def _on_front_end(self, _widget: Any, content: dict[str, Any], _buffers: list[Any]) -> None:
         if content.get("type") == "reset":
