@@ -30,6 +30,8 @@ import numpy as np
 import torch
 
 from workbench.color import convert, delta_e_2000
+from workbench.ops import Contrast, Matrix3x3, Pipeline
+from workbench.ops.contrast import ACESCCT_MID_GREY
 
 __all__ = [
     "MIN_INLIERS",
@@ -47,8 +49,7 @@ MIN_PAIRS = 2000        # consistent pixel pairs below this: likewise
 DETECT_WIDTH = 512      # features are found on views resized to about this width
 FB_TOLERANCE = 1.0      # forward-backward flow disagreement allowed, in detection pixels
 MAX_PAIRS = 60_000      # pixel pairs kept (a seeded draw): fitted on and held out
-FIT_PAIRS = 8192        # of those, what one fit uses
-MID_GREY = 0.18
+FIT_PAIRS = 20_000      # of those, what one fit uses
 BLUR_SIGMA = 1.5        # Gaussian softening of both views before sampling, in view pixels
 EDGE_SCALE = 0.1        # gradient of the detection luma (per view pixel) that halves a weight
 CONTRASTS = torch.exp(torch.linspace(-0.5, 0.5, 11, dtype=torch.float64))  # 0.61 … 1.65
@@ -203,10 +204,12 @@ def find_correspondences(shot: torch.Tensor, reference: torch.Tensor, *,
 
 @dataclass(frozen=True)
 class LightFit:
-    """``y = M · c(x)`` on linear ACEScg: ``c`` a power ``contrast`` about mid grey, ``M`` 3×3.
+    """``y = M · c(x)`` on linear ACEScg: ``c`` a contrast about mid grey, ``M`` a 3×3.
 
     A change of exposure and white balance is a 3×3 on linear light (a chromatic adaptation
-    in any cone space, times a gain); a change of contrast, a power about mid grey.
+    in any cone space, times a gain); a change of contrast, a power about mid grey, i.e. a
+    slope about 18 % grey in ACEScct: exactly :class:`~workbench.ops.Contrast` then
+    :class:`~workbench.ops.Matrix3x3` (:meth:`pipeline`).
     """
 
     matrix: torch.Tensor   # (3, 3) float64
@@ -214,11 +217,22 @@ class LightFit:
 
     def __call__(self, pixels: torch.Tensor) -> torch.Tensor:
         """``(P, 3)`` linear ACEScg through the fit; same dtype."""
-        x = pixels.double()
-        if self.contrast != 1.0:
-            x = torch.where(x > 0, MID_GREY * (x.clamp_min(1e-12) / MID_GREY) ** self.contrast,
-                            x)
-        return (x @ self.matrix.T).to(pixels.dtype)
+        return (_contrast(pixels.double(), self.contrast) @ self.matrix.T).to(pixels.dtype)
+
+    def pipeline(self) -> Pipeline:
+        """The fit as editable operators: Contrast (ACEScct, 18 % grey pivot), Matrix3x3."""
+        return Pipeline([Contrast(contrast=float(np.clip(self.contrast, 0.0, 4.0))),
+                         Matrix3x3.from_matrix(self.matrix.clamp(-4.0, 4.0))])
+
+
+def _contrast(lin: torch.Tensor, contrast: float | torch.Tensor) -> torch.Tensor:
+    """:func:`~workbench.ops.contrast.apply_contrast` about 18 % grey, on linear ACEScg."""
+    from workbench.color.encodings import acescct_to_lin_torch
+
+    if not isinstance(contrast, torch.Tensor) and contrast == 1.0:
+        return lin
+    cct = _cct(lin)
+    return acescct_to_lin_torch(contrast * cct + (1.0 - contrast) * ACESCCT_MID_GREY)
 
 
 def _cct(lin: torch.Tensor) -> torch.Tensor:
@@ -291,12 +305,9 @@ def _fit_one(x: torch.Tensor, y: torch.Tensor, w: torch.Tensor, iterations: int,
                          requires_grad=contrast is None)
     opt = torch.optim.LBFGS([m, log_p] if contrast is None else [m], lr=0.5,
                             max_iter=iterations, line_search_fn="strong_wolfe")
-    xp = x.clamp_min(1e-12)
-
     def closure() -> torch.Tensor:
         opt.zero_grad()
-        c = torch.where(x > 0, MID_GREY * (xp / MID_GREY) ** log_p.exp(), x)
-        err = _cct(c @ m.T) - y_cct
+        err = _cct(_contrast(x, log_p.exp()) @ m.T) - y_cct
         loss = (w[:, None] * torch.nn.functional.huber_loss(
             err, torch.zeros_like(err), reduction="none", delta=0.02)).sum() / w.sum()
         loss.backward()
