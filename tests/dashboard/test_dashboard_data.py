@@ -5,15 +5,19 @@ from __future__ import annotations
 import json
 import shutil
 import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
 
 import pytest
 
 from workbench.cli import main
+from workbench.dashboard.access import Auth, check_bind
 from workbench.dashboard.batches import batch_folders, read_batches
 from workbench.dashboard.catalog import decision_history, shot_rows, status_counts
 from workbench.dashboard.pictures import shot_pictures
 from workbench.dashboard.profiles import title_profiles
-from workbench.dashboard.server import Auth, check_bind
 from workbench.errors import ParameterError
 from workbench.title import Title, decide, latest_decision, record_render, shot_status
 
@@ -117,3 +121,29 @@ def test_binding_beyond_localhost_needs_a_login(sample_title, capsys):
 def test_decisions_need_a_named_reviewer(sample_title, capsys):
     assert main(["dashboard", str(sample_title), "--allow-decisions"]) == 2
     assert "--allow-decisions needs --reviewer" in capsys.readouterr().err
+
+
+def test_a_missing_extra_is_named(sample_title):
+    code = ("import sys; sys.modules['panel'] = None; from workbench.cli import main; "
+            f"sys.exit(main(['dashboard', {str(sample_title)!r}]))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 2
+    assert "pip install 'workbench[dashboard]'" in r.stderr
+
+
+def test_pictures_are_behind_the_login(sample_title, tmp_path):
+    from dashkit import dashboard_server
+
+    with dashboard_server(sample_title, "--basic-auth", "a long shared password",
+                          "--cookie-secret", "test-secret", log=tmp_path / "dash.log") as s:
+        opener = urllib.request.build_opener(_NoRedirect)
+        for path in ("/", "/pictures/bikes_001/thumb.jpg?v=1"):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                opener.open(s.url + path, timeout=60)
+            assert refused.value.code == 302
+            assert "/login" in refused.value.headers["Location"]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None

@@ -66,7 +66,7 @@ def cmd_dashboard(a: argparse.Namespace) -> int:
                              "is read-only")
     with Title.open(a.dir, "rw" if a.allow_decisions else "ro") as title:
         root, name, shots = title.root, title.settings.name, len(title.shots())
-    from workbench.dashboard.server import Auth, check_bind, require_panel
+    from workbench.dashboard.access import Auth, check_bind, require_panel
 
     require_panel()
     if a.export is not None:

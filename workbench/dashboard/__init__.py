@@ -5,11 +5,12 @@
 - :mod:`~workbench.dashboard.profiles`: profiles from the title model, continuity flags;
 - :mod:`~workbench.dashboard.batches`: the title's batches and their live progress;
 - :mod:`~workbench.dashboard.app`: the page (Panel, HoloViews);
-- :mod:`~workbench.dashboard.server`: binding, login and the pictures route;
+- :mod:`~workbench.dashboard.access`: where it binds and the login it needs;
+- :mod:`~workbench.dashboard.server`: the Panel server and the pictures route;
 - :mod:`~workbench.dashboard.export`: a static, self-contained report page.
 
 Panel and HoloViews (the ``dashboard`` extra) are imported only by ``app``, ``server`` and
-``export``; this package imports nothing heavy itself.
+``export``; this package and ``access`` import nothing heavy.
 """
 
 from typing import TYPE_CHECKING
@@ -17,14 +18,16 @@ from typing import TYPE_CHECKING
 from workbench._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from workbench.dashboard.access import Auth, check_bind
     from workbench.dashboard.app import DashboardConfig, build_app
     from workbench.dashboard.export import export_report
-    from workbench.dashboard.server import Auth, check_bind, make_server
+    from workbench.dashboard.server import make_server
 
 __getattr__, __dir__ = lazy_exports(__name__, {
     "app": ("DashboardConfig", "build_app"),
     "export": ("export_report",),
-    "server": ("Auth", "check_bind", "make_server"),
+    "access": ("Auth", "check_bind"),
+    "server": ("make_server",),
 })
 
 __all__ = ["Auth", "DashboardConfig", "build_app", "check_bind", "export_report", "make_server"]
