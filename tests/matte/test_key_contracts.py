@@ -153,3 +153,11 @@ def test_garbage_and_holdout_from_power_windows() -> None:
     held = key(plate, holdout=holdout).alpha
     assert float(held[0, 0, 35, 35]) == 1.0 and float(alpha[0, 0, 35, 35]) == 0.0
     assert torch.equal(apply_holdout(alpha, torch.zeros_like(alpha)), alpha)
+
+
+def test_despill_limit_caps_what_is_removed() -> None:
+    img = torch.tensor([0.2, 0.9, 0.1]).reshape(1, 3, 1, 1).expand(1, 3, 4, 4).contiguous()
+    assert torch.equal(despill(img, "green", limit=torch.zeros(1, 1, 4, 4)), img)
+    out = despill(img, "green", limit=torch.full((1, 1, 4, 4), 0.05))
+    w_g = ACESCG_LUMA[1]
+    torch.testing.assert_close(img[:, 1] - out[:, 1], torch.full((1, 4, 4), 0.05 * (1 - w_g)))

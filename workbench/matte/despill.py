@@ -59,6 +59,7 @@ def despill(
     method: str = "average",
     strength: float | torch.Tensor = 1.0,
     luma_weights: tuple[float, float, float] = ACESCG_LUMA,
+    limit: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Remove screen spill from ``img``, preserving luminance.
 
@@ -78,6 +79,10 @@ def despill(
         0..1, a float or ``(B,)``; 0 returns ``img`` bit for bit.
     luma_weights
         The working space's luminance weights (ACEScg by default).
+    limit
+        Optional ``(B|1, 1, H, W)`` most spill that may be removed at each pixel. Spill is
+        screen light bounced onto the subject, so it cannot exceed a share of the screen's own
+        excess; a limit keeps a green subject on green (leaves) from being turned grey.
 
     Shape
     -----
@@ -95,7 +100,10 @@ def despill(
         raise ParameterError(f"despill strength must be in [0, 1], got {strength}")
     if bool((k == 0).all()):
         return img.clone()
-    amount = k * spill(img, screen, method)  # checks the names
+    amount = spill(img, screen, method)  # checks the names
+    if limit is not None:
+        amount = torch.minimum(amount, limit.to(img.dtype))
+    amount = k * amount
     s = SCREENS[screen][0]
     out = img + amount * luma_weights[s]
     out[:, s:s + 1] = out[:, s:s + 1] - amount

@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from workbench.checks import check_image
 from workbench.errors import ParameterError, ShapeError
 from workbench.matte.chroma import chroma_alpha, projected_alpha, unmix_screen
-from workbench.matte.despill import despill
+from workbench.matte.despill import despill, spill
 from workbench.matte.difference import difference_alpha
 from workbench.matte.refine import guided_refine
 from workbench.matte.screen import (
@@ -131,6 +131,9 @@ class Keyer(param.Parameterized):
     despill_method = param.Selector(default="average", objects=["average", "limit"],
                                     label="Despill", doc="Limit the screen channel to the mean "
                                     "(average) or the larger (limit) of the other two.")
+    spill_limit = param.Number(0.1, bounds=(0.0, 1.0), step=0.01, label="Spill limit",
+                               doc="The most spill removed, as a share of the screen's own "
+                                   "excess: keeps green subjects green (1: no limit).")
     despill_strength = param.Number(1.0, bounds=(0.0, 1.0), step=0.01, label="Despill strength",
                                     doc="0 keeps the spill; 1 removes it all.")
     difference_low = param.Number(0.02, bounds=(0.0, 10.0), softbounds=(0.0, 0.2), step=0.001,
@@ -324,8 +327,13 @@ def key(
         alpha = torch.lerp(torch.ones_like(alpha), alpha, s.strength)
     foreground = unmix_screen(plate, alpha, field)
     if name in SCREENS and s.despill_strength > 0:
-        despilled = despill(plate, name, s.despill_method, s.despill_strength * s.strength)
-        foreground = despill(foreground, name, s.despill_method, s.despill_strength * s.strength)
+        k = s.despill_strength * s.strength
+        limit = None
+        if s.spill_limit < 1.0:
+            limit = s.spill_limit * spill(field, name, s.despill_method)
+        despilled = despill(plate, name, s.despill_method, k, limit=limit)
+        foreground = despill(foreground, name, s.despill_method, k,
+                             limit=None if limit is None else limit * alpha)
     else:
         despilled = plate.clone()
     return KeyResult(alpha, foreground, despilled, field.contiguous(), name)
