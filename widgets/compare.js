@@ -36,7 +36,35 @@ export default {
     oneBtn.textContent = "1:1";
     const zoomLabel = el("span", "wb-dim");
     const info = el("span", "wb-info", { "data-testid": "wb-frame-info" });
-    bar.append(fitBtn, oneBtn, zoomLabel, info);
+    const fullBtn = el("button", "wb-btn", { type: "button", "data-testid": "wb-fullscreen", title: "Full screen (Esc leaves)" });
+    fullBtn.textContent = "⛶";
+    fullBtn.addEventListener("click", () => {
+      if (document.fullscreenElement === root) document.exitFullscreen();
+      else root.requestFullscreen?.().catch(() => {});
+    });
+    // What "before" shows: the source, the scene's anchor, another version, a still.
+    const refSelect = el("select", "wb-select", { "data-testid": "wb-reference", title: "Compare against" });
+    refSelect.addEventListener("change", () => { model.set("reference", refSelect.value); model.save_changes(); });
+    const grabBtn = el("button", "wb-btn", { type: "button", "data-testid": "wb-grab-still", title: "Keep the graded frame in the title's still gallery" });
+    grabBtn.textContent = "grab still";
+    grabBtn.addEventListener("click", () => model.send({ type: "grab" }));
+    const gain = el("select", "wb-select", { "data-testid": "wb-diff-gain", title: "Gain on the difference" });
+    for (const g of [1, 4, 16]) {
+      const o = el("option", "", { value: g });
+      o.textContent = `×${g}`;
+      gain.append(o);
+    }
+    gain.addEventListener("change", () => { model.set("difference_gain", Number(gain.value)); model.save_changes(); });
+    function drawRefs() {
+      refSelect.replaceChildren(...(model.get("references") || []).map((r) => {
+        const o = el("option", "", { value: r.key });
+        o.textContent = `vs ${r.label}`;
+        return o;
+      }));
+      refSelect.value = model.get("reference");
+      refSelect.disabled = refSelect.options.length < 2;
+    }
+    bar.append(fitBtn, oneBtn, fullBtn, refSelect, grabBtn, gain, zoomLabel, info);
 
     const view = el("div", "wb-viewport");
     const paneA = el("div", "wb-pane wb-pane-before");
@@ -53,9 +81,25 @@ export default {
     paneB.append(stageB);
     const labelA = el("span", "wb-label wb-label-before");
     const labelB = el("span", "wb-label wb-label-after");
-    const divider = el("div", "wb-divider", { "data-testid": "wb-divider" });
+    const divider = el("div", "wb-divider", { "data-testid": "wb-divider", title: "Drag to move the wipe" });
+    divider.append(el("div", "wb-wipe-handle", { "data-testid": "wb-wipe-handle" }));
     view.append(paneA, paneB, divider, labelA, labelB);
-    root.append(bar, view);
+    // The scrubber: any frame of the shot (released = shown); `,` and `.` step one.
+    const scrubRow = el("div", "wb-toolbar wb-scrub-row");
+    const scrub = el("input", "wb-range wb-scrub", { type: "range", step: 1, "data-testid": "wb-scrub", title: "Frame of the shot (, and . step one)" });
+    const scrubLabel = el("span", "wb-dim");
+    scrubRow.append(scrub, scrubLabel);
+    scrub.addEventListener("input", () => { scrubLabel.textContent = `frame ${scrub.value}`; });
+    scrub.addEventListener("change", () => model.send({ type: "seek", frame: Number(scrub.value) }));
+    function drawScrub() {
+      const [a, b] = model.get("frame_range") || [0, 0];
+      scrub.min = a;
+      scrub.max = b;
+      scrub.value = model.get("frame");
+      scrub.disabled = b <= a;
+      scrubLabel.textContent = `frame ${model.get("frame")} of ${a}–${b}`;
+    }
+    root.append(bar, view, scrubRow);
     host.append(root);
 
     // Zoom is scale (CSS px per source pixel); 0 in the model means "fit".
@@ -99,9 +143,8 @@ export default {
     }
     function apply() {
       const [w, h] = srcSize();
-      // The viewer takes the frame's shape (capped by the CSS max-height): no wasted black.
-      const side = model.get("mode") === "side-by-side" ? 2 : 1;
-      view.style.aspectRatio = `${w * side} / ${h}`;
+      // The viewer keeps one shape whatever the shot's (the frame fits inside it), so the
+      // panels and the decision buttons below never move from shot to shot.
       for (const img of [imgBefore, imgAfter]) {
         img.style.width = `${w}px`;
         img.style.height = `${h}px`;
@@ -134,6 +177,11 @@ export default {
       paneB.style.clipPath = "";
       paneB.style.visibility = "";
       paneB.style.mixBlendMode = mode === "difference" ? "difference" : "";
+      // The filter applies to the blended result: small differences made visible.
+      const g = model.get("difference_gain");
+      view.style.filter = mode === "difference" && g > 1 ? `brightness(${g})` : "";
+      gain.style.display = mode === "difference" ? "" : "none";
+      gain.value = String(g);
       divider.style.display = mode === "wipe" || mode === "split" ? "" : "none";
       divider.classList.toggle("wb-horizontal", mode === "split");
       if (mode === "wipe") {
@@ -153,7 +201,8 @@ export default {
       }
       const before = model.get("label_before"), after = model.get("label_after");
       labelA.textContent = whole ? `${showAfter ? after : before} · t: ${showAfter ? before : after}`
-        : mode === "difference" ? `|${after} − ${before}|` : before;
+        : mode === "difference" ? `|${after} − ${before}|${model.get("difference_gain") > 1 ? ` ×${model.get("difference_gain")}` : ""}`
+        : `${before} · t: toggle`;
       labelB.textContent = after;
       labelB.style.display = whole || mode === "difference" ? "none" : "";
       labelB.style.top = mode === "split" ? "auto" : "";
@@ -289,6 +338,13 @@ export default {
     model.on("change:zoom", onZoom);
     model.on("change:source_width", onSize);
     for (const key of ["shot", "frame", "timecode", "proxy"]) model.on(`change:${key}`, showInfo);
+    model.on("change:references", drawRefs);
+    model.on("change:reference", drawRefs);
+    model.on("change:difference_gain", layout);
+    drawRefs();
+    model.on("change:frame", drawScrub);
+    model.on("change:frame_range", drawScrub);
+    drawScrub();
     model.on("change:label_before", layout);
     model.on("change:label_after", layout);
 

@@ -95,9 +95,21 @@ export default {
           meta.append(mark);
         }
         if (r.flag) {
-          const flag = el("div", "wb-flag", { "data-testid": "wb-flag", title: r.reasons.join("\n") });
+          const tip = [...r.reasons, r.explanation].filter(Boolean).join("\n");
+          const flag = el("div", "wb-flag", { "data-testid": "wb-flag", title: tip });
           flag.textContent = `⚑ ${r.reasons.join("; ") || "continuity"}`;
           meta.append(flag);
+          // One click: the fix becomes the shot's proposal, shown wiped against the anchor.
+          const fix = el("button", "wb-btn wb-fix", {
+            type: "button", "data-testid": "wb-propose-fix", title: "Propose the continuity fix and compare it with the anchor",
+          });
+          fix.textContent = "propose fix";
+          fix.addEventListener("click", (e) => {
+            e.stopPropagation();
+            fix.disabled = true;
+            model.send({ type: "fix", shot: r.name });
+          });
+          meta.append(fix);
         }
         card.append(img, meta);
         const choose = () => { model.set("selected", r.name); model.save_changes(); };

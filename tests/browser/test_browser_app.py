@@ -14,7 +14,8 @@ from labserver import LabServer, chromium_page, notebook_errors, open_notebook, 
 
 from workbench.title import Title, journal
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
+# The first test's time includes making the sample title (~10 s quiet, minutes on a busy machine).
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(480)]
 
 CELLS = """() => {
   const nb = window.jupyterapp.shell.currentWidget.content;
@@ -31,7 +32,7 @@ def app_page(lab: tuple[LabServer, Path]) -> Iterator[tuple[Any, Path]]:
         run_all_cells(page)
         page.wait_for_function(
             "() => { const i = document.querySelector('[data-testid=wb-preview]');"
-            " return i && Number(i.dataset.frameSeq) > 0 && i.complete; }", timeout=150_000)
+            " return i && Number(i.dataset.frameSeq) > 0 && i.complete; }", timeout=400_000)
         page.wait_for_selector("[data-testid=wb-keymap] kbd", timeout=30_000)
         yield page, out
 
@@ -115,6 +116,111 @@ def test_an_edit_survives_a_shot_switch_and_undo_restores(app_page, artifacts):
     page.wait_for_function("v => Math.abs(Number(document.querySelector("
                            "'[data-testid=wb-strength]').value) - v) < 1e-3", arg=target,
                            timeout=30_000)
+
+
+def test_typed_values_double_click_reset_and_bypass(app_page, artifacts):
+    page, _ = app_page
+    slider = page.locator("[data-testid=wb-strength]")
+    field = page.locator("[data-testid=wb-strength-value]")
+    field.fill("0.42")
+    field.press("Enter")
+    page.wait_for_function("() => Math.abs(Number(document.querySelector("
+                           "'[data-testid=wb-strength]').value) - 0.42) < 1e-6", timeout=30_000)
+    assert page.text_content("[data-testid=wb-accept]") == "accept as adjust"
+    slider.dblclick()  # back to the proposal's strength
+    page.wait_for_function("() => document.querySelector('[data-testid=wb-accept]')"
+                           ".textContent === 'accept'", timeout=30_000)
+    proposed = float(slider.input_value())
+    assert proposed != pytest.approx(0.42, abs=1e-3)
+    seq = int(page.get_attribute("[data-testid=wb-preview]", "data-frame-seq"))
+    page.locator("[data-testid=wb-bypass]").first.click()
+    page.wait_for_function("s => Number(document.querySelector('[data-testid=wb-preview]')"
+                           ".dataset.frameSeq) > s", arg=seq, timeout=30_000)
+    assert page.get_attribute("[data-testid=wb-bypass] >> nth=0", "aria-pressed") == "true"
+    assert "bypassed" in page.text_content("[data-testid=wb-plan]")
+    page.screenshot(path=str(artifacts / "browser_app_bypass.png"))
+    page.click("[data-testid=wb-undo]")  # the bypass is one undo step
+    page.wait_for_function("() => document.querySelector('[data-testid=wb-bypass]')"
+                           ".getAttribute('aria-pressed') === 'false'", timeout=30_000)
+
+
+def test_the_layout_holds_across_shots_and_the_scrubber_shows_other_frames(app_page, artifacts):
+    page, _ = app_page
+    box = page.locator("[data-testid=wb-compare] .wb-viewport").bounding_box()
+    accept = page.locator("[data-testid=wb-accept]").bounding_box()
+    here = _selected(page)
+    last = page.locator("[data-testid=wb-shot-card]").last  # another clip, another shape
+    name = last.get_attribute("data-shot")
+    last.click()
+    page.wait_for_function("n => document.querySelector('[data-testid=wb-frame-info]')"
+                           ".textContent.includes(n)", arg=name, timeout=30_000)
+    _settle(page)
+    assert page.locator("[data-testid=wb-compare] .wb-viewport").bounding_box() == box
+    assert page.locator("[data-testid=wb-accept]").bounding_box() == accept
+    assert box["height"] >= 400  # the viewer uses the height it has
+    scrub = page.locator("[data-testid=wb-scrub]")
+    end = scrub.get_attribute("max")
+    scrub.fill(end)
+    page.wait_for_function("f => document.querySelector('[data-testid=wb-frame-info]')"
+                           ".textContent.includes(`frame ${f}`)", arg=end, timeout=30_000)
+    page.screenshot(path=str(artifacts / "browser_app_other_shot.png"))
+    page.click(f"[data-testid=wb-shot-card][data-shot={here}]")
+    page.wait_for_function("n => document.querySelector('[data-testid=wb-frame-info]')"
+                           ".textContent.includes(n)", arg=here, timeout=30_000)
+
+
+BEFORE_MEAN = """() => {
+  const img = document.querySelector('[data-testid=wb-compare] img[alt=before]');
+  const c = document.createElement('canvas');
+  c.width = img.naturalWidth; c.height = img.naturalHeight;
+  const ctx = c.getContext('2d');
+  ctx.drawImage(img, 0, 0);
+  const d = ctx.getImageData(0, 0, c.width, c.height).data;
+  let sum = [0, 0, 0];
+  for (let i = 0; i < d.length; i += 4) { sum[0] += d[i]; sum[1] += d[i + 1]; sum[2] += d[i + 2]; }
+  return {w: c.width, h: c.height, mean: sum.map(v => v / (d.length / 4))};
+}"""
+
+
+def test_the_anchor_wipe_shows_the_anchors_pixels_and_the_handle_moves_it(app_page, artifacts):
+    import cv2
+    import numpy as np
+
+    from workbench.ui import ShotPreview
+
+    page, out = app_page
+    shot = _selected(page)
+    with Title.open(out / "title") as title:
+        anchor = title.anchor(title.shot(shot).scene)
+        assert anchor is not None and anchor.name != shot
+        jpeg = ShotPreview(anchor).before(proxy=True)
+    bgr = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+    expected = bgr[..., ::-1].reshape(-1, 3).mean(0)
+    source = page.evaluate(BEFORE_MEAN)
+    page.select_option("[data-testid=wb-reference]", "anchor")
+    page.wait_for_function("n => document.querySelector("
+                           "'[data-testid=wb-compare] .wb-label-before').textContent.includes(n)",
+                           arg=anchor.name, timeout=30_000)
+    page.wait_for_function("() => { const i = document.querySelector("
+                           "'[data-testid=wb-compare] img[alt=before]'); return i.complete; }")
+    _settle(page)
+    shown = page.evaluate(BEFORE_MEAN)
+    assert (shown["w"], shown["h"]) == (bgr.shape[1], bgr.shape[0])
+    assert np.abs(np.array(shown["mean"]) - expected).max() < 1.0  # the anchor's pixels
+    assert np.abs(np.array(source["mean"]) - expected).max() > 1.0  # not the source's
+    handle = page.locator("[data-testid=wb-wipe-handle]")
+    assert handle.is_visible()
+    box = handle.bounding_box()
+    view = page.locator("[data-testid=wb-compare] .wb-viewport").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(view["x"] + view["width"] * 0.25, y, steps=5)
+    page.mouse.up()
+    clip = page.eval_on_selector("[data-testid=wb-compare] .wb-pane-after", "e => e.style.clipPath")
+    assert clip.startswith("inset(0px 0px 0px 2") or "inset(0 0 0 2" in clip, clip
+    page.screenshot(path=str(artifacts / "browser_app_anchor_wipe.png"))
+    page.select_option("[data-testid=wb-reference]", "source")
 
 
 def test_the_key_map_is_shown_and_its_keys_work(app_page, artifacts):

@@ -170,3 +170,14 @@ def test_a_bypassed_operator_is_journaled_as_such(app: Workbench):
     entry = journal(app.title)[-1]
     assert entry.verdict == "adjust"
     assert first not in [type(op).__name__ for op in entry.pipeline]
+
+
+def test_the_scrubber_shows_any_frame_of_the_shot(app: Workbench):
+    app.select("street_002")
+    first, last = app.compare.frame_range
+    assert last > first
+    seq = app.compare.seq
+    app.compare._handle_custom_msg({"type": "seek", "frame": last}, [])  # released there
+    assert app.compare.frame == last and app.compare.seq == seq + 1
+    app.compare._handle_custom_msg({"type": "seek", "frame": last + 50}, [])
+    assert app.compare.frame == last  # held to the shot

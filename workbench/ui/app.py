@@ -11,9 +11,18 @@ from typing import Any
 import ipywidgets as w
 import numpy as np
 
-from workbench.ops import Pipeline
-from workbench.title import Decision, Shot, Title, latest_proposal
-from workbench.title.settings import SETTINGS_FILE
+from workbench.errors import ParameterError
+from workbench.ops import CDL, Pipeline
+from workbench.title import (
+    Decision,
+    Proposal,
+    Shot,
+    Title,
+    add_proposal,
+    get_proposal,
+    latest_proposal,
+)
+from workbench.title.settings import SETTINGS_FILE, now_iso
 from workbench.ui.ahead import AheadCache
 from workbench.ui.compare import CompareView
 from workbench.ui.decision import DecisionBar
@@ -21,6 +30,7 @@ from workbench.ui.frames import PROXY_WIDTH, ShotPreview
 from workbench.ui.grade import GradePanel
 from workbench.ui.keys import AppKeys
 from workbench.ui.latest import LatestOnly
+from workbench.ui.references import StillGallery, reference_choices
 from workbench.ui.scopes import Scopes
 from workbench.ui.shots import ShotBrowser
 from workbench.ui.titles import ThreadTitles
@@ -109,6 +119,12 @@ class Workbench(w.VBox):
         self.browser.observe(lambda c: self.select(c["new"]), "selected")
         self.grade.observe(lambda _c: self._request(), "request_seq")
         self.compare.observe(lambda _c: self._request(), "display_width")  # zoomed: more pixels
+        self.compare.seek.append(self.show_frame)
+        self.browser.fix.append(lambda name: self._fix_from_page(name))
+        self.compare.grab.append(lambda: self._grab_from_page())
+        self.compare.observe(lambda _c: self._show_reference(), "reference")
+        self._proposal_id: int | None = None
+        self._references: dict[tuple[Any, ...], bytes] = {}  # rendered references, per frame
         self.decision.decided.append(self._decided)
         right = w.VBox([self.grade, self.scopes], layout=w.Layout(width="340px"))
         centre = w.VBox([self.compare, self.decision, self.shortcuts, self.error],
@@ -144,6 +160,8 @@ class Workbench(w.VBox):
         proposal = latest_proposal(title, shot)
         self._show_frame(shot, self._frames.get(name))
         self._base = proposal.pipeline if proposal else Pipeline()
+        self._proposal_id = proposal.id if proposal else None
+        self._list_references(shot)
         self.grade.load(self._base, proposal.strength if proposal else 0.0,
                         title.settings.strength_cap, shot=name,
                         summary=proposal.summary if proposal else "no proposal yet")
@@ -155,9 +173,125 @@ class Workbench(w.VBox):
     def _show_frame(self, shot: Shot, index: int | None) -> None:
         self.preview = ShotPreview(shot, frame=index, proxy_width=self.proxy_width)
         self._frames[shot.name] = self.preview.index
+        first = shot.clip.first_frame
+        self.compare.frame_range = [first + shot.start_frame, first + shot.end_frame - 1]
         self.compare.show_before(
             self.preview.before(proxy=True), shot=shot.name, frame=self.preview.frame_number,
             timecode=self.preview.timecode, size=(shot.clip.width, shot.clip.height))
+        if self.compare.reference != "source":
+            self._show_reference()  # the anchor, a version or a still stays the reference
+
+    def _list_references(self, shot: Shot) -> None:
+        rows = [r.to_dict() for r in reference_choices(self.title, shot, self._proposal_id)]
+        with self.compare.hold_sync():
+            self.compare.references = rows
+            if self.compare.reference not in {r["key"] for r in rows}:
+                self.compare.reference = "source"  # observer shows it
+        self._show_reference()
+
+    def set_reference(self, key: str) -> None:
+        """Compare against ``key``: ``source``, ``anchor``, ``proposal:ID`` or ``still:NAME``."""
+        if key not in {r["key"] for r in self.compare.references}:
+            raise ParameterError(f"no reference {key!r} for {self.grade.shot}; have "
+                                 f"{[r['key'] for r in self.compare.references]}")
+        self.compare.reference = key
+
+    def _show_reference(self) -> None:
+        """Put the chosen reference on the compare view's "before" side."""
+        if self.preview is None:
+            return
+        key = self.compare.reference
+        proxy = self.compare.proxy or not self._needs_full()
+        label = next((r["label"] for r in self.compare.references if r["key"] == key), key)
+        try:
+            image = self._reference_image(key, proxy)
+        except Exception as exc:  # a missing still must not break the viewer: say so
+            self.error.value = f"<div class='wb-error'>{type(exc).__name__}: {exc}</div>"
+            key, label, image = "source", "source", self.preview.before(proxy=proxy)
+        with self.compare.hold_sync():
+            self.compare.before = image
+            self.compare.label_before = label
+
+    def _reference_image(self, key: str, proxy: bool) -> bytes:
+        assert self.preview is not None
+        if key == "source":
+            return self.preview.before(proxy=proxy)
+        cache = (self.preview, key)
+        if cache not in self._references:
+            title = self.title
+            if key == "anchor":
+                anchor = title.anchor(self.preview.shot.scene)
+                assert anchor is not None
+                image = ShotPreview(anchor, proxy_width=self.proxy_width).before(proxy=True)
+            elif key.startswith("proposal:"):
+                other = get_proposal(title, int(key.split(":", 1)[1]))
+                image = self.preview.render(other.pipeline, other.strength, proxy=True).jpeg
+            else:
+                image = StillGallery(title.root).load(key.split(":", 1)[1])
+            self._references = {k: v for k, v in self._references.items()
+                                if k[0] is self.preview}  # only this frame's are kept
+            self._references[cache] = image
+        return self._references[cache]
+
+    def grab_still(self) -> str:
+        """Store the graded frame as shown in the title's still gallery; returns its name."""
+        if self.preview is None or not self.compare.after:
+            raise ParameterError("nothing shown to grab: select a shot first")
+        shot = self.preview.shot
+        meta = {"shot": shot.name, "frame": self.preview.frame_number,
+                "strength": self.grade.strength, "pipeline": self.grade.pipeline().to_dict(),
+                "proxy": self.compare.proxy, "grabbed_at": now_iso()}
+        name = StillGallery(self.title.root).save(
+            f"{shot.name}_frame{self.preview.frame_number}", self.compare.after, meta)
+        self._list_references(shot)
+        return name
+
+    def propose_fix(self, name: str) -> Proposal:
+        """Make the continuity fix of shot ``name`` its proposal and show it against the anchor.
+
+        The fix is the continuity finding's CDL when the browser was given one (its ``fix``),
+        else a new match of the shot to its scene's anchor (:func:`workbench.model.propose`).
+        Nothing is journaled: the artist still accepts, adjusts or rejects it.
+        """
+        title = self.title
+        shot = title.shot(name)
+        fix = (self.browser.finding(name) or {}).get("fix")
+        if fix and fix.get("cdl"):
+            cdl = fix["cdl"]
+            params = {f"{k}_{c}": float(cdl[k][i]) for k in ("slope", "offset", "power")
+                      for i, c in enumerate("rgb")}
+            reference = title.shot(str(fix["reference"]))
+            proposal = add_proposal(
+                title, shot, Pipeline([CDL(saturation=float(cdl["saturation"]), **params)]),
+                model_version=f"continuity-fix/{fix.get('method', '')}", strength=1.0,
+                confidence=float(fix.get("confidence", 1.0)),
+                summary=f"continuity fix toward {reference.name}", anchor=reference)
+        else:
+            from workbench.model import propose
+
+            (proposal,) = propose(title, progress=False, only=[name])
+        self._edits.pop(name, None)
+        if self.browser.selected == name:
+            self.select(name)
+        else:
+            self.browser.selected = name  # the observer selects it
+        if "anchor" in {r["key"] for r in self.compare.references}:
+            self.compare.reference = "anchor"
+        self.compare.mode = "wipe"
+        self.browser.refresh()
+        return proposal
+
+    def _fix_from_page(self, name: str) -> None:
+        try:
+            self.propose_fix(name)
+        except Exception as exc:  # shown, not raised into a comm handler that swallows it
+            self.error.value = f"<div class='wb-error'>{type(exc).__name__}: {exc}</div>"
+
+    def _grab_from_page(self) -> None:
+        try:
+            self.grab_still()
+        except Exception as exc:  # a full disk must not break the viewer: say so
+            self.error.value = f"<div class='wb-error'>{type(exc).__name__}: {exc}</div>"
 
     def _keep_edits(self) -> None:
         shot = self.grade.shot
@@ -181,6 +315,11 @@ class Workbench(w.VBox):
         self._edits.pop(decision.shot, None)
         self._mark_edited()
         self.browser.refresh()
+
+    def show_frame(self, frame: int) -> None:
+        """Show the shot's frame numbered ``frame`` (as the source counts; held to the shot)."""
+        if self.preview is not None:
+            self.step_frame(frame - self.preview.frame_number)
 
     def step_frame(self, delta: int) -> None:
         """Show the frame ``delta`` frames later (earlier if negative) in the shot."""
@@ -257,7 +396,7 @@ class Workbench(w.VBox):
             if preview is not self.preview:
                 return  # another shot was selected meanwhile
             before = preview.before(proxy=proxy)
-            if self.compare.before is not before:
+            if self.compare.reference == "source" and self.compare.before is not before:
                 self.compare.before = before  # the same resolution as the after
             self.compare.show_after(frame.jpeg, proxy=proxy)
             self._scopes_worker.submit(_seq, frame.display)

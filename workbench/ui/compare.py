@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import anywidget
 import traitlets as t
@@ -43,6 +45,24 @@ class CompareView(anywidget.AnyWidget):
     # Device pixels across the frame as the viewer shows it now (fit or zoomed): the app
     # renders full resolution only when this exceeds the proxy's width.
     display_width = t.Int(0).tag(sync=True)
+    frame_range = t.List(t.Int(), [0, 0]).tag(sync=True)  # the shot's first and last frame
+    references = t.List(t.Dict()).tag(sync=True)  # {key, label}: what "before" can show
+    reference = t.Unicode("source").tag(sync=True)  # the key shown as "before"
+    difference_gain = t.Float(1.0, min=1.0, max=64.0).tag(sync=True)  # difference mode
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.seek: list[Callable[[int], None]] = []  # called with a frame the scrubber asks
+        self.grab: list[Callable[[], None]] = []  # called when "grab still" is pressed
+        self.on_msg(self._on_front_end)
+
+    def _on_front_end(self, _widget: Any, content: dict[str, Any], _buffers: list[Any]) -> None:
+        if content.get("type") == "seek":
+            for fn in self.seek:
+                fn(int(content.get("frame", self.frame)))
+        elif content.get("type") == "grab":
+            for grab in self.grab:
+                grab()
 
     def show_before(self, image: bytes, *, shot: str = "", frame: int = 0, timecode: str = "",
                     size: tuple[int, int] = (0, 0)) -> None:

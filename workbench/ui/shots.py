@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,8 @@ def shot_rows(title: Title, continuity: Iterable[Mapping[str, Any]] = ()) -> lis
             "flag": bool(c.get("flag", False)),
             "score": float(c["score"]) if c.get("score") is not None else None,
             "reasons": [str(r) for r in c.get("reasons", [])],
+            "explanation": str(c.get("explanation", "")),
+            "fixable": bool(c.get("flag", False)),
         })
     return rows
 
@@ -106,8 +108,19 @@ class ShotBrowser(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self._titles = ThreadTitles(title) if title is not None else None
         self.continuity = list(continuity)
+        self.fix: list[Callable[[str], None]] = []  # called with a flagged shot's name
+        self.on_msg(self._on_front_end)
         if title is not None:
             self.refresh(thumbnails=thumbnails)
+
+    def _on_front_end(self, _widget: Any, content: dict[str, Any], _buffers: list[Any]) -> None:
+        if content.get("type") == "fix":
+            for fn in self.fix:
+                fn(str(content.get("shot", "")))
+
+    def finding(self, name: str) -> Mapping[str, Any] | None:
+        """The continuity row of shot ``name``, if one was given."""
+        return next((c for c in self.continuity if str(c.get("item")) == name), None)
 
     @property
     def title(self) -> Title | None:
