@@ -260,3 +260,36 @@ def test_a_version_1_catalog_upgrades_to_journal_composites(tmp_path):
         p = add_comp_proposal(title, "integrate", {}, matte_model="file", params={},
                               output=tmp_path / "y.exr", strength=1.0, summary="s")
         assert p.strength == 0.8   # the title's cap holds for composites too
+
+
+def test_a_plate_sequence_gets_one_fit_and_every_frame_written(files, tmp_path, capsys):
+    seq = tmp_path / "seq"
+    seq.mkdir()
+    px = _read(files["fg"])
+    for n in (1001, 1002, 1003):
+        _write(seq / f"plant.{n:04d}.png", px * (0.8 + 0.1 * (n - 1001)))
+    out = tmp_path / "out" / "comp.####.exr"
+    out.parent.mkdir()
+    args = ["composite", "--fg", str(seq / "plant.####.png"), "--matte", str(files["matte"]),
+            "--bg", str(files["bg"]), "--match", "none"]
+    assert main([*args, "--out", str(out)]) == 0
+    written = sorted(p.name for p in out.parent.iterdir())
+    assert written == ["comp.1001.exr", "comp.1002.exr", "comp.1003.exr"]
+    # the first frame, which the fit is measured on, is that still's composite
+    single = tmp_path / "one.exr"
+    assert main(["composite", "--fg", str(seq / "plant.1001.png"), "--matte",
+                 str(files["matte"]), "--bg", str(files["bg"]), "--match", "none", "--out",
+                 str(single)]) == 0
+    assert np.array_equal(_read(out.parent / "comp.1001.exr"), _read(single))
+    # a background sequence of the wrong length is refused before anything is written
+    bgs = tmp_path / "bgs"
+    bgs.mkdir()
+    for n in (1, 2):
+        shutil.copy(files["bg"], bgs / f"bg.{n:04d}.png")
+    capsys.readouterr()
+    fresh = tmp_path / "fresh" / "comp.####.exr"
+    fresh.parent.mkdir()
+    assert main([*args[:5], "--matte", str(files["matte"]), "--bg", str(bgs),
+                 "--out", str(fresh)]) == 2
+    assert "2 background frames for 3 plate frames" in capsys.readouterr().err
+    assert list(fresh.parent.iterdir()) == []

@@ -1,4 +1,6 @@
-"""``workbench composite|integrate|comp``: background replacement and VFX integration of stills.
+"""``workbench composite|integrate|comp``: background replacement and VFX integration.
+
+Stills, and for ``composite`` also a plate sequence (one fit for the shot, every frame).
 
 Without ``--title`` the result is written to ``--out`` at once. With ``--title`` the fit is
 journaled as a proposal (sources hashed) and nothing is written: ``workbench comp decide``
@@ -34,7 +36,10 @@ def register(add: AddCommand) -> None:
              "put a plate's foreground over a new background (matched to the plate)")
     sp.description = ("Replace the background of --fg: the foreground (by --matte) over --bg, "
                       "the background blurred to the plate's depth of field and matched to "
-                      "its light, edges decontaminated, light wrap. " + _ENCODINGS)
+                      "its light, edges decontaminated, light wrap. PLATE may be a sequence "
+                      "(plate.####.exr or a folder): then OUT is a pattern, MATTE and "
+                      "BACKGROUND a still or a sequence of as many frames, and one fit (on "
+                      "the first frame) serves the shot. " + _ENCODINGS)
     sp.add_argument("--fg", type=Path, required=True, metavar="PLATE")
     sp.add_argument("--matte", type=Path, required=True, metavar="MATTE")
     sp.add_argument("--bg", type=Path, required=True, metavar="BACKGROUND")
@@ -132,6 +137,8 @@ def cmd_composite(a: argparse.Namespace) -> int:
     options = CompositeOptions(a.strength, _match(a.match), not a.no_defocus,
                                not a.no_decontaminate, a.light_wrap, a.light_wrap_radius)
     _check_strength(a.strength)
+    if _is_sequence(a.fg):
+        return _composite_sequence(a, options)
     inputs = load_composite(a.fg, a.matte, a.bg)
     if a.title is not None:
         from workbench.title import Title
@@ -146,6 +153,87 @@ def cmd_composite(a: argparse.Namespace) -> int:
     write_result(a.out, result.image, metadata={"workbench:composite": result.fit.summary()})
     print(f"composited {a.fg.name} over {a.bg.name}: {result.fit.summary()}: {a.out}")
     return 0
+
+
+def _is_sequence(path: Path) -> bool:
+    from workbench.io import is_pattern
+
+    return path.is_dir() or is_pattern(path)
+
+
+def _frame_path(pattern: Path, number: int) -> Path:
+    """``comp.####.exr`` / ``comp.%04d.exr`` with ``number`` filled in."""
+    import re
+
+    name = pattern.name
+    m = re.search(r"#+", name)
+    if m:
+        return pattern.with_name(name[:m.start()] + f"{number:0{len(m.group(0))}d}"
+                                 + name[m.end():])
+    return pattern.with_name(re.sub(r"%0?\d*d", lambda p: p.group(0) % number, name, count=1))
+
+
+def _composite_sequence(a: argparse.Namespace, options: Any) -> int:
+    """A plate sequence over a still or a sequence background, with a still or sequence matte.
+
+    One fit for the shot (on its first frame, so nothing flickers), applied to every frame;
+    every frame's size and the frame counts are checked before anything is written, and each
+    frame is written atomically, numbered as the plate's.
+    """
+    from workbench.errors import ParameterError
+    from workbench.io import is_pattern, list_sequence
+    from workbench.matte.comp_files import check_sizes, write_result
+    from workbench.matte.proposals import load_composite, run_composite
+
+    if a.title is not None:
+        raise ParameterError(f"{a.fg.name}: --title journals stills; propose a sequence's "
+                             f"composite frame by frame, or render it without --title")
+    if not is_pattern(a.out):
+        raise ParameterError(f"{a.out.name}: a sequence's composite needs an output pattern "
+                             f"such as comp.####.exr")
+    plates = list_sequence(a.fg)
+
+    def frames_of(path: Path, what: str) -> list[Path]:
+        if not _is_sequence(path):
+            return [path] * len(plates)
+        found = [p for _, p in list_sequence(path)]
+        if len(found) != len(plates):
+            raise ParameterError(f"{path.name}: {len(found)} {what} frames for {len(plates)} "
+                                 f"plate frames")
+        return found
+
+    mattes, backgrounds = frames_of(a.matte, "matte"), frames_of(a.bg, "background")
+    check_sizes({p.name: _size(p) for p in
+                 [*(p for _, p in plates), *dict.fromkeys(mattes), *dict.fromkeys(backgrounds)]})
+    targets = [_frame_path(a.out, n) for n, _ in plates]
+    if any(t.absolute() in {p.absolute() for _, p in plates} for t in targets):
+        raise ParameterError(f"{a.out.name}: would overwrite a plate frame")
+    fit = None
+    for (number, plate), matte, bg, target in zip(plates, mattes, backgrounds, targets,
+                                                   strict=True):
+        result = run_composite(load_composite(plate, matte, bg), options, fit)
+        fit = result.fit
+        write_result(target, result.image, metadata={"workbench:composite": fit.summary(),
+                                                      "workbench:frame": str(number)})
+    assert fit is not None
+    print(f"composited {len(plates)} frame(s) of {a.fg.name} over {a.bg.name}: "
+          f"{fit.summary()}: {a.out}")
+    return 0
+
+
+def _size(path: Path) -> tuple[int, int]:
+    """``(width, height)`` from the file's header; a missing file is named."""
+    import OpenImageIO as oiio
+
+    from workbench.errors import MediaError
+
+    inp = oiio.ImageInput.open(str(path))
+    if inp is None:
+        raise MediaError(f"{path.name}: missing or unreadable image")
+    try:
+        return int(inp.spec().width), int(inp.spec().height)
+    finally:
+        inp.close()
 
 
 def _check_strength(strength: float) -> None:
