@@ -38,8 +38,12 @@ def movie_clean_plate(
     samples: int = 31,
     max_width: int | None = None,
     progress: bool = True,
+    stop: int | None = None,
 ) -> torch.Tensor:
     """The median clean plate of a movie, from ``samples`` frames spread evenly across it.
+
+    ``stop`` limits the frames to ``0..stop-1`` (the part of a long take that is locked off);
+    ``max_width`` reads a downscaled copy (area filter).
 
     Returns the plate in the movie's own encoding (Rec.709 display values in [0, 1]) so the
     caller converts it with the frames it keys.
@@ -54,6 +58,8 @@ def movie_clean_plate(
     if samples < 1:
         raise MediaError(f"{path.name}: clean plate needs at least one frame, got {samples}")
     count = probe_movie(path).frame_count
+    if stop is not None:
+        count = max(1, min(count, stop))
     wanted = sorted({round(i * (count - 1) / max(1, samples - 1)) for i in range(samples)})
     frames = []
     bar = tqdm(total=len(wanted), desc=f"clean plate {path.name}", disable=not progress)
