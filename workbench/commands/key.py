@@ -258,6 +258,7 @@ def cmd_key(a: argparse.Namespace) -> int:
         return 0
     # Frames go to a hidden folder beside the output and move into place only when all are
     # keyed: a bad frame halfway leaves nothing behind.
+    created = not a.out.parent.exists()
     a.out.parent.mkdir(parents=True, exist_ok=True)
     staging = a.out.parent / f".key-{os.getpid()}-{a.out.stem.replace('#', '')}"
     staging.mkdir()
@@ -269,7 +270,11 @@ def cmd_key(a: argparse.Namespace) -> int:
             written.append(target)
         for target in written:
             os.replace(staging / target.name, target)
-    finally:
+    except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        if created:
+            shutil.rmtree(a.out.parent, ignore_errors=True)
+        raise
+    shutil.rmtree(staging, ignore_errors=True)
     print(f"key: {len(written)} mattes {a.out}", file=sys.stderr)
     return 0
