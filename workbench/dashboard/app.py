@@ -75,10 +75,6 @@ def picture_url(shot: str, kind: str, key: str) -> str:
     return f"{PICTURE_ROUTE}/{quote(shot, safe='')}/{kind}.jpg?v={quote(key)}"
 
 
-def _fmt(value: float | None, digits: int = 2) -> str:
-    return "" if value is None else f"{value:.{digits}g}" if digits < 0 else f"{value:.{digits}f}"
-
-
 def _shots_frame(rows: list[ShotRow]) -> pd.DataFrame:
     return pd.DataFrame({
         "picture": [f'<img src="{picture_url(r.name, "thumb", r.picture_key)}" loading="lazy" '
