@@ -39,8 +39,9 @@ def register(add: AddCommand) -> None:
                     help="let --reviewer accept or reject proposals (journaled)")
     sp.add_argument("--reviewer", help="who decides, as the journal records it "
                                        "(required with --allow-decisions)")
-    sp.add_argument("--batch", type=Path, action="append", default=[], metavar="DIR",
-                    help="a batch output folder to follow (besides TITLE_DIR/batches/*)")
+    sp.add_argument("--batch", type=Path, nargs="+", action="extend", default=[],
+                    metavar="DIR",
+                    help="batch output folders to follow (besides TITLE_DIR/batches/*)")
     sp.add_argument("--export", type=Path, metavar="REPORT.html",
                     help="write a static, self-contained page and exit (no server)")
     sp.add_argument("--basic-auth", metavar="PASSWORD|USERS.json",
