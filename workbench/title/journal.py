@@ -59,6 +59,10 @@ class Proposal:
     summary: str
     created_at: str
     active_area: dict[str, int] | None = None
+    details: dict[str, Any] | None = None
+    """What made the proposal, for tracing it: the model and the classical fit compared on
+    this shot (``"model"``, ``"classical"``), the artist preference applied
+    (``"preference"``); ``None`` for proposals stored before catalog version 3."""
 
     @functools.cached_property
     def pipeline(self) -> Pipeline:
@@ -131,18 +135,21 @@ def current_user() -> str:
 def add_proposal(title: Title, shot: Shot, pipeline: Pipeline, *, model_version: str,
                  strength: float, confidence: float, summary: str,
                  anchor: Shot | None = None,
-                 active_area: dict[str, int] | None = None) -> Proposal:
+                 active_area: dict[str, int] | None = None,
+                 details: dict[str, Any] | None = None) -> Proposal:
     """Store a proposal for ``shot``; its strength is capped by the title's ``strength_cap``.
 
     ``active_area`` is the picture area (full-resolution rows and columns); the grade applies
-    inside it and letterbox bars outside it are kept as shot.
+    inside it and letterbox bars outside it are kept as shot. ``details`` (JSON-ready) records
+    what made it (see :attr:`Proposal.details`).
     """
     strength = min(strength, title.settings.strength_cap)
     cur = title.db.execute(
         "INSERT INTO proposals(shot_id, anchor_shot_id, model_version, pipeline, strength,"
-        " confidence, summary, active_area, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+        " confidence, summary, active_area, details, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
         (shot.id, anchor.id if anchor else None, model_version, pipeline.to_json(), strength,
-         confidence, summary, json.dumps(active_area) if active_area else None, now_iso()))
+         confidence, summary, json.dumps(active_area) if active_area else None,
+         json.dumps(details, sort_keys=True) if details else None, now_iso()))
     return get_proposal(title, int(cur.lastrowid or 0))
 
 
@@ -162,7 +169,8 @@ def get_proposal(title: Title, pid: int) -> Proposal:
         raise DecisionError(f"{title.root.name}: no proposal {pid}")
     return Proposal(r["id"], r["shot"], r["anchor"], r["model_version"],
                     r["pipeline"], r["strength"], r["confidence"],
-                    r["summary"], r["created_at"], _area(r["active_area"]))
+                    r["summary"], r["created_at"], _area(r["active_area"]),
+                    json.loads(r["details"]) if r["details"] else None)
 
 
 def _area(text: str | None) -> dict[str, int] | None:

@@ -16,7 +16,7 @@ from workbench.errors import TitleError
 __all__ = ["CATALOG_VERSION", "MIGRATIONS", "catalog_version", "upgrade_catalog",
            "upgraded_copy"]
 
-CATALOG_VERSION = 2
+CATALOG_VERSION = 3
 """The catalog's ``PRAGMA user_version`` as this workbench writes it. 0 is a catalog made
 before versions were recorded; :data:`MIGRATIONS` bring each version to the next."""
 
@@ -182,9 +182,20 @@ def _v1_composite_journal(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+def _v2_proposal_details(db: sqlite3.Connection) -> None:
+    """Version 2 → 3: a proposal records what made it (``proposals.details``, JSON or NULL).
+
+    A nullable column added in place: every existing proposal keeps its row, with no details.
+    """
+    cols = {r[1] for r in db.execute("PRAGMA table_info(proposals)")}
+    if "details" not in cols:
+        db.execute("ALTER TABLE proposals ADD COLUMN details TEXT")
+
+
 #: ``{version: step}``: ``step(db)`` turns a catalog at ``version`` into ``version + 1``, inside
 #: the caller's transaction (it must not commit).
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     0: _v0_nullable_reject_strength,
     1: _v1_composite_journal,
+    2: _v2_proposal_details,
 }

@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS proposals (
     confidence    REAL NOT NULL,
     summary       TEXT NOT NULL,
     active_area   TEXT,                       -- JSON picture area; outside it bars stay as shot
-    created_at    TEXT NOT NULL
+    created_at    TEXT NOT NULL,
+    details       TEXT                        -- JSON: the model and classical fit compared, the preference applied (version 3)
 );
 CREATE TABLE IF NOT EXISTS decisions (
     id            TEXT PRIMARY KEY,           -- uuid4
