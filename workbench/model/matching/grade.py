@@ -81,6 +81,8 @@ class MatchGrade:
     confidence: float = 0.0
     summary: str = ""
     operators: Pipeline | None = None
+    residual: float = float("nan")  # the held-out residual confidence rests on
+    measure: str = ""               # its unit: "ΔE2000" on shared pixels, or the fallback's
 
     def apply(self, img: torch.Tensor, strength: float | None = None) -> torch.Tensor:
         """The grade on ``img`` ``(B, 3, H, W)`` linear ACEScg, exactly as :meth:`pipeline` runs.
@@ -269,11 +271,12 @@ def match_frames(shot: torch.Tensor, reference: torch.Tensor, method: str = "aut
     fit_px = inputs.shot_pixels[:FIT_PIXELS]
     cdl, lut = fit_grade(pixel_map, fit_px, own_cdl)
     grade = MatchGrade(found.name, cdl, lut, strength=float(strength), operators=operators)
-    confidence, measured = _confidence(grade, inputs)
+    confidence, measured, value, unit = _confidence(grade, inputs)
     before = describe_difference(shot_stats(inputs.shot), shot_stats(inputs.reference),
                                  reference_name)
     summary = f"{found.name} match: {before}{chosen}; confidence {confidence:.2f} ({measured})"
-    return MatchGrade(found.name, cdl, lut, float(strength), confidence, summary, operators)
+    return MatchGrade(found.name, cdl, lut, float(strength), confidence, summary, operators,
+                      value, unit)
 
 
 def _operators_map(operators: Pipeline) -> PixelMap:
@@ -283,15 +286,15 @@ def _operators_map(operators: Pipeline) -> PixelMap:
     return apply
 
 
-def _confidence(grade: MatchGrade, inputs: MatchInputs) -> tuple[float, str]:
-    """Confidence in [0, 1] from the grade's held-out residual, and what it rests on.
+def _confidence(grade: MatchGrade, inputs: MatchInputs) -> tuple[float, str, float, str]:
+    """Confidence in [0, 1], what it rests on, and the held-out residual with its unit.
 
     With shared surfaces, the grade (as rendered: CDL + LUT, or its operators) is measured
     on shared pixels no method was fitted on (:func:`~.select.residual`); without, on how
     the graded shot's distribution misses the reference's, capped lower. Tiny samples give 0.
     """
     if inputs.shot_pixels.shape[0] < MIN_PIXELS or inputs.reference_pixels.shape[0] < MIN_PIXELS:
-        return 0.0, "too few pixels to measure"
+        return 0.0, "too few pixels to measure", float("nan"), ""
 
     def graded(lin: torch.Tensor) -> torch.Tensor:
         return grade.apply(lin.float().T.reshape(1, 3, -1, 1).contiguous(), 1.0
@@ -303,4 +306,5 @@ def _confidence(grade: MatchGrade, inputs: MatchInputs) -> tuple[float, str]:
         note = f"held-out residual {value:.2f} ΔE2000 on pixels both views show"
     else:
         note = "the views share no surface: measured on distributions only"
-    return (round(float(confidence), 3) if np.isfinite(confidence) else 0.0), note
+    return ((round(float(confidence), 3) if np.isfinite(confidence) else 0.0), note,
+            float(value), measure)
