@@ -92,7 +92,7 @@ def despill(
     -------
     >>> px = torch.tensor([0.2, 0.5, 0.2]).reshape(1, 3, 1, 1)
     >>> despill(px, "green")[0, :, 0, 0].tolist()  # doctest: +ELLIPSIS
-    [0.41..., 0.41..., 0.41...]
+    [0.40..., 0.40..., 0.40...]
     """
     check_image(img, "despill input")
     k = as_batch(strength, img, "despill strength")

@@ -89,8 +89,9 @@ class Keyer(param.Parameterized):
 
     schema_version: ClassVar[int] = 1
 
-    screen = param.Selector(default="auto", objects=["auto", "green", "blue"], label="Screen",
-                            doc="The screen colour; auto decides from the frame's border.")
+    screen: param.Selector = param.Selector(
+        default="auto", objects=["auto", "green", "blue"], label="Screen",
+        doc="The screen colour; auto decides from the frame's border.")
     screen_colour = param.NumericTuple(default=None, length=3, allow_None=True,
                                        label="Screen colour",
                                        doc="A picked linear RGB screen colour (an even screen); "
@@ -128,7 +129,7 @@ class Keyer(param.Parameterized):
     refine_eps = param.Number(1e-3, bounds=(1e-6, 1.0), softbounds=(1e-5, 0.1), step=1e-5,
                               label="Refine smoothing",
                               doc="Guided-filter regularisation: larger is smoother.")
-    despill_method = param.Selector(default="average", objects=["average", "limit"],
+    despill_method: param.Selector = param.Selector(default="average", objects=["average", "limit"],
                                     label="Despill", doc="Limit the screen channel to the mean "
                                     "(average) or the larger (limit) of the other two.")
     spill_limit = param.Number(0.1, bounds=(0.0, 1.0), step=0.01, label="Spill limit",
