@@ -8,7 +8,7 @@ import sys
 from benchmarks.common import RESULTS, write_results
 
 BENCHMARKS = ["bench_cdl", "bench_lut", "bench_pipeline", "ui_latency", "bench_continuity",
-              "bench_look", "bench_match", "bench_title", "bench_blur", "bench_cli"]
+              "bench_look", "bench_match", "bench_title", "bench_blur", "bench_cli", "bench_key"]
 
 
 def main(names: list[str]) -> None:
