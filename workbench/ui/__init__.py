@@ -27,22 +27,34 @@ Usage in a notebook cell::
   ``data-testid="wb-accept" | "wb-adjust" | "wb-reject"``, note ``wb-note``, error
   ``wb-decision-error``; ``decide(button, note=None)`` from Python; traits ``plan``,
   ``model_version``, ``error``, ``last`` (the decision journaled).
+- ``app.shortcuts``: :class:`~workbench.ui.keys.AppKeys` (``wb-keymap``), the key map under
+  the viewer; keys inside the app never reach JupyterLab (``n``/``p`` shot, ``g`` accept,
+  ``f`` reject, ``t`` before/after, ``,``/``.`` frame, Ctrl+Z/Ctrl+Shift+Z undo/redo).
 - ``app.wait()`` blocks until the newest preview is shown; ``app.timings`` holds ms per stage
   (pipeline, display, jpeg, scopes). ``app.select(name)`` = ``app.browser.selected = name``.
+  Edits to a shot (and their undo history) are kept across shot switches until decided.
+- ``app.set_reference(key)``: what the compare view's before side shows (``source``,
+  ``anchor``, ``proposal:ID``, ``still:NAME``); ``app.grab_still()`` keeps the graded frame in
+  the title's ``stills/``; ``app.propose_fix(name)`` makes a flagged shot's continuity fix its
+  proposal and shows it against the anchor; ``app.show_frame(n)`` / ``app.step_frame(d)``.
 
-Previews render on a background thread that always skips to the newest request (the ~1024 px
-proxy while a slider is held, full resolution on release). A grade of per-pixel operators is
-baked per update into a 49^3 LUT on the cached ACEScct frame (``frames.render_baked``), other
-grades run on every pixel; the ACES 2.0 display view is a 65^3 LUT (``frames.display_lut``,
-within ~1 code value of the exact transform, ~20x faster). Scopes follow on their own thread
-once the slider rests 150 ms. Each thread gets its own Title (ipykernel may deliver widget
-messages off the cell's thread). ``threaded=False`` renders synchronously (scripts, tests).
-Widget roots and inputs carry ``data-lm-suppress-shortcuts`` so JupyterLab's command-mode
-keys do not swallow arrow keys or typing.
+Previews render on a background thread that always skips to the newest request, at the ~1024 px
+proxy unless the viewer is zoomed past it (then full resolution, once the slider rests); the
+strengths one step either side are rendered ahead on a thread of their own (``app.ahead``). A
+grade of per-pixel operators is baked per update into a 49^3 LUT on the cached ACEScct frame
+(``frames.render_baked``), other grades run on every pixel; the ACES 2.0 display view is a 65^3
+LUT (``frames.display_lut``, within ~1 code value of the exact transform, ~20x faster). Scopes
+follow on their own thread once the slider rests 150 ms. Each thread gets its own Title
+(ipykernel may deliver widget messages off the cell's thread). ``threaded=False`` renders
+synchronously (scripts, tests). Every element of the widgets, and the app's container, carries
+``data-lm-suppress-shortcuts`` so JupyterLab's command-mode keys never act on what is focused
+inside the app.
 
 :class:`TrainingView` (``wb-training``) stands alone: ``view = TrainingView(held_out)``,
-then ``train_title(title, callback=view.callback)`` or ``view.train(fn, **kwargs)`` (runs
-``fn(callback=...)`` on a thread); Stop (``wb-train-stop``) makes the callback return False.
+then ``view.train(fn, **kwargs)`` (runs ``fn(callback=...)`` on a thread) and
+``model = await view.wait_async()`` (the kernel stays free, so Stop works), or
+``train_title(title, callback=view.callback)``; Stop (``wb-train-stop``) makes the callback
+return False.
 
 :class:`MatteView` (``wb-matte-view``) stands alone too: ``MatteView(plate, Keyer(...),
 background=None, model=None)`` pulls the key live; ``mode`` (plate | matte | overlay |
