@@ -140,7 +140,8 @@ def test_kill_9_mid_run_leaves_no_partial_output_and_a_rerun_completes(fresh_tit
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:  # kill as soon as a shot is being rendered
-            if (out / "renders").is_dir() and any((out / "renders").iterdir()):
+            rendering = (out / "renders").is_dir() and any((out / "renders").iterdir())
+            if rendering and read_progress(out)["counts"]["running"] >= 1:
                 break
             assert proc.poll() is None, "the batch ended before it could be killed"
             time.sleep(0.05)

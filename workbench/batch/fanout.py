@@ -16,10 +16,12 @@ sweeps, and never a partial output.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import os
+import queue
 import re
 import sys
 import threading
@@ -38,6 +40,7 @@ from workbench.errors import ParameterError, TitleError
 __all__ = ["SUMMARY_FIELDS", "BatchRun", "WarmWorker", "coerce_parameter", "run_batch",
            "run_item"]
 
+STARTED = "workbench-batch-started"  # the Dask event topic of items starting on a worker
 SUMMARY_FIELDS = ("key", "status", "seconds", "cell", "error_name", "error_value", "outputs",
                   "decision", "notebook", "package_version", "title_model_version",
                   "parameters")
@@ -69,8 +72,13 @@ def run_item(template: str, executed: str, parameters: dict[str, Any], key: str,
 
     Runs on a Dask worker; returns the record.
     """
+    from distributed import get_worker
+
     from workbench.batch.runner import provenance, run_template
 
+    with contextlib.suppress(ValueError):  # ValueError: not on a Dask worker
+        # Tell the client this item is running now, not merely queued on a worker.
+        get_worker().log_event(STARTED, {"key": key})
     started = now_iso()
     record = run_template(Path(template), Path(executed), parameters, cwd=Path(executed).parent,
                           warm=True)
@@ -340,6 +348,8 @@ def _fan_out(client: Any, spec: Template, path: Path, root: Path, out: Path,
                               key=f"{spec.name}-{_safe(key)}-{time.time_ns()}", pure=False)] = key
     records = {}
     running: set[str] = set()
+    started: queue.SimpleQueue[str] = queue.SimpleQueue()
+    client.subscribe_topic(STARTED, lambda event: started.put(event[1]["key"]))
     pending = set(futures)
     with tqdm(total=len(todo), desc=f"batch {spec.name}", unit=spec.level,
               disable=not progress, file=sys.stderr) as bar:
@@ -362,17 +372,9 @@ def _fan_out(client: Any, spec: Template, path: Path, root: Path, out: Path,
                          if record["status"] == "failed" else None)
                 board.update(key, record["status"], record.get("seconds"), error)
                 bar.update(1)
-            now = {futures[f] for keys in _processing(client) for f in pending
-                   if f.key in keys}
-            for key in now - running:
-                board.update(key, "running")
-            running = now
+            while not started.empty():  # tasks that began since the last look
+                key = started.get()
+                if key not in records and key not in running:
+                    running.add(key)
+                    board.update(key, "running")
     return records
-
-
-def _processing(client: Any) -> list[set[str]]:
-    """The task keys each worker is processing now (empty when the scheduler cannot say)."""
-    try:
-        return [set(keys) for keys in client.processing().values()]
-    except Exception:  # a scheduler going away: progress waits for the next answer
-        return []
