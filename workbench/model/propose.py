@@ -270,6 +270,27 @@ def _protect_skin(grade: Pipeline, stats: ShotStats, strength: float) -> tuple[f
                            f"skin-tone locus, strength lowered to {capped:g}")
 
 
+def _fit_record(found: Any, model: Any) -> dict[str, Any]:
+    """What a fit was and how well it did on its shot: a proposal's ``details`` entry."""
+    r = float(found.residual)
+    return {"method": found.method,
+            "version": model.version_id if model is not None else MATCH_METHODS[
+                found.method].version,
+            "confidence": round(float(found.confidence), 3),
+            "residual": round(r, 3) if np.isfinite(r) else None, "measure": found.measure}
+
+
+def _comparison(model: Any, classical: Any) -> str:
+    """``model`` against ``classical`` on one shot, in words, when both were measured alike."""
+    a, b = float(model.residual), float(classical.residual)
+    if not (np.isfinite(a) and np.isfinite(b)) or model.measure != classical.measure:
+        return f" (classical {classical.method} not comparable on this shot)"
+    unit = " ΔE2000" if model.measure == "ΔE2000" else f" ({model.measure})"
+    verdict = "better than" if a < b else ("as good as" if a == b else "worse than")
+    return (f" (held-out residual {a:.2f}{unit}, {verdict} classical {classical.method} "
+            f"at {b:.2f})")
+
+
 class _Fitter:
     """Fits ``method`` for one propose run: every method through the one dispatcher."""
 
@@ -277,6 +298,8 @@ class _Fitter:
                  areas: dict[str, ActiveArea]) -> None:
         self.title, self.method, self.model = title, method, model
         self.samples, self.areas = samples, areas
+        self.details: dict[str, Any] = {}  # the last shot's fits, for its proposal's record
+        self.preferences: dict[str, Any] = {}  # scene -> the artist preference learned for it
 
     def __call__(self, shot: Shot, anchor: Shot, stats: dict[str, ShotStats]
                  ) -> tuple[Pipeline, float, str]:
@@ -293,9 +316,17 @@ class _Fitter:
                              reference_name=anchor.name)
         grade = found.pipeline(self.title.root / "luts")
         confidence = found.confidence
-        note = (f"; title model {self.model.version_id}" if self.model is not None
-                else f"; {found.method} match")
-        return grade, confidence, note
+        self.details = {"model": _fit_record(found, self.model)}
+        if self.model is None:
+            return grade, confidence, f"; {found.method} match"
+        # The classical fit propose would make without the model, measured the same way on
+        # this shot: the record (and the report, the app) show which one fits it better.
+        classical = match_frames(self.samples[shot.name], self.samples[anchor.name],
+                                 NO_MODEL_METHOD, shot_area=self.areas[shot.name],
+                                 ref_area=self.areas[anchor.name], reference_name=anchor.name)
+        self.details["classical"] = _fit_record(classical, None)
+        return grade, confidence, (f"; title model {self.model.version_id}"
+                                   f"{_comparison(found, classical)}")
 
 
 def _propose_shot(title: Title, shot: Shot, anchor: Shot, stats: dict[str, ShotStats],
@@ -305,11 +336,42 @@ def _propose_shot(title: Title, shot: Shot, anchor: Shot, stats: dict[str, ShotS
                             confidence=1.0, anchor=anchor, active_area=area,
                             summary=f"anchor of scene {shot.scene}: left as shot")
     grade, confidence, note = fit(shot, anchor, stats)
+    grade, light_note = _with_lighting(grade, shot, anchor, fit)
+    note += light_note
     strength = proposed_strength(confidence)
     summary = describe_difference(stats[shot.name], stats[anchor.name], anchor.name) + note
     if strength == 0.0:
         summary += "; low confidence, proposed at strength 0"
     strength, skin_note = _protect_skin(grade, stats[shot.name], strength)
+    grade, strength, pref_note, pref = _with_preference(title, shot, grade, strength, fit)
     return add_proposal(title, shot, grade, model_version=version,
                         strength=strength, confidence=round(confidence, 3), anchor=anchor,
-                        summary=summary + skin_note, active_area=area)
+                        summary=summary + skin_note + pref_note, active_area=area,
+                        details={**fit.details, "preference": pref} if pref else fit.details)
+
+
+def _with_preference(title: Title, shot: Shot, grade: Pipeline, strength: float, fit: _Fitter
+                     ) -> tuple[Pipeline, float, str, dict[str, Any] | None]:
+    """``grade`` and ``strength`` moved toward what the artist chose on this title's shots.
+
+    Learned once per scene and run from the journal's adjust decisions
+    (:mod:`workbench.model.preference`); nothing changes while there are none.
+    """
+    from workbench.model.preference import learn_preference, prefer
+
+    if shot.scene not in fit.preferences:
+        fit.preferences[shot.scene] = learn_preference(title, shot.scene)
+    return prefer(fit.preferences[shot.scene], grade, strength, title.settings.strength_cap)
+
+
+def _with_lighting(grade: Pipeline, shot: Shot, anchor: Shot, fit: _Fitter
+                   ) -> tuple[Pipeline, str]:
+    """``grade`` then the lighting operators fitted to the light's shape, when it differs.
+
+    Only where the shot shows its anchor's view (see :mod:`workbench.model.lighting`).
+    """
+    from workbench.model.lighting import add_lighting
+
+    a = fit.areas[shot.name]
+    return add_lighting(grade, fit.samples[shot.name], fit.samples[anchor.name],
+                        (slice(a.top, a.bottom), slice(a.left, a.right)))
