@@ -29,7 +29,7 @@ from workbench.interchange import (
 )
 from workbench.interchange.edl import reel_names
 from workbench.io.timecode import is_drop_frame_rate, smpte_base, timecode_to_frames
-from workbench.ops import CDL, CDLValues, is_plain_cdl
+from workbench.ops import CDL, CDLValues, Operator, Pipeline, is_plain_cdl
 from workbench.render import Delivered, delivered_renders
 from workbench.report import write_report
 from workbench.title import Decision, Title, accepted_decisions
@@ -95,13 +95,19 @@ def write_grades(delivered: Sequence[Delivered], out: Path) -> list[Path]:
                 f"{d.decision.id}, {d.decision.model_version}; apply in ACEScct")
         values = decided_cdl(d.decision)
         if values is None:
-            lut = bake_cube(d.decision.applied_pipeline(), 33, input_space="ACEScct",
-                            title=d.shot.name)
+            pipeline = d.decision.applied_pipeline()
+            # Windows and lighting (Relight, ShadowsHighlights) depend on where a pixel is or
+            # on its neighbours: no LUT holds them, so the .cube carries the rest of the grade.
+            local = [op for op in pipeline if isinstance(op, Operator) and not op.per_pixel]
+            lut = bake_cube(Pipeline([op for op in pipeline if not any(op is o for o in local)]),
+                            33, input_space="ACEScct", title=d.shot.name)
             write_cube(out / f"{d.shot.name}.cube", lut)
             fit = cdl_from_lut(lut)
             values = fit.values
-            desc += (f"; approximates {d.shot.name}.cube, which holds the whole grade; "
-                     f"{fit.describe()}")
+            held = "the whole grade" if not local else (
+                f"the grade but its {', '.join(type(o).__name__ for o in local)}, which only "
+                "the rendered frames carry")
+            desc += f"; approximates {d.shot.name}.cube, which holds {held}; {fit.describe()}"
         paths.append(write_cc(out / f"{d.shot.name}.cc", values, d.shot.name, desc))
     return paths
 
