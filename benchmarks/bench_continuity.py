@@ -18,8 +18,10 @@ stop) from the scene's per-channel median.
 
 Scenes are split: ``DEV`` scenes were used while choosing thresholds, ``HELD_OUT`` were not
 looked at until the thresholds were fixed; ``MIXED`` scenes (frames from different shots and
-camera angles, where content varies more than the plants) are reported apart. These are
-simulated mismatches on real pictures, not real continuity errors.
+camera angles, where content varies more than the plants) are reported apart, and so are
+``CROSS`` scenes: several viewpoints of one scene (two photographs of a street or a wall from
+two places, three camera angles of the live session), each viewpoint in more than one item.
+These are simulated mismatches on real pictures, not real continuity errors.
 """
 
 from __future__ import annotations
@@ -108,6 +110,49 @@ HELD_OUT: dict[str, Callable[[], list[torch.Tensor]]] = {
     "live session (3.5 s, late)": lambda: _video("iscc_demo_livesession.mp4", 1030, 1118, 8),
     "coffee (reframings)": lambda: _crops("skimage_coffee.png", 6, 0.75, 2),
     "astronaut (reframings)": lambda: _crops("skimage_astronaut.png", 6, 0.75, 3),
+}
+def _viewpoints(names: list[str], count: int, frac: float, seed: int) -> list[torch.Tensor]:
+    """``count`` same-size reframings (crops) of each of several viewpoints of one scene."""
+    out = []
+    for k, name in enumerate(names):
+        out.extend(_crops_of(SHARED_DATA / "pairs" / name, count, frac, seed + k))
+    return out
+
+
+def _crops_of(path: Any, count: int, frac: float, seed: int) -> list[torch.Tensor]:
+    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    h, w = round(rgb.shape[0] * frac), round(rgb.shape[1] * frac)
+    rng = np.random.default_rng(seed)
+    crops = []
+    for _ in range(count):
+        y, x = rng.integers(0, rgb.shape[0] - h + 1), rng.integers(0, rgb.shape[1] - w + 1)
+        scale = min(1.0, WIDTH / w)
+        crops.append(cv2.resize(rgb[y:y + h, x:x + w], (round(w * scale), round(h * scale)),
+                                interpolation=cv2.INTER_AREA))
+    return _to_tensor(crops)
+
+
+def _cameras(spans: list[tuple[int, int]], each: int) -> list[torch.Tensor]:
+    """``each`` frames from each of several camera shots of the live session."""
+    out = []
+    for start, stop in spans:
+        out.extend(_video("iscc_demo_livesession.mp4", start, stop, each))
+    return out
+
+
+# Several viewpoints of one scene, each seen in more than one item: two photographs of a street
+# or a wall from two places (a homography apart), two frames of a still life, and three camera
+# angles of the live session (one second of each, before its cut at 395, between 395 and 923,
+# and after 1024).
+CROSS: dict[str, Callable[[], list[torch.Tensor]]] = {
+    "leuven (two viewpoints)": lambda: _viewpoints(["opencv_leuvenA.jpg", "opencv_leuvenB.jpg"],
+                                                   3, 0.85, 41),
+    "graf (two viewpoints)": lambda: _viewpoints(["opencv_graf1.png", "opencv_graf3.png"], 3,
+                                                 0.85, 43),
+    "rubberwhale (two frames)": lambda: _viewpoints(["opencv_rubberwhale1.png",
+                                                     "opencv_rubberwhale2.png"], 3, 0.85, 45),
+    "live session (three cameras)": lambda: _cameras([(320, 344), (600, 624), (1040, 1064)], 3),
 }
 # Different shots, angles or parts of a picture: content differs as much as the plants.
 MIXED: dict[str, Callable[[], list[torch.Tensor]]] = {
@@ -240,8 +285,10 @@ def run() -> list[dict[str, Any]]:
     dev, _ = evaluate(DEV, seed=10)
     held, _ = evaluate(HELD_OUT, seed=20)
     mixed, _ = evaluate(MIXED, seed=30)
+    cross, _ = evaluate(CROSS, seed=40)
     both = {k: (dev[k] + held[k]) / 2 for k in ("f1", "baseline_f1", "reason_names_plant")}
-    for label, s in (("dev", dev), ("held-out", held), ("mixed views", mixed)):
+    for label, s in (("dev", dev), ("held-out", held), ("mixed views", mixed),
+                     ("across views", cross)):
         print(f"continuity {label}: P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}"
               f" (baseline P {s['baseline_precision']:.3f} R {s['baseline_recall']:.3f} "
               f"F1 {s['baseline_f1']:.3f}); reasons name the plant "
@@ -252,6 +299,7 @@ def run() -> list[dict[str, Any]]:
         entry("continuity_f1_dev", dev["f1"], "F1", anchor, dev["baseline_f1"]),
         entry("continuity_f1_heldout", held["f1"], "F1", anchor, held["baseline_f1"]),
         entry("continuity_f1_mixed_views", mixed["f1"], "F1", anchor, mixed["baseline_f1"]),
+        entry("continuity_f1_cross_views", cross["f1"], "F1", anchor, cross["baseline_f1"]),
         entry("continuity_reason_names_plant", both["reason_names_plant"], "fraction",
               "planted property named (1.0 = always)", 1.0),
     ]
@@ -260,7 +308,7 @@ def run() -> list[dict[str, Any]]:
 if __name__ == "__main__":
     import sys
 
-    pick = {"--held-out": (HELD_OUT, 20), "--mixed": (MIXED, 30)}
+    pick = {"--held-out": (HELD_OUT, 20), "--mixed": (MIXED, 30), "--cross": (CROSS, 40)}
     scenes, seed = next((pick[a] for a in sys.argv[1:] if a in pick), (DEV, 10))
     s, _ = evaluate(scenes, seed=seed, verbose=True)
     print({k: round(v, 3) if isinstance(v, float) else v for k, v in s.items()})

@@ -44,9 +44,11 @@ def test_image_folder_json(capsys, stills: Path):
     flagged = [e for e in entries if e["flag"]]
     assert [e["item"] for e in flagged] == ["still_100.png"]
     assert "brighter" in flagged[0]["reasons"][0] and "exposure" in flagged[0]["reasons"][0]
+    assert "the limit is" in flagged[0]["reasons"][0]
     for e in entries:
-        assert set(e) >= {"item", "group", "flag", "score", "reasons"}
+        assert set(e) >= {"item", "group", "flag", "score", "reasons", "explanation", "limits"}
         assert e["flag"] == bool(e["reasons"])
+        assert e["explanation"].startswith(f"score {e['score']:.2f}")
 
 
 def test_image_folder_table_and_anchor(capsys, stills: Path):

@@ -78,3 +78,54 @@ def test_reframings_of_different_sizes_are_compared_on_the_same_pixels():
     assert [f.item for f in findings if f.flag] == ["frame_02"]
     assert findings[2].properties[0] == "exposure"
     assert findings[2].measures["exposure"] == pytest.approx(-0.6, abs=0.05)
+
+
+def test_a_four_percent_green_drop_is_flagged_as_tint_with_its_limit(walkway):
+    """Every other property equal: only the green–magenta balance differs (Duv ≈ -0.0035)."""
+    frames = list(walkway)
+    frames[2] = frames[2] * torch.tensor([1.0, 0.96, 1.0]).reshape(1, 3, 1, 1)
+    findings = check_continuity(items(frames), fix=False)
+    assert [f.item for f in findings if f.flag] == ["frame_02"]
+    bad = findings[2]
+    assert bad.properties == ["tint"]
+    assert "more magenta (tint" in bad.reasons[0] and "the limit is 0.0020 Duv" in bad.reasons[0]
+    assert bad.limits["tint"] == pytest.approx(0.002)
+    assert bad.explanation.startswith(f"score {bad.score:.2f} = s / (1 + s)")
+    assert "tint" in bad.explanation and "; flagged" in bad.explanation
+    clean = findings[0]
+    assert "not flagged" in clean.explanation and clean.to_dict()["explanation"]
+
+
+def test_a_contrast_only_mismatch_is_flagged_as_contrast(walkway):
+    frames = list(walkway)
+    frames[4] = 0.18 * (frames[4].clamp_min(0) / 0.18) ** 1.3
+    findings = check_continuity(items(frames), fix=False)
+    assert [f.item for f in findings if f.flag] == ["frame_04"]
+    assert findings[4].properties[0] == "contrast"
+    assert "more contrast (contrast)" in findings[4].reasons[0]
+
+
+def _crops(name: str, count: int, seed: int) -> list[torch.Tensor]:
+    import cv2
+
+    rgb = cv2.cvtColor(cv2.imread(str(DATA / "pairs" / name)), cv2.COLOR_BGR2RGB)
+    h, w = round(rgb.shape[0] * 0.85), round(rgb.shape[1] * 0.85)
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(count):
+        y, x = rng.integers(0, rgb.shape[0] - h + 1), rng.integers(0, rgb.shape[1] - w + 1)
+        crop = cv2.resize(rgb[y:y + h, x:x + w], (192, round(h * 192 / w)),
+                          interpolation=cv2.INTER_AREA).astype(np.float32) / 255
+        out.append(convert(torch.from_numpy(crop).permute(2, 0, 1)[None].contiguous(), "sRGB",
+                           "ACEScg"))
+    return out
+
+
+def test_two_viewpoints_are_compared_on_the_same_surfaces():
+    """Reframings of two photographs of one street from two places (a homography apart)."""
+    frames = _crops("opencv_leuvenA.jpg", 3, 1) + _crops("opencv_leuvenB.jpg", 3, 2)
+    assert not any(f.flag for f in check_continuity(items(frames), fix=False))
+    frames[4] = frames[4] * torch.tensor([1.0, 0.96, 1.0]).reshape(1, 3, 1, 1)
+    findings = check_continuity(items(frames), fix=False)
+    assert [f.item for f in findings if f.flag] == ["frame_04"]
+    assert findings[4].properties == ["tint"]

@@ -20,6 +20,8 @@ from workbench.model.profiles import LUMA, ShotProfile, acescct_encode, xy_to_cc
 from workbench.model.profiles.colour import acescg_to_oklab, acescg_to_xyz
 
 __all__ = [
+    "HOMOGRAPHY_MIN_INLIERS",
+    "HOMOGRAPHY_MIN_OVERLAP",
     "LOCAL_NCC",
     "LOCAL_TEXTURE",
     "NEUTRAL_SHARE",
@@ -39,6 +41,8 @@ PAIR_MIN_MATCHED = 0.15    # of the overlap showing the same local structure: th
 NEUTRAL_SHARE = 0.3        # of paired pixels, the most neutral, that measure white balance
 LOCAL_NCC = 0.8            # 7×7 normalised cross-correlation of ACEScct luma
 LOCAL_TEXTURE = 0.01       # ACEScct σ in the window (≈ 1/6 stop): flat areas prove nothing
+HOMOGRAPHY_MIN_INLIERS = 20   # RANSAC inliers: fewer, and two views share too little
+HOMOGRAPHY_MIN_OVERLAP = 0.2  # of the frame covered by the other view once warped
 PAIRED = ("exposure", "white balance", "tint", "contrast", "saturation")
 
 
@@ -102,14 +106,18 @@ class SamePixels:
     yb: np.ndarray
 
 
-def same_view_pixels(a: np.ndarray, b: np.ndarray) -> SamePixels | None:
-    """The pixels of ``a`` and ``b`` (H, W, 3) ACEScg that show the same thing, or ``None``.
+def _masked_pairs(a: np.ndarray, b: np.ndarray, ya: np.ndarray, yb: np.ndarray,
+                  matched: np.ndarray) -> SamePixels | None:
+    """Of co-located ``(P, 3)`` pixels, the matched, exposed ones (not the brightest 2 %)."""
+    mask = (matched & (ya > 2 ** -9) & (yb > 2 ** -9) & (ya < np.quantile(ya, 0.98))
+            & (yb < np.quantile(yb, 0.98)) & (a.min(1) > 2 ** -11) & (b.min(1) > 2 ** -11))
+    if mask.sum() < 256:
+        return None
+    return SamePixels(a[mask], b[mask], ya[mask], yb[mask])
 
-    ``b`` is aligned to ``a`` by phase correlation (a global translation); frames of other
-    sizes are compared on their common centre. The pair counts only when the overlap is large
-    and enough of it shows the same local structure (see :func:`matched_structure`); of
-    those pixels, the exposed ones (not black, not among the brightest 2 %) are kept.
-    """
+
+def _shifted_pixels(a: np.ndarray, b: np.ndarray) -> SamePixels | None:
+    """Same-view pixels when ``b`` is ``a`` shifted (phase correlation), else ``None``."""
     if a.shape != b.shape:   # reframed at another size: compare the common centre
         h, w = min(a.shape[0], b.shape[0]), min(a.shape[1], b.shape[1])
         if h < 32 or w < 32:
@@ -127,12 +135,65 @@ def same_view_pixels(a: np.ndarray, b: np.ndarray) -> SamePixels | None:
     matched = matched_structure(la[ra], lb[rb]).ravel()
     if matched.mean() < PAIR_MIN_MATCHED:
         return None
-    ya, yb = ya[ra].ravel(), yb[rb].ravel()
-    mask = (matched & (ya > 2 ** -9) & (yb > 2 ** -9) & (ya < np.quantile(ya, 0.98))
-            & (yb < np.quantile(yb, 0.98)) & (oa.min(1) > 2 ** -11) & (ob.min(1) > 2 ** -11))
-    if mask.sum() < 256:
+    return _masked_pairs(oa, ob, ya[ra].ravel(), yb[rb].ravel(), matched)
+
+
+def _detection_image(log_luma: np.ndarray) -> np.ndarray:
+    """8-bit log luminance stretched between its own 1st and 99th percentiles (for SIFT)."""
+    lo, hi = np.quantile(log_luma, [0.01, 0.99])
+    return np.clip((log_luma - lo) / max(hi - lo, 1e-6) * 255, 0, 255).astype(np.uint8)
+
+
+def _warped_pixels(a: np.ndarray, b: np.ndarray) -> SamePixels | None:
+    """Same-view pixels of two viewpoints of one surface: ``b`` warped onto ``a``.
+
+    SIFT features, Lowe's ratio test and a RANSAC homography (at least
+    :data:`HOMOGRAPHY_MIN_INLIERS` inliers) map ``b`` onto ``a``; where parallax breaks the
+    homography, the local structure no longer matches and those pixels drop out.
+    """
+    ya, yb = np.maximum(a @ LUMA, 2 ** -14), np.maximum(b @ LUMA, 2 ** -14)
+    la, lb = acescct_encode(ya).astype(np.float32), acescct_encode(yb).astype(np.float32)
+    sift = cv2.SIFT_create(nfeatures=1000)  # type: ignore[attr-defined]
+    ka, da = sift.detectAndCompute(_detection_image(la), None)
+    kb, db = sift.detectAndCompute(_detection_image(lb), None)
+    if da is None or db is None or len(ka) < 8 or len(kb) < 8:
         return None
-    return SamePixels(oa[mask], ob[mask], ya[mask], yb[mask])
+    good = [m for m, n in (p for p in cv2.BFMatcher().knnMatch(db, da, k=2) if len(p) == 2)
+            if m.distance < 0.75 * n.distance]
+    if len(good) < HOMOGRAPHY_MIN_INLIERS:
+        return None
+    src = np.array([kb[m.queryIdx].pt for m in good], dtype=np.float32)
+    dst = np.array([ka[m.trainIdx].pt for m in good], dtype=np.float32)
+    hom, inl = cv2.findHomography(src, dst, cv2.RANSAC, 3.0)
+    if hom is None or inl is None or int(inl.sum()) < HOMOGRAPHY_MIN_INLIERS:
+        return None
+    h, w = la.shape
+    warped = cv2.warpPerspective(b.astype(np.float32), hom, (w, h), flags=cv2.INTER_LINEAR)
+    lw = cv2.warpPerspective(lb, hom, (w, h), flags=cv2.INTER_LINEAR)
+    cover = cv2.warpPerspective(np.ones(lb.shape, np.uint8), hom, (w, h),
+                                flags=cv2.INTER_NEAREST)
+    covered: np.ndarray = cv2.erode(cover, np.ones((5, 5), np.uint8)) > 0
+    if covered.mean() < HOMOGRAPHY_MIN_OVERLAP:
+        return None
+    matched = matched_structure(la.astype(np.float64), lw.astype(np.float64)) & covered
+    if matched.sum() < PAIR_MIN_MATCHED * covered.sum():
+        return None
+    yw = np.maximum(warped.astype(np.float64) @ LUMA, 2 ** -14)
+    return _masked_pairs(a[covered], warped[covered].astype(np.float64), ya[covered],
+                         yw[covered], matched[covered])
+
+
+def same_view_pixels(a: np.ndarray, b: np.ndarray) -> SamePixels | None:
+    """The pixels of ``a`` and ``b`` (H, W, 3) ACEScg that show the same thing, or ``None``.
+
+    ``b`` is aligned to ``a`` by phase correlation (a global translation; frames of other
+    sizes are compared on their common centre), or, failing that, by a feature homography
+    (another viewpoint of the same surfaces, :func:`_warped_pixels`). The pair counts only
+    when enough of the overlap shows the same local structure (see
+    :func:`matched_structure`); of those pixels, the exposed ones (not black, not among the
+    brightest 2 %) are kept.
+    """
+    return _shifted_pixels(a, b) or _warped_pixels(a, b)
 
 
 # -- measurement on the same pixels ----------------------------------------------------------
