@@ -64,3 +64,17 @@ def test_parameters_from_the_command_line_take_the_template_types():
     assert coerce_parameter("fmt", "123", {"type": "str"}) == "123"
     with pytest.raises(ParameterError, match="-p frames 'many': expected int"):
         coerce_parameter("frames", "many", {"type": "int"})
+
+
+def test_batch_without_the_extra_says_which_extra_to_install(tmp_path):
+    block = ("import sys, importlib.abc\n"
+             "class NoBatch(importlib.abc.MetaPathFinder):\n"
+             "    def find_spec(self, name, path=None, target=None):\n"
+             "        if name.split('.')[0] in ('papermill', 'distributed'):\n"
+             "            raise ModuleNotFoundError(name)\n"
+             "sys.meta_path.insert(0, NoBatch())\n"
+             "from workbench.cli import main\n"
+             f"sys.exit(main(['batch', 'render_accepted', {str(tmp_path)!r}]))\n")
+    out = subprocess.run([sys.executable, "-c", block], capture_output=True, text=True)
+    assert out.returncode != 0
+    assert "workbench[batch]" in out.stderr and "needs papermill" in out.stderr

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from importlib.util import find_spec
+from importlib import import_module
 from pathlib import Path
 
 from workbench.commands import AddCommand
@@ -22,10 +22,13 @@ def cmd_batch(a: argparse.Namespace) -> int:
     """Run the batch; exit 1 when any item failed, 0 when all are done."""
     from workbench.errors import WorkbenchError
 
-    missing = [name for name in NEEDS if find_spec(name) is None]
-    if missing:
-        raise WorkbenchError(f"workbench batch needs {', '.join(missing)}: install "
-                             f"`workbench[batch]` (pip install 'workbench[batch]')")
+    for name in NEEDS:
+        try:
+            import_module(name)
+        except ImportError as exc:
+            raise WorkbenchError(f"workbench batch needs {name}, which is not installed "
+                                 f"({exc}): install the batch extra, "
+                                 f"pip install 'workbench[batch]'") from None
     from workbench.batch.fanout import run_batch
 
     def say(msg: str) -> None:
