@@ -6,6 +6,7 @@ import base64
 import html
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -14,7 +15,7 @@ import torch
 from workbench.color import convert
 from workbench.io import atomic_write_text
 from workbench.render import Delivered, apply_decided
-from workbench.title import Shot, Title, get_proposal, journal, read_shot_frames
+from workbench.title import Proposal, Shot, Title, get_proposal, journal, read_shot_frames
 from workbench.title.composites import comp_records
 
 __all__ = ["before_after", "write_report"]
@@ -80,6 +81,37 @@ def _composites_section(title: Title) -> str:
             f"{''.join(rows)}</table>\n")
 
 
+def _residual(fit: dict[str, Any]) -> str:
+    r = fit.get("residual")
+    if r is None:
+        return "not measured"
+    unit = " ΔE2000" if fit.get("measure") == "ΔE2000" else f" {fit.get('measure', '')}"
+    return f"{r:.2f}{unit}"
+
+
+def _made_by(proposal: Proposal) -> str:
+    """Which model made ``proposal``, and the classical fit it was compared with on the shot.
+
+    Empty for proposals that recorded nothing (anchors; catalogs before version 3).
+    """
+    details = proposal.details or {}
+    model = details.get("model")
+    if not model:
+        return ""
+    out = (f"<br><span class=k>made by</span> {html.escape(str(model.get('method')))} "
+           f"<code>{html.escape(str(model.get('version')))}</code>, held-out residual "
+           f"{html.escape(_residual(model))}")
+    classical = details.get("classical")
+    if classical:
+        a, b = model.get("residual"), classical.get("residual")
+        verdict = ("" if a is None or b is None or model.get("measure") != classical.get("measure")
+                   else " (model better)" if a < b else " (classical better)" if b < a
+                   else " (equal)")
+        out += (f"<br><span class=k>classical</span> {html.escape(str(classical.get('method')))}"
+                f" on this shot: {html.escape(_residual(classical))}{verdict}")
+    return out
+
+
 _STYLE = """
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;background:#151515;color:#ddd}
 h1{font-weight:600} table{border-collapse:collapse;width:100%}
@@ -106,7 +138,8 @@ def write_report(title: Title, delivered: Sequence[Delivered], path: Path,
         proposal = (get_proposal(title, d.decision.proposal_id)
                     if d.decision.proposal_id is not None else None)
         why = (f"<br><span class=k>proposed</span> {html.escape(proposal.summary)} "
-               f"<span class=k>confidence</span> {proposal.confidence:.2f}" if proposal else "")
+               f"<span class=k>confidence</span> {proposal.confidence:.2f}"
+               f"{_made_by(proposal)}" if proposal else "")
         rows.append(f"""<tr>
 <td><b>{html.escape(d.shot.name)}</b><br><span class=k>scene</span> {html.escape(d.shot.scene)}
 <br><span class=k>frames</span> {d.shot.start_frame}–{d.shot.end_frame - 1} of \

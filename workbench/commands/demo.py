@@ -34,6 +34,8 @@ def _demo_summary(s: dict[str, Any]) -> str:
     return "\n".join([
         f"workbench demo: {s['title']} in {s['seconds']} s",
         f"  shots      {s['shots']} in {s['scenes']} scene(s) from {s['clips']} clip(s)",
+        f"  model      title model {s['model']} made the proposals; better than the "
+        f"classical fit on {s['model_better']} of {s['compared']} matched shot(s)",
         f"  decisions  {s['decisions']} journaled (accepted by 'demo')",
         f"  renders    {s['rendered_shots']} shot(s), {s['frames']} EXR frame(s) "
         f"in {s['out']}/renders",
