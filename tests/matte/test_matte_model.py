@@ -1,8 +1,9 @@
 """The per-title matte model: learns a keyer's mistakes from approved frames of a real matte.
 
 The shot is built from real data: OpenCV's alphamat plant and its matte, sliding across an
-unevenly lit green screen with spill and fresh noise each frame (green leaves on green: the
-keyer leaves holes the model has to learn to fill). The approved mattes are the plant's matte.
+unevenly lit green screen with spill and fresh noise each frame (green leaves on green). The
+keyer is a plain colour-difference key (the Keyer's hue and shade keys off), which leaves holes
+in the leaves for the model to learn to fill. The approved mattes are the plant's matte.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from workbench.matte.model.train import split_held_out
 
 WIDTH = 200  # proxy-sized frames keep the suite fast
 FAST = MatteModelSettings(steps=60, batch=4, crop=48, threads=1)
-KEYER = Keyer(screen="green")
+KEYER = Keyer(screen="green", hue=0.0, shade=0.0)  # a plain colour-difference key
 
 
 def _plant() -> tuple[torch.Tensor, torch.Tensor]:
