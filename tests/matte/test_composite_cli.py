@@ -293,3 +293,25 @@ def test_a_plate_sequence_gets_one_fit_and_every_frame_written(files, tmp_path, 
                  "--out", str(fresh)]) == 2
     assert "2 background frames for 3 plate frames" in capsys.readouterr().err
     assert list(fresh.parent.iterdir()) == []
+
+
+def test_a_bad_frame_late_in_a_plate_sequence_leaves_no_frame_written(files, tmp_path, capsys):
+    seq = tmp_path / "seq"
+    seq.mkdir()
+    px = _read(files["fg"])
+    for n in (1, 2, 3):
+        frame = px.copy()
+        if n == 3:
+            frame[5, 5, 0] = np.nan
+        _write(seq / f"plant.{n:04d}.exr", frame, "half")
+    out = tmp_path / "out"
+    out.mkdir()
+    kept = out / "comp.0001.exr"
+    kept.write_bytes(b"an earlier render, kept as it was")
+    capsys.readouterr()
+    assert main(["composite", "--fg", str(seq / "plant.####.exr"), "--matte",
+                 str(files["matte"]), "--bg", str(files["bg"]), "--match", "none",
+                 "--out", str(out / "comp.####.exr")]) == 2
+    assert "plant.0003.exr" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["comp.0001.exr"]
+    assert kept.read_bytes() == b"an earlier render, kept as it was"

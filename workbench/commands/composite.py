@@ -177,11 +177,14 @@ def _composite_sequence(a: argparse.Namespace, options: Any) -> int:
     """A plate sequence over a still or a sequence background, with a still or sequence matte.
 
     One fit for the shot (on its first frame, so nothing flickers), applied to every frame;
-    every frame's size and the frame counts are checked before anything is written, and each
-    frame is written atomically, numbered as the plate's.
+    every frame's size and the frame counts are checked before anything is written, and the
+    frames, numbered as the plate's, appear only once all of them are made.
     """
+    from contextlib import ExitStack
+
     from workbench.errors import ParameterError
     from workbench.io import is_pattern, list_sequence
+    from workbench.io.atomic import atomic_path
     from workbench.matte.comp_files import check_sizes, write_result
     from workbench.matte.proposals import load_composite, run_composite
 
@@ -209,12 +212,16 @@ def _composite_sequence(a: argparse.Namespace, options: Any) -> int:
     if any(t.absolute() in {p.absolute() for _, p in plates} for t in targets):
         raise ParameterError(f"{a.out.name}: would overwrite a plate frame")
     fit = None
-    for (number, plate), matte, bg, target in zip(plates, mattes, backgrounds, targets,
-                                                   strict=True):
-        result = run_composite(load_composite(plate, matte, bg), options, fit)
-        fit = result.fit
-        write_result(target, result.image, metadata={"workbench:composite": fit.summary(),
-                                                      "workbench:frame": str(number)})
+    # Frames go to temporaries renamed only once every frame is made: a bad frame late in
+    # the shot (NaN, truncated) leaves no frame of this run and earlier renders as they were.
+    with ExitStack() as pending:
+        for (number, plate), matte, bg, target in zip(plates, mattes, backgrounds, targets,
+                                                       strict=True):
+            result = run_composite(load_composite(plate, matte, bg), options, fit)
+            fit = result.fit
+            write_result(pending.enter_context(atomic_path(target)), result.image,
+                         metadata={"workbench:composite": fit.summary(),
+                                   "workbench:frame": str(number)})
     assert fit is not None
     print(f"composited {len(plates)} frame(s) of {a.fg.name} over {a.bg.name}: "
           f"{fit.summary()}: {a.out}")
