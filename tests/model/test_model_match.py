@@ -58,4 +58,4 @@ def test_unsure_matches_are_proposed_gently():
 
     assert proposed_strength(0.9) == 1.0
     assert proposed_strength(0.4) == 0.8
-    assert proposed_strength(0.2) == 0.0   # a guess: nothing changes unless an artist says so
+    assert proposed_strength(0.19) == 0.0  # a guess: nothing changes unless an artist says so

@@ -122,16 +122,34 @@ def test_title_method_is_registered_and_needs_a_model(matcher, footage):
         0.5 * mean_delta_e_2000(shot, footage[1::4])
 
 
-def test_auto_is_the_learned_matcher_when_given_one_and_keeps_its_operators(matcher, footage):
-    """One meaning of "auto" for every caller: the learned matcher when a model is given."""
-    shot = Exposure(stops=-0.7).apply(footage[1::4])
-    learned = match_frames(shot, footage[0::4], "auto", title_model=matcher)
-    assert learned.method == "title"
-    # The proposal stays the matcher's editable operators, not a CDL + LUT approximation.
-    assert learned.operators == matcher.match(shot, footage[0::4])
-    assert [type(op).__name__ for op in learned.pipeline(Path("unused"))] == \
+def test_auto_is_the_learned_matcher_when_given_one_and_never_loses(matcher, footage,
+                                                                       monkeypatch):
+    """One meaning of "auto" for every caller: the learned matcher when a model is given.
+
+    Per shot it keeps the network's grade or a classical fit (views, von Kries), whichever
+    leaves the least held-out residual, so it is never worse than those by more than the
+    residual can tell.
+    """
+    from workbench.model.matching.learned import inference
+
+    held, reference = footage[1::4], footage[0::4]
+    for stops, kelvin in ((-0.7, 6500.0), (0.4, 4000.0)):
+        shot = Pipeline([Exposure(stops=stops),
+                         WhiteBalance(source_kelvin=6500, target_kelvin=kelvin)]).apply(held)
+        learned = match_frames(shot, reference, "auto", title_model=matcher)
+        assert learned.method == "title" and "chose " in learned.summary
+        ours = mean_delta_e_2000(learned.apply(shot), held)
+        rivals = {m: mean_delta_e_2000(match_frames(shot, reference, m).apply(shot), held)
+                  for m in ("views", "von-kries")}
+        assert ours <= min(rivals.values()) + 0.1, (ours, rivals, learned.summary)
+    assert match_frames(shot, reference, "auto").method == "von-kries"
+    # When the network is chosen, the proposal stays its editable operators, not a CDL + LUT.
+    monkeypatch.setattr(inference, "CLASSICAL_RIVALS", ())
+    network = match_frames(shot, reference, "auto", title_model=matcher)
+    assert network.operators == matcher.match(shot, reference)
+    assert "chose network" in network.summary
+    assert [type(op).__name__ for op in network.pipeline(Path("unused"))] == \
         ["Exposure", "Matrix3x3", "CDL"]
-    assert match_frames(shot, footage[0::4], "auto").method == "von-kries"
 
 
 def test_training_is_deterministic_and_stops_when_asked(footage):
