@@ -34,10 +34,10 @@ export default {
     fitBtn.textContent = "fit";
     const oneBtn = el("button", "wb-btn", { type: "button", "data-testid": "wb-one-to-one" });
     oneBtn.textContent = "1:1";
-    const zoomLabel = el("span", "wb-dim");
+    const zoomLabel = el("span", "wb-dim wb-zoom");
     const info = el("span", "wb-info", { "data-testid": "wb-frame-info" });
     const fullBtn = el("button", "wb-btn", { type: "button", "data-testid": "wb-fullscreen", title: "Full screen (Esc leaves)" });
-    fullBtn.textContent = "⛶";
+    fullBtn.textContent = "full screen";
     fullBtn.addEventListener("click", () => {
       if (document.fullscreenElement === root) document.exitFullscreen();
       else root.requestFullscreen?.().catch(() => {});
@@ -64,7 +64,7 @@ export default {
       refSelect.value = model.get("reference");
       refSelect.disabled = refSelect.options.length < 2;
     }
-    bar.append(fitBtn, oneBtn, fullBtn, refSelect, grabBtn, gain, zoomLabel, info);
+    bar.append(fitBtn, oneBtn, fullBtn, refSelect, grabBtn, gain, zoomLabel);
 
     const view = el("div", "wb-viewport");
     const paneA = el("div", "wb-pane wb-pane-before");
@@ -88,7 +88,7 @@ export default {
     const scrubRow = el("div", "wb-toolbar wb-scrub-row");
     const scrub = el("input", "wb-range wb-scrub", { type: "range", step: 1, "data-testid": "wb-scrub", title: "Frame of the shot (, and . step one)" });
     const scrubLabel = el("span", "wb-dim");
-    scrubRow.append(scrub, scrubLabel);
+    scrubRow.append(scrub, scrubLabel, info);  // below the frame: its length moves nothing
     scrub.addEventListener("input", () => { scrubLabel.textContent = `frame ${scrub.value}`; });
     scrub.addEventListener("change", () => model.send({ type: "seek", frame: Number(scrub.value) }));
     function drawScrub() {

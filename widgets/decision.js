@@ -60,6 +60,7 @@ export default {
         + `(${p.frame_count}), strength ${p.strength.toFixed(3)}, ${ops}`
         + (version ? ` · model ${version}` : "")
         + (changes.length ? ` · changed: ${changes.join(", ")}` : "");
+      plan.title = plan.textContent;
       // What the button says is what the journal will say.
       buttons.accept.textContent = p.verdict === "adjust" ? "accept as adjust" : "accept";
       const off = pending || p.has_proposal === false;

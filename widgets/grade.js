@@ -144,6 +144,8 @@ export default {
         flush();
       });
       input.addEventListener("dblclick", () => (onDouble || onReset)());
+      // Enter commits a typed value (blur fires `change`), as in any number field.
+      out.addEventListener("keydown", (e) => { if (e.key === "Enter") out.blur(); });
       out.addEventListener("change", () => {
         const v = Number(out.value);
         if (out.value.trim() === "" || !Number.isFinite(v)) return;

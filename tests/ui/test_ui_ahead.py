@@ -52,3 +52,17 @@ def test_full_resolution_only_when_the_viewer_shows_more_than_the_proxy(title_pa
         assert wb.compare.proxy
     finally:
         wb.close()
+
+
+def test_nothing_is_rendered_ahead_during_a_drag(title_path: Path):
+    wb = Workbench(title_path, threaded=True, select="street_002")
+    try:
+        assert wb.wait(60)
+        wb.ahead.frames.clear()
+        wb.grade.dragging = True
+        wb.grade.strength = 0.37
+        assert wb.wait(60) and wb.ahead.frames == {}
+        wb.grade.dragging = False  # released: the frame at rest, and its neighbours ahead
+        assert wb.wait(60) and (0.371, True) in wb.ahead.frames
+    finally:
+        wb.close()

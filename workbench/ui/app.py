@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -107,6 +108,9 @@ class Workbench(w.VBox):
         self.preview: ShotPreview | None = None
         self.timings: list[dict[str, float]] = []
         self.error = w.HTML()
+        # ipykernel may deliver widget messages on more than one thread: one shot switch,
+        # key or fix at a time.
+        self._lock = threading.RLock()
         self._worker = LatestOnly(self._render, threaded=threaded)
         self.ahead = AheadCache(threaded=threaded)  # frames ahead of the next slider move
         self._scopes_worker = LatestOnly(self._scopes, threaded=threaded)
@@ -126,10 +130,12 @@ class Workbench(w.VBox):
         self._proposal_id: int | None = None
         self._references: dict[tuple[Any, ...], bytes] = {}  # rendered references, per frame
         self.decision.decided.append(self._decided)
-        right = w.VBox([self.grade, self.scopes], layout=w.Layout(width="340px"))
+        # Fixed side columns and a centre that does not size to its content: the layout
+        # holds still from shot to shot.
+        right = w.VBox([self.grade, self.scopes], layout=w.Layout(width="340px", flex="0 0 340px"))
         centre = w.VBox([self.compare, self.decision, self.shortcuts, self.error],
-                        layout=w.Layout(flex="1 1 auto", min_width="0"))
-        left = w.VBox([self.browser], layout=w.Layout(width="280px"))
+                        layout=w.Layout(flex="1 1 0%", min_width="0"))
+        left = w.VBox([self.browser], layout=w.Layout(width="280px", flex="0 0 280px"))
         super().__init__([w.HBox([left, centre, right])])
         self.add_class("wb-app")
         first = select or (self.title.shots()[0].name if self.title.shots() else "")
@@ -149,6 +155,10 @@ class Workbench(w.VBox):
         Edits to the shot being left are kept (with their undo history) until they are
         decided or discarded, and come back when it is selected again.
         """
+        with self._lock:  # a key press handled on another thread waits for the whole switch
+            self._select(name)
+
+    def _select(self, name: str) -> None:
         if not name:
             return
         title = self.title
@@ -283,7 +293,8 @@ class Workbench(w.VBox):
 
     def _fix_from_page(self, name: str) -> None:
         try:
-            self.propose_fix(name)
+            with self._lock:
+                self.propose_fix(name)
         except Exception as exc:  # shown, not raised into a comm handler that swallows it
             self.error.value = f"<div class='wb-error'>{type(exc).__name__}: {exc}</div>"
 
@@ -323,6 +334,10 @@ class Workbench(w.VBox):
 
     def step_frame(self, delta: int) -> None:
         """Show the frame ``delta`` frames later (earlier if negative) in the shot."""
+        with self._lock:
+            self._step_frame(delta)
+
+    def _step_frame(self, delta: int) -> None:
         if self.preview is None:
             return
         shot = self.preview.shot
@@ -333,6 +348,10 @@ class Workbench(w.VBox):
 
     def key(self, action: str) -> None:
         """Do what a key of the app's key map asks (``keys.KEYMAP``)."""
+        with self._lock:  # on the shot shown: never half-way through a switch
+            self._key(action)
+
+    def _key(self, action: str) -> None:
         if action in ("next", "previous"):
             names = [r["name"] for r in self.browser.visible()] or [
                 r["name"] for r in self.browser.shots]
@@ -360,7 +379,12 @@ class Workbench(w.VBox):
         self.decision.pipeline = pipeline if pipeline != self._base else None
         self.decision.strength = self.grade.strength
         if request == self._last_request:
-            return  # a key press sends `input` and `change`: one render, not two
+            # A key press sends `input` and `change`: one render, not two. A drag released
+            # where it last rendered needs no new frame, only the frames ahead of it.
+            if not self.grade.dragging:
+                self.ahead.fill(self.preview, pipeline, self.grade.strength, proxy,
+                                self.grade.strength_max)
+            return
         self._last_request = request
         self._seq += 1
         self._requested_at = time.monotonic()
@@ -401,7 +425,8 @@ class Workbench(w.VBox):
             self.compare.show_after(frame.jpeg, proxy=proxy)
             self._scopes_worker.submit(_seq, frame.display)
             self.error.value = ""
-            self.ahead.fill(preview, pipeline, strength, proxy, self.grade.strength_max)
+            if not self.grade.dragging:  # a drag rarely lands on a guessed value: save the CPU
+                self.ahead.fill(preview, pipeline, strength, proxy, self.grade.strength_max)
         except Exception as exc:  # a preview must never kill the app: show it
             self.error.value = f"<div class='wb-error'>{type(exc).__name__}: {exc}</div>"
 
