@@ -87,7 +87,7 @@ def _homography(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray | None, int]:
     """RANSAC homography taking ``b``'s pixels onto ``a``'s, and its inlier count."""
     import cv2
 
-    sift = cv2.SIFT_create(nfeatures=4000)
+    sift = cv2.SIFT_create(nfeatures=4000)  # type: ignore[attr-defined]
     ka, da = sift.detectAndCompute(a, None)
     kb, db = sift.detectAndCompute(b, None)
     if da is None or db is None or len(ka) < 8 or len(kb) < 8:
@@ -97,8 +97,8 @@ def _homography(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray | None, int]:
             rest[0].distance]
     if len(good) < 8:
         return None, 0
-    src = np.float32([kb[m.queryIdx].pt for m in good])
-    dst = np.float32([ka[m.trainIdx].pt for m in good])
+    src = np.array([kb[m.queryIdx].pt for m in good], dtype=np.float32)
+    dst = np.array([ka[m.trainIdx].pt for m in good], dtype=np.float32)
     h, mask = cv2.findHomography(src, dst, cv2.RANSAC, 4.0)
     if h is None or mask is None:
         return None, 0
@@ -144,11 +144,12 @@ def find_correspondences(shot: torch.Tensor, reference: torch.Tensor, *,
     a, b = det_s[i], det_r[j]
     size = (a.shape[1], a.shape[0])
     warped = cv2.warpPerspective(b, h, size, flags=cv2.INTER_LINEAR)
-    inside = cv2.warpPerspective(np.full(b.shape, 255, np.uint8), h, size,
-                                 flags=cv2.INTER_NEAREST)
-    inside = cv2.erode(inside, np.ones((7, 7), np.uint8)) > 0
+    cover = cv2.warpPerspective(np.full(b.shape, 255, np.uint8), h, size,
+                                flags=cv2.INTER_NEAREST)
+    inside: np.ndarray = cv2.erode(cover, np.ones((7, 7), np.uint8)) > 0
     # Parallax and motion: refine with dense flow, keep what maps both ways.
-    dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+    dis = cv2.DISOpticalFlow_create(  # type: ignore[attr-defined]
+        cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
     fwd = dis.calc(a, warped, None)
     bwd = dis.calc(warped, a, None)
     gy, gx = np.mgrid[0:a.shape[0], 0:a.shape[1]].astype(np.float32)

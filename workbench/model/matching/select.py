@@ -40,7 +40,7 @@ MISMATCH_SCALE = 0.25    # log2-quantile mismatch at which that confidence halve
 def pixel_map_of(fitted: Any) -> PixelMap:
     """A method's result (``PixelMap`` or :class:`~workbench.ops.Pipeline`) as a pixel map."""
     if not isinstance(fitted, Pipeline):
-        return fitted  # type: ignore[no-any-return]
+        return fitted
 
     def apply(lin: torch.Tensor) -> torch.Tensor:
         img = lin.float().T.reshape(1, 3, -1, 1).contiguous()

@@ -38,7 +38,12 @@ from workbench.model.matching.learned.network import (
     apply_light,
     measure_light,
 )
-from workbench.model.matching.registry import MATCH_METHODS, MatchInputs, register_method
+from workbench.model.matching.registry import (
+    MATCH_METHODS,
+    Choice,
+    MatchInputs,
+    register_method,
+)
 from workbench.model.matching.select import choose
 from workbench.ops import Pipeline
 from workbench.schema import upgrade
@@ -127,8 +132,13 @@ class TitleMatcher:
         return cls(net, config, data.get("metrics"))
 
 
-def _fit_title(inputs: MatchInputs) -> Pipeline:
-    """The ``"title"`` match method: the trained matcher the caller passed, on both shots."""
+def _fit_title(inputs: MatchInputs) -> Choice:
+    """The ``"title"`` match method: the trained network, or a classical fit where it loses.
+
+    The network's grade and :data:`CLASSICAL_RIVALS`' fits are scored by held-out residual
+    (:func:`~workbench.model.matching.select.choose`); the least wins, so the method is never
+    worse than those rivals by more than that residual resolves.
+    """
     if inputs.title_model is None or not hasattr(inputs.title_model, "match"):
         raise ParameterError(f"match method 'title': expected a trained matcher (see "
                              f"workbench.model.title_model.as_matcher), got "
