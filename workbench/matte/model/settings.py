@@ -25,7 +25,10 @@ class MatteModelSettings:
     batch : int
         Crops per step.
     crop : int
-        Crop side in proxy pixels (the whole frame where it is smaller).
+        Crop side in proxy pixels (the whole frame where it is smaller). More is better but
+        slower: on the benchmark's plant_green shot, 400 steps of 96 px crops reached alpha MSE
+        0.00594 on the unapproved frames in 52 CPU-s, these defaults 0.00689 in 16 CPU-s (the
+        keyer: 0.01121).
     lr : float
         Adam's learning rate, decayed on a cosine to 5 %.
     proxy_width : int
