@@ -2,11 +2,14 @@
 
 - :mod:`.registry`: the one registry (:data:`MATCH_METHODS`, :func:`register_method`) and the
   dispatcher (:func:`resolve_method`) that says what a name, ``"auto"`` included, means;
-- :mod:`.classical`: ``von-kries``, ``mkl``, ``reinhard``, ``histogram``, ``mean-std``, on the
-  transfers of :mod:`.transfer` and the ACEScct statistics of :mod:`.stats`;
-- :mod:`.learned`: the learned matcher ``title``, trained on the title's dailies;
+- :mod:`.classical`: ``views``, ``von-kries``, ``mkl``, ``reinhard``, ``histogram``,
+  ``mean-std``, on the transfers of :mod:`.transfer`, the ACEScct statistics of :mod:`.stats`
+  and, for ``views``, the pixels both shots show (:mod:`.correspond`);
+- :mod:`.learned`: the learned matcher ``title``, trained on the title's dailies, which keeps
+  its network's grade or a classical fit per shot, by held-out residual (:mod:`.select`);
 - :mod:`.grade`: :func:`match_frames` and the :class:`MatchGrade` it returns (CDL + LUT in
-  ACEScct, or the method's own operators);
+  ACEScct, or the method's own operators), with a confidence from the grade's held-out
+  residual (:mod:`.select`);
 - :mod:`.temporal`: which frames to fit on, and how much a result flickers.
 
 ``workbench match``, ``propose``, continuity fixes and the UI all go through
@@ -23,6 +26,7 @@ from workbench.model.matching.registry import (
     AUTO,
     AUTO_METHOD,
     MATCH_METHODS,
+    Choice,
     LearnedMatcher,
     MatchInputs,
     MatchMethod,
@@ -44,6 +48,7 @@ __all__ = [
     "AUTO",
     "AUTO_METHOD",
     "MATCH_METHODS",
+    "Choice",
     "LearnedMatcher",
     "MatchGrade",
     "MatchInputs",
