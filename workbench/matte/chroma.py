@@ -19,7 +19,7 @@ import torch
 
 from workbench.checks import check_image
 from workbench.errors import ParameterError
-from workbench.matte._filters import box_mean, max_filter
+from workbench.matte._filters import box_mean, gaussian, max_filter
 from workbench.matte.screen import SCREENS, colour_difference
 
 __all__ = ["chroma_alpha", "levels", "projected_alpha", "unmix_screen"]
@@ -146,12 +146,9 @@ def projected_alpha(
     -----
     ``plate``, ``screen_field``: ``(B, 3, H, W)``; ``alpha``: ``(B, 1, H, W)`` → ``(B, 1, H, W)``
     """
-    from workbench.ops.lens.blur import gaussian_blur
-
     solid = (alpha >= core).to(plate.dtype)
     p = torch.nan_to_num(plate)
-    both = gaussian_blur(torch.cat([p * solid, solid], dim=1),
-                         torch.tensor([float(radius)], dtype=plate.dtype))
+    both = gaussian(torch.cat([p * solid, solid], dim=1), float(radius))
     fg = both[:, :3] / both[:, 3:].clamp_min(1e-6)
     v = fg - screen_field
     norm2 = v.square().sum(dim=1, keepdim=True)

@@ -25,10 +25,10 @@ from typing import Any, ClassVar
 
 import param
 import torch
-import torch.nn.functional as F
 
 from workbench.checks import check_image
 from workbench.errors import ParameterError, ShapeError
+from workbench.matte._filters import resize
 from workbench.matte.chroma import chroma_alpha, projected_alpha, unmix_screen
 from workbench.matte.despill import despill, spill
 from workbench.matte.difference import difference_alpha
@@ -225,27 +225,20 @@ def _chroma(work: torch.Tensor, s: Keyer, name: str) -> tuple[torch.Tensor, torc
     return alpha, field
 
 
-def _up(x: torch.Tensor, size: tuple[int, int], mode: str = "bilinear") -> torch.Tensor:
-    if tuple(x.shape[-2:]) == size:
-        return x
-    if mode == "nearest":
-        return F.interpolate(x, size=size, mode="nearest")
-    return F.interpolate(x, size=size, mode="bilinear", align_corners=False)
-
-
 def _shape(alpha: torch.Tensor, work: torch.Tensor, s: Keyer) -> torch.Tensor:
     """Core, refinement (to ``work``'s size, which may be twice ``alpha``'s), erode, soften."""
     size = (work.shape[-2], work.shape[-1])
     sub = 1 if tuple(alpha.shape[-2:]) == size else 2
     core = core_matte(alpha, s.core_level, s.core_shrink) if s.core_level < 1.0 else None
-    alpha = _up(alpha, size)
     if s.refine_radius > 0:
         # A half-size key is refined by the fast guided filter: its coefficients at half size,
         # applied to the full-size plate, so edges follow the plate's own full-size detail.
         alpha = guided_refine(alpha, work, s.refine_radius * sub, s.refine_eps, sub)
         alpha = torch.where(alpha < SNAP, 0.0, torch.where(alpha > 1.0 - SNAP, 1.0, alpha))
+    else:
+        alpha = resize(alpha, size)
     if core is not None:
-        alpha = combine_core_edge(alpha, _up(core, size, "nearest"))
+        alpha = combine_core_edge(alpha, resize(core, size, "nearest"))
     if s.erode:
         alpha = erode_matte(alpha, s.erode * sub)
     if s.soften > 0:
@@ -315,8 +308,9 @@ def key(
     else:
         name = _screen_name(work, s.screen)
         if work.shape[-1] > KEY_WIDTH:
-            alpha, field = _chroma(F.avg_pool2d(work, 2), s, name)
-            field = _up(field, (work.shape[-2], work.shape[-1]))
+            h, w = work.shape[-2:]
+            alpha, field = _chroma(resize(work, (h // 2, w // 2), "area"), s, name)
+            field = resize(field, (h, w))
         else:
             alpha, field = _chroma(work, s, name)
     alpha = _shape(alpha, work, s)

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import torch
-import torch.nn.functional as F
 
 from workbench.checks import check_image
 from workbench.errors import ParameterError
+from workbench.matte._filters import gaussian, resize
 
 __all__ = [
     "SCREENS",
@@ -61,7 +61,7 @@ def proxy(img: torch.Tensor, width: int = PROXY_WIDTH) -> torch.Tensor:
     h, w = img.shape[-2:]
     if w <= width:
         return img
-    return F.interpolate(img, size=(max(1, round(h * width / w)), width), mode="area")
+    return resize(img, (max(1, round(h * width / w)), width), "area")
 
 
 def detect_screen(plate: torch.Tensor) -> list[str]:
@@ -102,10 +102,7 @@ def screen_field_from_colour(
 
 def _normalised_blur(x: torch.Tensor, m: torch.Tensor, sigma: float) -> tuple[torch.Tensor,
                                                                               torch.Tensor]:
-    from workbench.ops.lens.blur import gaussian_blur
-
-    s = torch.tensor([sigma], dtype=x.dtype, device=x.device)
-    both = gaussian_blur(torch.cat([x * m, m], dim=1), s)
+    both = gaussian(torch.cat([x * m, m], dim=1), sigma)
     return both[:, :3], both[:, 3:]
 
 
@@ -180,5 +177,5 @@ def estimate_screen_field(
     field = (num + weight * median) / (den + weight)
     field[:, s_idx:s_idx + 1] = field[:, s_idx:s_idx + 1].clamp_min(1e-4)
     if field.shape[-2:] != (h, w):
-        field = F.interpolate(field, size=(h, w), mode="bilinear", align_corners=False)
+        field = resize(field, (h, w))
     return field
