@@ -21,6 +21,7 @@ from workbench.model.profiles.colour import acescg_to_oklab, acescg_to_xyz
 
 __all__ = [
     "HOMOGRAPHY_MIN_INLIERS",
+    "HOMOGRAPHY_MIN_MATCHED",
     "HOMOGRAPHY_MIN_OVERLAP",
     "LOCAL_NCC",
     "LOCAL_TEXTURE",
@@ -43,6 +44,7 @@ LOCAL_NCC = 0.8            # 7×7 normalised cross-correlation of ACEScct luma
 LOCAL_TEXTURE = 0.01       # ACEScct σ in the window (≈ 1/6 stop): flat areas prove nothing
 HOMOGRAPHY_MIN_INLIERS = 20   # RANSAC inliers: fewer, and two views share too little
 HOMOGRAPHY_MIN_OVERLAP = 0.2  # of the frame covered by the other view once warped
+HOMOGRAPHY_MIN_MATCHED = 0.3  # of that, showing the same structure (a warp must prove more)
 PAIRED = ("exposure", "white balance", "tint", "contrast", "saturation")
 
 
@@ -149,7 +151,8 @@ def _warped_pixels(a: np.ndarray, b: np.ndarray) -> SamePixels | None:
 
     SIFT features, Lowe's ratio test and a RANSAC homography (at least
     :data:`HOMOGRAPHY_MIN_INLIERS` inliers) map ``b`` onto ``a``; where parallax breaks the
-    homography, the local structure no longer matches and those pixels drop out.
+    homography, the local structure no longer matches and those pixels drop out. A homography
+    that is only a shift is refused: the shift was already tried.
     """
     ya, yb = np.maximum(a @ LUMA, 2 ** -14), np.maximum(b @ LUMA, 2 ** -14)
     la, lb = acescct_encode(ya).astype(np.float32), acescct_encode(yb).astype(np.float32)
@@ -167,6 +170,11 @@ def _warped_pixels(a: np.ndarray, b: np.ndarray) -> SamePixels | None:
     hom, inl = cv2.findHomography(src, dst, cv2.RANSAC, 3.0)
     if hom is None or inl is None or int(inl.sum()) < HOMOGRAPHY_MIN_INLIERS:
         return None
+    hom = hom / hom[2, 2]
+    if np.abs(hom[:2, :2] - np.eye(2)).max() < 0.03 and np.abs(hom[2, :2]).max() < 1e-4:
+        # Only a shift: phase correlation measured that, and what failed there was the content
+        # (people who moved), which a warp cannot bring back.
+        return None
     h, w = la.shape
     warped = cv2.warpPerspective(b.astype(np.float32), hom, (w, h), flags=cv2.INTER_LINEAR)
     lw = cv2.warpPerspective(lb, hom, (w, h), flags=cv2.INTER_LINEAR)
@@ -176,7 +184,7 @@ def _warped_pixels(a: np.ndarray, b: np.ndarray) -> SamePixels | None:
     if covered.mean() < HOMOGRAPHY_MIN_OVERLAP:
         return None
     matched = matched_structure(la.astype(np.float64), lw.astype(np.float64)) & covered
-    if matched.sum() < PAIR_MIN_MATCHED * covered.sum():
+    if matched.sum() < HOMOGRAPHY_MIN_MATCHED * covered.sum():
         return None
     yw = np.maximum(warped.astype(np.float64) @ LUMA, 2 ** -14)
     return _masked_pairs(a[covered], warped[covered].astype(np.float64), ya[covered],
