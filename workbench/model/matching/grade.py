@@ -69,7 +69,7 @@ class MatchGrade:
 
     ``confidence`` in [0, 1] rises as the grade's held-out residual falls: the mean ΔE2000
     it leaves on pixels that show the same surface in both shots and that no method was
-    fitted on (at most 0.6 when the shots share no surface; 0 when there was too little to
+    fitted on (at most 0.5 when the shots share no surface; 0 when there was too little to
     measure). ``operators``, when the method is itself a chain of operators, is that chain: the
     grade then renders with it (CDL + LUT stay its interchange form for ``.cc``/``.cube``).
     """

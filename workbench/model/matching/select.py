@@ -33,8 +33,10 @@ __all__ = [
 ]
 
 RESIDUAL_SCALE = 2.5     # ΔE2000 held out at which confidence is one half
-NO_VIEWS_CEILING = 0.6   # the most confidence a match without shared surfaces can have
-MISMATCH_SCALE = 0.25    # log2-quantile mismatch at which that confidence halves
+NO_VIEWS_CEILING = 0.5   # the most confidence a match without shared surfaces can have
+# Log2-quantile mismatch at which that confidence halves: on the sample title, a matched
+# shot of the same scene leaves 0.15-0.6, the title card against the stage 0.9.
+MISMATCH_SCALE = 0.5
 
 
 def pixel_map_of(fitted: Any) -> PixelMap:
