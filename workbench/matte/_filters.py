@@ -23,16 +23,20 @@ def _cv2_ok(x: torch.Tensor) -> bool:
     return x.device.type == "cpu" and x.dtype == torch.float32 and not x.requires_grad
 
 
-def _planes(x: torch.Tensor, fn: Callable[[np.ndarray], np.ndarray],
+def _planes(x: torch.Tensor, fn: Callable[[np.ndarray, np.ndarray], Any],
             size: tuple[int, int] | None = None) -> torch.Tensor:
-    """``fn`` on each ``(H, W)`` plane of ``x`` (a CPU float32 tensor)."""
+    """``fn(src, dst)`` on each ``(H, W)`` plane of ``x`` (a CPU float32 tensor).
+
+    ``fn`` writes into ``dst``, the output's plane: no copy.
+    """
     b, c, h, w = x.shape
     oh, ow = size if size is not None else (h, w)
     src = x.detach().contiguous().numpy().reshape(b * c, h, w)
-    out = np.empty((b * c, oh, ow), np.float32)
+    out = torch.empty((b, c, oh, ow), dtype=torch.float32)
+    dst = out.numpy().reshape(b * c, oh, ow)
     for i in range(b * c):
-        out[i] = fn(src[i])
-    return torch.from_numpy(out).reshape(b, c, oh, ow)
+        fn(src[i], dst[i])
+    return out
 
 
 def _cv2() -> Any:
@@ -49,7 +53,8 @@ def max_filter(x: torch.Tensor, radius: int) -> torch.Tensor:
     if _cv2_ok(x):
         cv2 = _cv2()
         kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
-        return _planes(x, lambda p: cv2.dilate(p, kernel, borderType=cv2.BORDER_REPLICATE))
+        return _planes(x, lambda p, o: cv2.dilate(p, kernel, dst=o,
+                                                  borderType=cv2.BORDER_REPLICATE))
     x = F.max_pool2d(F.pad(x, (radius, radius, 0, 0), mode="replicate"), (1, k), stride=1)
     return F.max_pool2d(F.pad(x, (0, 0, radius, radius), mode="replicate"), (k, 1), stride=1)
 
@@ -60,7 +65,8 @@ def min_filter(x: torch.Tensor, radius: int) -> torch.Tensor:
         cv2 = _cv2()
         k = 2 * radius + 1
         kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
-        return _planes(x, lambda p: cv2.erode(p, kernel, borderType=cv2.BORDER_REPLICATE))
+        return _planes(x, lambda p, o: cv2.erode(p, kernel, dst=o,
+                                                 borderType=cv2.BORDER_REPLICATE))
     return -max_filter(-x, radius)
 
 
@@ -74,7 +80,7 @@ def box_mean(x: torch.Tensor, radius: int = 1, reflect: bool = False) -> torch.T
     if _cv2_ok(x):
         cv2 = _cv2()
         border = cv2.BORDER_REFLECT_101 if reflect else cv2.BORDER_REPLICATE
-        return _planes(x, lambda p: cv2.blur(p, (k, k), borderType=border))
+        return _planes(x, lambda p, o: cv2.blur(p, (k, k), dst=o, borderType=border))
     x = F.avg_pool2d(F.pad(x, (radius, radius, 0, 0), mode=mode), (1, k), stride=1)
     return F.avg_pool2d(F.pad(x, (0, 0, radius, radius), mode=mode), (k, 1), stride=1)
 
@@ -90,8 +96,9 @@ def gaussian(x: torch.Tensor, sigma: float) -> torch.Tensor:
     if _cv2_ok(x):
         cv2 = _cv2()
         k = 2 * radius + 1
-        return _planes(x, lambda p: cv2.GaussianBlur(p, (k, k), float(sigma), float(sigma),
-                                                     borderType=cv2.BORDER_REPLICATE))
+        return _planes(x, lambda p, o: cv2.GaussianBlur(p, (k, k), float(sigma), dst=o,
+                                                        sigmaY=float(sigma),
+                                                        borderType=cv2.BORDER_REPLICATE))
     from workbench.ops.lens.blur import gaussian_blur
 
     return gaussian_blur(x, torch.tensor([float(sigma)], dtype=x.dtype, device=x.device))
@@ -110,7 +117,7 @@ def resize(x: torch.Tensor, size: tuple[int, int], mode: str = "bilinear") -> to
         cv2 = _cv2()
         interp = {"bilinear": cv2.INTER_LINEAR, "area": cv2.INTER_AREA,
                   "nearest": cv2.INTER_NEAREST}[mode]
-        return _planes(x, lambda p: cv2.resize(p, (w, h), interpolation=interp), (h, w))
+        return _planes(x, lambda p, o: cv2.resize(p, (w, h), dst=o, interpolation=interp), (h, w))
     if mode == "bilinear":
         return F.interpolate(x, size=size, mode="bilinear", align_corners=False)
     return F.interpolate(x, size=size, mode=mode)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import torch
+import torch.nn.functional as F
 
 from workbench.checks import check_image
 from workbench.errors import ParameterError
@@ -61,7 +62,8 @@ def proxy(img: torch.Tensor, width: int = PROXY_WIDTH) -> torch.Tensor:
     h, w = img.shape[-2:]
     if w <= width:
         return img
-    return resize(img, (max(1, round(h * width / w)), width), "area")
+    # torch's area (adaptive pooling) rather than OpenCV's: the keying cases are tuned on it.
+    return F.interpolate(img, size=(max(1, round(h * width / w)), width), mode="area")
 
 
 def detect_screen(plate: torch.Tensor) -> list[str]:
