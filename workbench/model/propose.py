@@ -62,7 +62,7 @@ MODEL_VERSION = MATCH_METHODS[NO_MODEL_METHOD].version  # what its proposals rec
 ANALYSIS_FRAMES = 8     # frames sampled per shot
 ANALYSIS_WIDTH = 256    # analysis proxy width in pixels
 # Confidence rises as the match's held-out residual falls (MatchGrade.confidence): 0.5 is a
-# residual of 2.5 ΔE2000 on pixels both shots show; shots that share no surface stay at or under 0.5.
+# residual of 2.5 ΔE2000 on pixels both shots show; shots sharing no surface stay <= 0.5.
 FULL_CONFIDENCE = 0.5   # at or above this a match is proposed at full strength
 MIN_CONFIDENCE = 0.2    # below it, at strength 0
 SKIN_HUE_TOLERANCE_DEG = 4.0   # skin may move this much further from the skin line, no more
