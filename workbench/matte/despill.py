@@ -50,7 +50,7 @@ def spill(img: torch.Tensor, screen: str, method: str = "average") -> torch.Tens
         raise ParameterError(f"screen must be one of {', '.join(SCREENS)}, got {screen!r}")
     s, a, b = SCREENS[screen]
     limit = DESPILL_METHODS[method](img[:, a:a + 1], img[:, b:b + 1])
-    return torch.relu(img[:, s:s + 1] - limit)
+    return (img[:, s:s + 1] - limit).clamp_min_(0.0)
 
 
 def despill(
@@ -102,9 +102,11 @@ def despill(
         return img.clone()
     amount = spill(img, screen, method)  # checks the names
     if limit is not None:
-        amount = torch.minimum(amount, limit.to(img.dtype))
-    amount = k * amount
+        amount = torch.minimum(amount, limit.to(img.dtype), out=amount)
+    if not (isinstance(strength, float | int) and strength == 1):
+        amount = amount.mul_(k)
     s = SCREENS[screen][0]
-    out = img + amount * luma_weights[s]
-    out[:, s:s + 1] = out[:, s:s + 1] - amount
+    out = img.clone()
+    out.add_(amount, alpha=luma_weights[s])
+    out[:, s:s + 1].sub_(amount)
     return out

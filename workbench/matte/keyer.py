@@ -300,7 +300,9 @@ def key(
                          _screen_name(plate, s.screen))
     # Keyed on finite values (NaN and Inf as 0, which keys as subject); the foreground keeps
     # the plate's own values.
-    work = torch.where(torch.isfinite(plate), plate, 0.0)
+    finite = bool(torch.isfinite(plate.sum()))  # one reduction: no mask when all is finite
+    work = plate if finite else torch.where(torch.isfinite(plate), plate, 0.0)
+    spill_limit: torch.Tensor | None = None
     if clean_plate is not None:
         name = "clean plate"
         field = clean_plate.to(plate.dtype).expand_as(plate)
@@ -310,9 +312,13 @@ def key(
         if work.shape[-1] > KEY_WIDTH:
             h, w = work.shape[-2:]
             alpha, field = _chroma(resize(work, (h // 2, w // 2), "area"), s, name)
-            field = resize(field, (h, w))
         else:
             alpha, field = _chroma(work, s, name)
+        if name in SCREENS and s.despill_strength > 0 and s.spill_limit < 1.0:
+            # The field is smooth: its spill is worked out before it is brought to full size.
+            spill_limit = resize(s.spill_limit * spill(field, name, s.despill_method),
+                                 (work.shape[-2], work.shape[-1]))
+        field = resize(field, (work.shape[-2], work.shape[-1]))
     alpha = _shape(alpha, work, s)
     if garbage is not None:
         alpha = apply_garbage(alpha, garbage)
@@ -323,9 +329,7 @@ def key(
     foreground = unmix_screen(plate, alpha, field)
     if name in SCREENS and s.despill_strength > 0:
         k = s.despill_strength * s.strength
-        limit = None
-        if s.spill_limit < 1.0:
-            limit = s.spill_limit * spill(field, name, s.despill_method)
+        limit = spill_limit if s.spill_limit < 1.0 else None
         despilled = despill(plate, name, s.despill_method, k, limit=limit)
         foreground = despill(foreground, name, s.despill_method, k,
                              limit=None if limit is None else limit * alpha)

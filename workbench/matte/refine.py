@@ -44,32 +44,47 @@ def guided_coefficients(
     """
     g = guide_img
     r = int(radius)
-    mean_i = box_mean(g, r, reflect=True)
-    mean_p = box_mean(alpha, r, reflect=True)
-    # Products for the 3x3 covariance (upper triangle) and the guide-alpha covariance.
+    b_, _, h, w = g.shape
+    # Everything box-filtered in one stack: the guide (3), alpha, the guide's products for
+    # the 3x3 covariance (upper triangle, 6) and guide times alpha (3).
     pairs = [(0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2)]
-    prods = torch.cat([g[:, i:i + 1] * g[:, j:j + 1] for i, j in pairs] + [g * alpha], dim=1)
-    corr = box_mean(prods, r, reflect=True)
-    m = [mean_i[:, c:c + 1] for c in range(3)]
-    cov = [corr[:, k:k + 1] - m[i] * m[j] for k, (i, j) in enumerate(pairs)]
-    xx, xy, xz, yy, yz, zz = cov
-    xx = xx + eps
-    yy = yy + eps
-    zz = zz + eps
-    cp = [corr[:, 6 + c:7 + c] - m[c] * mean_p for c in range(3)]
+    stack = torch.empty((b_, 13, h, w), dtype=g.dtype, device=g.device)
+    stack[:, :3] = g
+    stack[:, 3:4] = alpha
+    for k, (i, j) in enumerate(pairs):
+        torch.mul(g[:, i:i + 1], g[:, j:j + 1], out=stack[:, 4 + k:5 + k])
+    torch.mul(g, alpha, out=stack[:, 10:13])
+    mean = box_mean(stack, r, reflect=True)
+    m = [mean[:, c:c + 1] for c in range(3)]
+    mean_p = mean[:, 3:4]
+    # Covariances in place over the box means.
+    for k, (i, j) in enumerate(pairs):
+        mean[:, 4 + k:5 + k].addcmul_(m[i], m[j], value=-1.0)
+    for c in range(3):
+        mean[:, 10 + c:11 + c].addcmul_(m[c], mean_p, value=-1.0)
+    xx, xy, xz, yy, yz, zz = (mean[:, 4 + k:5 + k] for k in range(6))
+    xx.add_(eps)
+    yy.add_(eps)
+    zz.add_(eps)
+    cp = [mean[:, 10 + c:11 + c] for c in range(3)]
     # Symmetric 3x3 inverse by cofactors: a = Sigma^-1 cov_Ip at every pixel.
-    c00 = yy * zz - yz * yz
-    c01 = xz * yz - xy * zz
-    c02 = xy * yz - xz * yy
-    c11 = xx * zz - xz * xz
-    c12 = xy * xz - xx * yz
-    c22 = xx * yy - xy * xy
-    inv_det = 1.0 / (xx * c00 + xy * c01 + xz * c02)
-    a0 = (c00 * cp[0] + c01 * cp[1] + c02 * cp[2]) * inv_det
-    a1 = (c01 * cp[0] + c11 * cp[1] + c12 * cp[2]) * inv_det
-    a2 = (c02 * cp[0] + c12 * cp[1] + c22 * cp[2]) * inv_det
-    b = mean_p - a0 * m[0] - a1 * m[1] - a2 * m[2]
-    coeffs = box_mean(torch.cat([a0, a1, a2, b], dim=1), r, reflect=True)
+    c00 = (yy * zz).addcmul_(yz, yz, value=-1.0)
+    c01 = (xz * yz).addcmul_(xy, zz, value=-1.0)
+    c02 = (xy * yz).addcmul_(xz, yy, value=-1.0)
+    c11 = (xx * zz).addcmul_(xz, xz, value=-1.0)
+    c12 = (xy * xz).addcmul_(xx, yz, value=-1.0)
+    c22 = (xx * yy).addcmul_(xy, xy, value=-1.0)
+    inv_det = (xx * c00).addcmul_(xy, c01).addcmul_(xz, c02).reciprocal_()
+    coeffs = torch.empty((b_, 4, h, w), dtype=g.dtype, device=g.device)
+    for c, (u, v, t) in enumerate([(c00, c01, c02), (c01, c11, c12), (c02, c12, c22)]):
+        a_c = coeffs[:, c:c + 1]
+        torch.mul(u, cp[0], out=a_c)
+        a_c.addcmul_(v, cp[1]).addcmul_(t, cp[2]).mul_(inv_det)
+    b = coeffs[:, 3:4]
+    b.copy_(mean_p)
+    for c in range(3):
+        b.addcmul_(coeffs[:, c:c + 1], m[c], value=-1.0)
+    coeffs = box_mean(coeffs, r, reflect=True)
     return coeffs[:, :3], coeffs[:, 3:]
 
 
