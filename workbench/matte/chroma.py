@@ -122,7 +122,7 @@ def unmix_screen(
     -----
     ``plate``, ``screen_field``: ``(B, 3, H, W)``; ``alpha``: ``(B, 1, H, W)`` → ``(B, 3, H, W)``
     """
-    return plate - (1.0 - alpha) * screen_field
+    return torch.addcmul(plate, alpha - 1.0, screen_field)
 
 
 def projected_alpha(

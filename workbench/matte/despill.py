@@ -106,7 +106,6 @@ def despill(
     if not (isinstance(strength, float | int) and strength == 1):
         amount = amount.mul_(k)
     s = SCREENS[screen][0]
-    out = img.clone()
-    out.add_(amount, alpha=luma_weights[s])
+    out = torch.add(img, amount, alpha=luma_weights[s])
     out[:, s:s + 1].sub_(amount)
     return out
