@@ -77,6 +77,17 @@ def test_profiles_come_from_the_title_model(sample_title, tmp_path):
     assert not missing.rows and "workbench train" in missing.missing
 
 
+def test_the_exported_plots_carry_their_script_inline(sample_title):
+    import re
+
+    from workbench.dashboard.export import _plots_html
+
+    head, body = _plots_html(title_profiles(sample_title))
+    assert "Bokeh" in head and body
+    # a <script src=...> would be a file beside the report that nobody ships with it
+    assert re.findall(r"<script[^>]*\ssrc=", head) == []
+
+
 def test_batches_are_read_tolerantly(tmp_path):
     from workbench.batch.progress import BatchProgress
 

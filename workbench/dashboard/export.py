@@ -76,7 +76,10 @@ def _plots_html(profiles: TitleProfiles) -> tuple[str, str]:
     from bokeh.resources import INLINE
 
     script, div = components(hv.render(profile_plots(profiles), backend="bokeh"))
-    return INLINE.render_js() + script, div
+    # BokehJS inline only: once Panel is imported, INLINE also lists Panel's extension files
+    # by relative URL, files nobody ships beside the report (the plots need none of them).
+    inline = "".join(f"<script>{js}</script>" for js in INLINE.js_raw)
+    return inline + script, div
 
 
 def export_report(root: Path, path: Path, batches: Sequence[Path] = (),
