@@ -42,6 +42,7 @@ __all__ = [
     "BackgroundFit",
     "BackgroundResult",
     "apply_background_fit",
+    "area_scaled",
     "detail_ratio",
     "estimate_defocus",
     "fit_background",
@@ -142,7 +143,11 @@ def detail_ratio(img: torch.Tensor, mask: torch.Tensor | None = None,
     return float(fine.mean() / mid.mean().clamp_min(1e-12))
 
 
-def _proxy(img: torch.Tensor, scale: float) -> torch.Tensor:
+def area_scaled(img: torch.Tensor, scale: float) -> torch.Tensor:
+    """``img`` ``(B, C, H, W)`` resized by ``scale`` (area average; at least 1 pixel a side).
+
+    The proxy that fits measure on (any colour space: an average is taken, nothing else).
+    """
     if scale == 1.0:
         return img
     size = (max(1, round(img.shape[-2] * scale)), max(1, round(img.shape[-1] * scale)))
@@ -166,9 +171,9 @@ def estimate_defocus(plate: torch.Tensor, alpha: torch.Tensor, background: torch
     (under 1024 proxy pixels) to measure.
     """
     scale = min(1.0, _PROXY / max(plate.shape[-2:]))
-    p = _proxy(plate[:1].float(), scale)
-    b = _proxy(background[:1].float(), scale)
-    a = _proxy(alpha[:1].float(), scale)
+    p = area_scaled(plate[:1].float(), scale)
+    b = area_scaled(background[:1].float(), scale)
+    a = area_scaled(alpha[:1].float(), scale)
     clear = _clear_region(a, 2.0)
     if int(clear.sum()) < _MIN_PIXELS:
         return 0.0, None, None
@@ -242,15 +247,15 @@ def fit_background(plate: torch.Tensor, alpha: torch.Tensor, background: torch.T
         from workbench.model.framing import ActiveArea
         from workbench.model.matching import match_frames
         scale = min(1.0, _MATCH_PROXY / max(plate.shape[-2:]))
-        clear = _clear_region(_proxy(alpha[:1].float(), scale), 0.0)
-        ref = pixels_where(_proxy(plate[:1].float(), scale), clear)
+        clear = _clear_region(area_scaled(alpha[:1].float(), scale), 0.0)
+        ref = pixels_where(area_scaled(plate[:1].float(), scale), clear)
         if ref.shape[2] * ref.shape[3] < _MIN_PIXELS:
             raise ParameterError(f"fit_background: the plate shows only "
                                  f"{ref.shape[2] * ref.shape[3]} "
                                  "background pixels, too few to match the light to; pass "
                                  "match=None")
         full = ActiveArea(0, ref.shape[2], 0, ref.shape[3])
-        small = _proxy(background[:1].float(), scale)
+        small = area_scaled(background[:1].float(), scale)
         grade = match_frames(small, ref, match, title_model=title_model, ref_area=full,
                              reference_name="the plate's background")
     return BackgroundFit(sigma, grade, target, start)

@@ -31,11 +31,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import torch
-import torch.nn.functional as F
 
 from workbench.checks import check_finite, check_image
 from workbench.errors import ParameterError, ShapeError
-from workbench.matte.background import detail_ratio, grade_summary, pixels_where
+from workbench.matte.background import (
+    area_scaled,
+    detail_ratio,
+    grade_summary,
+    pixels_where,
+)
 from workbench.matte.composite import check_alpha, over, premultiply, unpremultiply
 from workbench.matte.element_stats import (
     SHARPNESS_BASE,
@@ -133,13 +137,6 @@ def _check_inputs(element: torch.Tensor, alpha: torch.Tensor, plate: torch.Tenso
                          f"plate {tuple(plate.shape[2:])}; place it on a plate-sized frame")
 
 
-def _proxy(img: torch.Tensor, scale: float) -> torch.Tensor:
-    if scale == 1.0:
-        return img
-    size = (max(1, round(img.shape[-2] * scale)), max(1, round(img.shape[-1] * scale)))
-    return F.interpolate(img, size=size, mode="area")
-
-
 def _log_bisect(measure: Any, target: float, lo: float, hi: float, rising: bool) -> float:
     """The value in ``[lo, hi]`` (log scale) where ``measure`` crosses ``target``."""
     for _ in range(9):
@@ -153,11 +150,11 @@ def _fit_sharpness(element: torch.Tensor, alpha: torch.Tensor, plate: torch.Tens
                    ) -> tuple[float, float, float]:
     """``(blur sigma, sharpen amount, sharpen radius)``, full-resolution, matching the plate."""
     scale = min(1.0, _PROXY / max(plate.shape[-2:]))
-    el = _proxy(element[:1].float(), scale)
-    inside = inner_mask(_proxy(alpha[:1].float(), scale), level=0.99, margin=3)
+    el = area_scaled(element[:1].float(), scale)
+    inside = inner_mask(area_scaled(alpha[:1].float(), scale), level=0.99, margin=3)
     if int(inside.sum()) < _MIN_PIXELS:
         return 0.0, 0.0, _SHARPEN_RADIUS / scale
-    target = detail_ratio(_proxy(plate[:1].float(), scale), None, base=SHARPNESS_BASE)
+    target = detail_ratio(area_scaled(plate[:1].float(), scale), None, base=SHARPNESS_BASE)
     now = detail_ratio(el, inside, base=SHARPNESS_BASE)
     if not (math.isfinite(target) and math.isfinite(now)) or abs(now - target) <= 0.02 * target:
         return 0.0, 0.0, _SHARPEN_RADIUS / scale
@@ -249,12 +246,12 @@ def fit_integration(element: torch.Tensor, alpha: torch.Tensor, plate: torch.Ten
         from workbench.model.matching import match_frames
 
         scale = min(1.0, _MATCH_PROXY / max(plate.shape[-2:]))
-        px = pixels_where(_proxy(el, scale), _proxy(a, scale) >= 0.5)
+        px = pixels_where(area_scaled(el, scale), area_scaled(a, scale) >= 0.5)
         if px.shape[2] * px.shape[3] < _MIN_PIXELS:
             raise ParameterError(f"integrate: the element's matte covers only "
                                  f"{px.shape[2] * px.shape[3]} proxy pixels, too few to match "
                                  "its colour; pass match=None")
-        grade = match_frames(px, _proxy(plate[:1].float(), scale), match,
+        grade = match_frames(px, area_scaled(plate[:1].float(), scale), match,
                              title_model=title_model,
                              shot_area=ActiveArea(0, px.shape[2], 0, px.shape[3]),
                              reference_name="the plate")
