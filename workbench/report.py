@@ -85,8 +85,9 @@ def _residual(fit: dict[str, Any]) -> str:
     r = fit.get("residual")
     if r is None:
         return "not measured"
-    unit = " ΔE2000" if fit.get("measure") == "ΔE2000" else f" {fit.get('measure', '')}"
-    return f"{r:.2f}{unit}"
+    if fit.get("measure") == "ΔE2000":
+        return f"held-out residual {r:.2f} ΔE2000"
+    return f"distribution mismatch {r:.2f} ({fit.get('measure', '')}; the views share no surface)"
 
 
 def _made_by(proposal: Proposal) -> str:
@@ -99,7 +100,7 @@ def _made_by(proposal: Proposal) -> str:
     if not model:
         return ""
     out = (f"<br><span class=k>made by</span> {html.escape(str(model.get('method')))} "
-           f"<code>{html.escape(str(model.get('version')))}</code>, held-out residual "
+           f"<code>{html.escape(str(model.get('version')))}</code>, "
            f"{html.escape(_residual(model))}")
     classical = details.get("classical")
     if classical:

@@ -285,10 +285,10 @@ def _comparison(model: Any, classical: Any) -> str:
     a, b = float(model.residual), float(classical.residual)
     if not (np.isfinite(a) and np.isfinite(b)) or model.measure != classical.measure:
         return f" (classical {classical.method} not comparable on this shot)"
-    unit = " ΔE2000" if model.measure == "ΔE2000" else f" ({model.measure})"
+    what = ("held-out residual {:.2f} ΔE2000" if model.measure == "ΔE2000"
+            else "distribution mismatch {:.2f} (" + model.measure + ")")
     verdict = "better than" if a < b else ("as good as" if a == b else "worse than")
-    return (f" (held-out residual {a:.2f}{unit}, {verdict} classical {classical.method} "
-            f"at {b:.2f})")
+    return f" ({what.format(a)}, {verdict} classical {classical.method} at {b:.2f})"
 
 
 class _Fitter:
