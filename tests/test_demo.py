@@ -12,7 +12,8 @@ from testkit import sha256
 from workbench.cli import main
 from workbench.demo import SAMPLE_CLIPS, sample_dir
 from workbench.io import read_image
-from workbench.title import Title, journal
+from workbench.model.title_model import TitleModel
+from workbench.title import Title, get_proposal, journal
 
 
 @pytest.mark.slow
@@ -22,6 +23,7 @@ def test_demo_delivers_a_traceable_graded_render(tmp_path: Path, capsys):
     assert main(["-q", "demo", "--out", str(out)]) == 0
     summary = capsys.readouterr().out
     assert "24 in 3 scene(s) from 3 clip(s)" in summary and "report.html" in summary
+    assert "made the proposals; better than the classical fit on" in summary
 
     with Title.open(out / "title") as title:
         decisions = journal(title)
@@ -31,6 +33,20 @@ def test_demo_delivers_a_traceable_graded_render(tmp_path: Path, capsys):
         assert {d.verdict for d in decisions} == {"accept"}
         assert {s.scene for s in shots} == {"12 STREET", "27 STUDIO", "31 CAR"}  # from the ALE
         by_shot = {d.shot: d for d in decisions}
+        # The demo trained the title model and every proposal is its own; each matched shot
+        # records the model's held-out residual beside the classical fit's on that shot.
+        model = TitleModel.load(title)
+        assert model.version_id in summary
+        assert {d.model_version for d in decisions} == {model.model_version}
+        proposals = [get_proposal(title, d.proposal_id) for d in decisions if d.proposal_id]
+        matched = [p for p in proposals if p.anchor_shot != p.shot]
+        assert len(matched) == 21  # 24 shots, 3 scene anchors left as shot
+        for p in matched:
+            fits = p.details or {}
+            assert fits["model"]["method"] == "title"
+            assert fits["model"]["version"] == model.version_id
+            assert fits["classical"]["method"] == "mean-std"
+            assert model.version_id in p.summary and "classical mean-std" in p.summary
 
     # Every shot rendered, each EXR traceable to its decision.
     for shot in shots:
@@ -61,6 +77,8 @@ def test_demo_delivers_a_traceable_graded_render(tmp_path: Path, capsys):
         assert path.read_text().count("* ASC_SOP") == count
     report = (out / "report.html").read_text()
     assert report.count("<tr>") == 25 and all(d.id in report for d in decisions)
+    assert report.count("<span class=k>made by</span> title") == 21
+    assert report.count("<span class=k>classical</span> mean-std on this shot") == 21
 
     # The title's sources (the demo's copies in dailies/) were only read, through ingest,
     # propose, render and export: they still equal the bundled originals.
