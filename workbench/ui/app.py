@@ -132,10 +132,11 @@ class Workbench(w.VBox):
         self.decision.decided.append(self._decided)
         # Fixed side columns and a centre that does not size to its content: the layout
         # holds still from shot to shot.
-        right = w.VBox([self.grade, self.scopes], layout=w.Layout(width="340px", flex="0 0 340px"))
+        right = w.VBox([self.grade, self.scopes],
+                       layout=w.Layout(flex="0 1 320px", min_width="280px"))
         centre = w.VBox([self.compare, self.decision, self.shortcuts, self.error],
                         layout=w.Layout(flex="1 1 0%", min_width="0"))
-        left = w.VBox([self.browser], layout=w.Layout(width="280px", flex="0 0 280px"))
+        left = w.VBox([self.browser], layout=w.Layout(flex="0 1 230px", min_width="180px"))
         super().__init__([w.HBox([left, centre, right])])
         self.add_class("wb-app")
         first = select or (self.title.shots()[0].name if self.title.shots() else "")
