@@ -46,6 +46,13 @@ def test_read_only_dashboard_lists_shots_and_shows_before_after(sample_title, tm
         before = _picture_bytes(page, "#wb-before")
         after = _picture_bytes(page, "#wb-after")
         assert before[:2] == after[:2] == b"\xff\xd8" and before != after
+        # the wipe: the same two pictures stacked, the after one cut where the slider says
+        assert _picture_bytes(page, "#wb-wipe-before") == before
+        assert _picture_bytes(page, "#wb-wipe-after") == after
+        clip = page.locator("#wb-wipe-after")
+        assert clip.evaluate("e => getComputedStyle(e).clipPath") == "inset(0px 0px 0px 50%)"
+        page.locator("#wb-wipe").fill("20")
+        assert clip.evaluate("e => getComputedStyle(e).clipPath") == "inset(0px 0px 0px 20%)"
         assert page.locator("button", has_text="Accept").count() == 0
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "dashboard_shots.png"), full_page=True)

@@ -2,8 +2,9 @@
 
 - **Title**: status counts, what is left to do, shots by scene and shooting day;
 - **Shots**: every shot in a paginated table (thumbnails load lazily); the chosen shot's
-  before/after, proposal sentence, decision history and continuity reasons, and with
-  ``allow_decisions`` the reviewer's accept and reject buttons;
+  before/after (side by side, and as a wipe with a slider), proposal sentence, decision
+  history and continuity reasons, and with ``allow_decisions`` the reviewer's accept and
+  reject buttons;
 - **Continuity**: the shots that do not match their scene, with the reasons;
 - **Profiles**: exposure, colour temperature and saturation per shot by scene (HoloViews),
   the flagged shots in red;
@@ -50,6 +51,12 @@ CSS = """
 .wb-pair{display:flex;gap:8px;flex-wrap:wrap}
 .wb-pair figure{margin:0;flex:1 1 45%;min-width:200px} .wb-pair img{width:100%;display:block}
 .wb-pair figcaption{color:#666;font-size:12px}
+.wb-wipe{max-width:640px;margin:8px 0 0} .wb-stage{position:relative}
+.wb-stage img{width:100%;display:block}
+.wb-stage img.wb-over{position:absolute;top:0;left:0;clip-path:inset(0 0 0 var(--wipe,50%))}
+.wb-line{position:absolute;top:0;bottom:0;left:var(--wipe,50%);width:2px;margin-left:-1px;
+ background:#fff;box-shadow:0 0 2px #000;pointer-events:none}
+.wb-wipe input{width:100%;margin:4px 0 0} .wb-wipe figcaption{color:#666;font-size:12px}
 .wb-bar{background:#ddd;border-radius:4px;height:14px;width:100%}
 .wb-bar div{background:#54a24b;height:14px;border-radius:4px}
 .wb-reason{border-left:3px solid #e9a23b;padding:2px 8px;margin:4px 0}
@@ -87,6 +94,22 @@ def _shots_frame(rows: list[ShotRow]) -> pd.DataFrame:
         "confidence": [r.confidence for r in rows],
         "proposal": [r.summary for r in rows],
     })
+
+
+def _wipe_html(before: str, after: str) -> str:
+    """Before and after stacked: after shows right of a line the reader drags with a slider.
+
+    No script is needed beyond the slider's own handler (the HTML pane runs no ``<script>``).
+    """
+    return ('<figure class="wb-wipe" style="--wipe:50%"><div class="wb-stage">'
+            f'<img id="wb-wipe-before" src="{before}" alt="before">'
+            f'<img id="wb-wipe-after" class="wb-over" src="{after}" alt="after">'
+            '<div class="wb-line"></div></div>'
+            '<input id="wb-wipe" type="range" min="0" max="100" value="50" '
+            'aria-label="wipe between before and after" '
+            "oninput=\"this.parentElement.style.setProperty('--wipe', this.value + '%')\">"
+            "<figcaption>wipe: before on the left of the line, after on the right; drag the "
+            "slider</figcaption></figure>")
 
 
 def _counts_html(counts: dict[str, int]) -> str:
@@ -222,7 +245,9 @@ class _Session:
             f'<figure><img id="wb-before" src="{picture_url(shot, "before", row.picture_key)}" '
             f'alt="before"><figcaption>before (as shot)</figcaption></figure>'
             f'<figure><img id="wb-after" src="{picture_url(shot, "after", row.picture_key)}" '
-            f'alt="after"><figcaption>{after_label}</figcaption></figure></div>')
+            f'alt="after"><figcaption>{after_label}</figcaption></figure></div>'
+            + _wipe_html(picture_url(shot, "before", row.picture_key),
+                         picture_url(shot, "after", row.picture_key)))
         with Title.open(self.config.root, "ro") as title:
             history = decision_history(title, shot)
         self.history.value = pd.DataFrame(history or [{"when": "", "who": "", "verdict":
