@@ -246,3 +246,17 @@ def test_bad_pairs_are_refused(train: list[torch.Tensor]):
         fit_look(train, train, space="ARRI LogC9", steps=1, progress=False)
     with pytest.raises(ShapeError, match="same, non-zero number"):
         fit_look(train, train[:1], space="sRGB", steps=1, progress=False)
+
+
+def test_settings_are_chosen_by_leaving_one_pair_out(train: list[torch.Tensor]):
+    from workbench.model.look.validate import choose_settings
+
+    small = [torch.nn.functional.interpolate(t, scale_factor=0.5, mode="area") for t in train]
+    after = [split_tone(t) for t in small]
+    # A candidate that cannot learn (a learning rate of zero) must lose to one that can.
+    found = choose_settings(small, after, space="sRGB", steps=30,
+                            candidates=[{"lr": 0.0}, {}])
+    assert found.settings.lr > 0 and found.scores[1] < found.scores[0]
+    assert found.candidates == [{"lr": 0.0}, {}]
+    with pytest.raises(ParameterError, match="two or more before/after pairs"):
+        choose_settings(small[:1], after[:1], space="sRGB")
