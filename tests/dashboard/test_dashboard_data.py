@@ -88,6 +88,16 @@ def test_the_exported_plots_carry_their_script_inline(sample_title):
     assert re.findall(r"<script[^>]*\ssrc=", head) == []
 
 
+def test_what_is_settled_and_what_is_left():
+    from workbench.dashboard.catalog import left_to_do, settled
+
+    counts = {"new": 2, "proposed": 0, "accepted": 3, "adjusted": 0, "rejected": 1,
+              "rendered": 4}
+    assert settled(counts) == (5, 10, 50.0)
+    assert left_to_do(counts) == [(2, "awaiting a proposal"), (3, "accepted, to render")]
+    assert settled(dict.fromkeys(counts, 0)) == (0, 0, 0.0)
+
+
 def test_batches_are_read_tolerantly(tmp_path):
     from workbench.batch.progress import BatchProgress
 

@@ -27,11 +27,12 @@ import panel as pn
 
 from workbench.dashboard.batches import batch_folders, read_batches
 from workbench.dashboard.catalog import (
-    LEFT_TO_DO,
     STATUSES,
     ShotRow,
     decision_history,
+    left_to_do,
     scene_day_counts,
+    settled,
     shot_rows,
     status_counts,
 )
@@ -119,11 +120,8 @@ def _counts_html(counts: dict[str, int]) -> str:
 
 
 def _left_html(counts: dict[str, int]) -> str:
-    total = sum(counts.values())
-    done = counts["rendered"] + counts["rejected"]
-    pct = 100 * done / total if total else 0
-    items = "".join(f"<li><b>{counts[s]}</b> {LEFT_TO_DO[s]}</li>"
-                    for s in STATUSES if counts[s] and s not in ("rendered", "rejected"))
+    done, total, pct = settled(counts)
+    items = "".join(f"<li><b>{n}</b> {what}</li>" for n, what in left_to_do(counts))
     return (f"<p>{done} of {total} shots settled (rendered or rejected), {pct:.0f}%</p>"
             f'<div class="wb-bar"><div style="width:{pct:.1f}%"></div></div>'
             f"<h3>What is left</h3><ul>{items or '<li>nothing: every shot is settled</li>'}</ul>")

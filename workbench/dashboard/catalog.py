@@ -19,7 +19,9 @@ __all__ = [
     "STATUSES",
     "ShotRow",
     "decision_history",
+    "left_to_do",
     "scene_day_counts",
+    "settled",
     "shot_rows",
     "status_counts",
 ]
@@ -118,6 +120,19 @@ def status_counts(rows: list[ShotRow]) -> dict[str, int]:
     """How many shots are in each status (every status present, zero included)."""
     counts = Counter(r.status for r in rows)
     return {s: counts.get(s, 0) for s in STATUSES}
+
+
+def settled(counts: dict[str, int]) -> tuple[int, int, float]:
+    """``(settled, total, percent)``: shots rendered or rejected, of all, from status counts."""
+    total = sum(counts.values())
+    done = counts["rendered"] + counts["rejected"]
+    return done, total, 100 * done / total if total else 0.0
+
+
+def left_to_do(counts: dict[str, int]) -> list[tuple[int, str]]:
+    """``(shots, what is left)`` for each unsettled status that has shots, in status order."""
+    return [(counts[s], LEFT_TO_DO[s]) for s in STATUSES
+            if counts[s] and s not in ("rendered", "rejected")]
 
 
 def scene_day_counts(rows: list[ShotRow]) -> list[dict[str, Any]]:

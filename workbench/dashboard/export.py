@@ -15,16 +15,19 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from tqdm.auto import tqdm
 
 from workbench.dashboard.app import STATUS_COLOURS, profile_plots
 from workbench.dashboard.batches import batch_folders, read_batches
 from workbench.dashboard.catalog import (
-    LEFT_TO_DO,
     STATUSES,
+    ShotRow,
     decision_history,
+    left_to_do,
     scene_day_counts,
+    settled,
     shot_rows,
     status_counts,
 )
@@ -82,6 +85,27 @@ def _plots_html(profiles: TitleProfiles) -> tuple[str, str]:
     return inline + script, div
 
 
+def _shot_html(title: Title, row: ShotRow, flag: dict[str, Any] | None) -> str:
+    """One shot's table row: where it is, its before/after embedded, proposal and decisions."""
+    pictures = shot_pictures(title, row.name, width=EXPORT_WIDTH)
+    lines = "".join(
+        f"<br>{_e(h['when'])} <b>{_e(h['verdict'])}</b>"
+        f"{'' if h['strength'] is None else ' at ' + format(h['strength'], 'g')} "
+        f"<span class=k>by</span> {_e(h['who'])}"
+        for h in decision_history(title, row.name)) or "<br>none yet"
+    reasons = "".join(f'<div class="flag">{_e(r)}</div>'
+                      for r in (flag["reasons"] if flag and flag["flag"] else []))
+    return (f'<tr id="shot-{_e(row.name)}"><td><b>{_e(row.name)}</b><br>'
+            f"<span class=k>scene</span> {_e(row.scene)}<br><span class=k>day</span> "
+            f"{_e(row.day or '-')}<br><span class=k>status</span> {_e(row.status)}</td>"
+            f'<td><div class="pair"><figure><img alt="before" src="'
+            f'{_uri(pictures.before)}"><figcaption>before</figcaption></figure><figure>'
+            f'<img alt="after" src="{_uri(pictures.after)}"><figcaption>after: '
+            f"{_e(pictures.grade)}</figcaption></figure></div></td>"
+            f"<td>{_e(row.summary) or '<span class=k>no proposal</span>'}{reasons}"
+            f"<br><span class=k>decisions</span>{lines}</td></tr>")
+
+
 def export_report(root: Path, path: Path, batches: Sequence[Path] = (),
                   progress: bool = True) -> Path:
     """Write the static dashboard of title ``root`` to ``path``; returns ``path``."""
@@ -91,36 +115,14 @@ def export_report(root: Path, path: Path, batches: Sequence[Path] = (),
     with Title.open(root, "ro") as title:
         name = title.settings.name
         rows = shot_rows(title)
-        shots_html = []
-        for row in tqdm(rows, desc="export", unit="shot", disable=not progress,
-                        file=sys.stderr):
-            pictures = shot_pictures(title, row.name, width=EXPORT_WIDTH)
-            history = decision_history(title, row.name)
-            lines = "".join(
-                f"<br>{_e(h['when'])} <b>{_e(h['verdict'])}</b>"
-                f"{'' if h['strength'] is None else ' at ' + format(h['strength'], 'g')} "
-                f"<span class=k>by</span> {_e(h['who'])}" for h in history) or "<br>none yet"
-            flag = flags.get(row.name)
-            reasons = "".join(f'<div class="flag">{_e(r)}</div>'
-                              for r in (flag["reasons"] if flag and flag["flag"] else []))
-            shots_html.append(
-                f'<tr id="shot-{_e(row.name)}"><td><b>{_e(row.name)}</b><br>'
-                f"<span class=k>scene</span> {_e(row.scene)}<br><span class=k>day</span> "
-                f"{_e(row.day or '-')}<br><span class=k>status</span> {_e(row.status)}</td>"
-                f'<td><div class="pair"><figure><img alt="before" src="'
-                f'{_uri(pictures.before)}"><figcaption>before</figcaption></figure><figure>'
-                f'<img alt="after" src="{_uri(pictures.after)}"><figcaption>after: '
-                f"{_e(pictures.grade)}</figcaption></figure></div></td>"
-                f"<td>{_e(row.summary) or '<span class=k>no proposal</span>'}{reasons}"
-                f"<br><span class=k>decisions</span>{lines}</td></tr>")
+        shots_html = [_shot_html(title, row, flags.get(row.name))
+                      for row in tqdm(rows, desc="export", unit="shot", disable=not progress,
+                                      file=sys.stderr)]
     counts = status_counts(rows)
-    total = len(rows)
-    settled = counts["rendered"] + counts["rejected"]
-    pct = 100 * settled / total if total else 0
+    done, total, pct = settled(counts)
     boxes = "".join(f'<div class="count" style="background:{STATUS_COLOURS[s]}">'
                     f"<b>{counts[s]}</b>{s}</div>" for s in STATUSES)
-    left = "".join(f"<li><b>{counts[s]}</b> {LEFT_TO_DO[s]}</li>"
-                   for s in STATUSES if counts[s] and s not in ("rendered", "rejected"))
+    left = "".join(f"<li><b>{n}</b> {what}</li>" for n, what in left_to_do(counts))
     flagged = [{"shot": r["shot"], "scene": r["scene"], "score": r["score"],
                 "compared with": r["reference"], "reasons": " ".join(r["reasons"])}
                for r in profiles.flagged]
@@ -137,7 +139,7 @@ def export_report(root: Path, path: Path, batches: Sequence[Path] = (),
 <p class=k>{total} shots · exported {when} from title folder <code>{_e(root.name)}</code>
 (a snapshot: the live dashboard is <code>workbench dashboard</code>)</p>
 <div class="counts">{boxes}</div>
-<p>{settled} of {total} shots settled (rendered or rejected), {pct:.0f}%</p>
+<p>{done} of {total} shots settled (rendered or rejected), {pct:.0f}%</p>
 <div class="bar"><div style="width:{pct:.1f}%"></div></div>
 <h2>What is left</h2><ul>{left or '<li>nothing: every shot is settled</li>'}</ul>
 <h2>Shots by scene and shooting day</h2>
