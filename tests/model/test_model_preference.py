@@ -63,11 +63,10 @@ def test_an_adjust_is_measured_shrunk_and_applied_to_the_next_proposal(title):
     w = 1 / (1 + PRIOR)
     assert pref.title_decisions == pref.scene_decisions == 1
     assert pref.strength_ratio == pytest.approx(math.exp(w * math.log(0.5)), abs=1e-6)
-    # The artist's CDL renders at the decided strength, like the rest of the edited chain.
-    decided = 0.5 * before.strength
-    assert pref.slope[0] == pytest.approx(1 + w * decided * 0.04, abs=1e-3)
-    assert pref.slope[2] == pytest.approx(1 - w * decided * 0.05, abs=1e-3)
-    assert pref.offset[1] == pytest.approx(w * decided * 0.01, abs=5e-4)
+    # The artist's CDL as it stands in their chain (the slider blends it with the rest).
+    assert pref.slope[0] == pytest.approx(1 + w * 0.04, abs=2e-3)
+    assert pref.slope[2] == pytest.approx(1 - w * 0.05, abs=2e-3)
+    assert pref.offset[1] == pytest.approx(w * 0.01, abs=1e-3)
     assert pref.kelvin_shift() < -25  # warmer
     sentence = pref.sentence()
     assert sentence.startswith("warmer by ") and "as you adjusted 1 shot of this scene" in sentence
@@ -77,12 +76,12 @@ def test_an_adjust_is_measured_shrunk_and_applied_to_the_next_proposal(title):
     assert "learned preference: warmer by" in new.summary
     record = new.details["preference"]
     assert record["decisions"] == pref.decisions and record["strength_before"] == before.strength
-    # At its strength, the new proposal renders the old one moved by the preference's look.
+    # The new proposal is the old chain then the preference's look, all at the new strength.
     px = probe_colours().T.reshape(1, 3, -1, 1).contiguous()
     old_then_look = Pipeline([CDL(slope_r=pref.slope[0], slope_g=pref.slope[1],
                                   slope_b=pref.slope[2], offset_r=pref.offset[0],
                                   offset_g=pref.offset[1], offset_b=pref.offset[2],
-                                  saturation=pref.saturation)]).apply(
+                                  saturation=pref.saturation)]).at_strength(new.strength).apply(
         before.pipeline.at_strength(new.strength).apply(px))
     assert torch.allclose(new.pipeline.at_strength(new.strength).apply(px), old_then_look,
                           atol=2e-4)

@@ -29,7 +29,7 @@ def prefer(preference: Preference, grade: Pipeline, strength: float, cap: float 
     new_grade, new_strength = preference.apply(grade, strength, cap)
     if new_grade is grade and new_strength == strength:
         return grade, strength, "", None
-    sentence = preference.sentence()
+    sentence = preference.sentence(new_strength)
     record = {**preference.to_dict(), "strength_before": strength, "strength": new_strength}
     return new_grade, new_strength, (f"; learned preference: {sentence}" if sentence else ""), \
         record

@@ -6,7 +6,9 @@ same on any shot of the title:
 - the strength ratio: the decided strength over the proposed one (a "less of it" artist);
 - the look change: an ASC CDL in ACEScct (slope, offset, saturation) fitted, on a fixed set
   of probe colours, from what the proposal rendered at the decided strength to what the
-  decision renders (a "warmer", "lifted shadows", "less saturated" artist).
+  decision renders (a "warmer", "lifted shadows", "less saturated" artist), divided by the
+  decided strength: the slider blends the artist's operators with the rest of the chain, so
+  this is the edit as it stands in the chain.
 
 The probe colours (a 6³ grid in ACEScct, scene-linear ACEScg in and out) make the fit the
 same whatever the shot shows: it describes the artist's edit, not the picture.
@@ -27,6 +29,7 @@ __all__ = ["EDITED_FROM", "Adjustment", "adjustment", "probe_colours", "source_p
 
 # The app journals an artist's edit as its own proposal with this summary (ui.decision).
 EDITED_FROM = re.compile(r"^edited by the artist from proposal (\d+)")
+MIN_DECIDED = 0.1  # an edit decided at less strength says too little to scale up further
 LUMA = torch.tensor([0.2126, 0.7152, 0.0722], dtype=torch.float64)  # the CDL's saturation luma
 
 
@@ -107,5 +110,9 @@ def adjustment(title: Title, decision: Decision) -> Adjustment | None:
     before = _render(proposed.pipeline.at_strength(decision.strength), px)
     after = _render(decision.applied_pipeline(), px)
     slope, offset, sat = fit_look_change(before, after)
+    # The strength slider blends the artist's own operators with the rest of the chain, so
+    # their edit is measured per unit of strength: what it is in the chain at full strength.
+    k = 1.0 / max(decision.strength, MIN_DECIDED)
     return Adjustment(decision.shot, decision.id, decision.strength / proposed.strength,
-                      slope, offset, sat)
+                      (1 + k * (slope[0] - 1), 1 + k * (slope[1] - 1), 1 + k * (slope[2] - 1)),
+                      (k * offset[0], k * offset[1], k * offset[2]), 1 + k * (sat - 1))

@@ -23,8 +23,6 @@ from workbench.title import Title, journal
 __all__ = ["PRIOR", "Preference", "learn_preference"]
 
 PRIOR = 2.0            # decisions' worth of "no change" every mean is shrunk toward
-MIN_STRENGTH = 0.25    # the preference CDL is scaled up to survive the proposal's strength,
-                       # at most 1 / MIN_STRENGTH times
 KELVIN_STEP = 25.0     # white-balance shifts under this are not worth a word
 
 
@@ -46,21 +44,18 @@ class Preference:
         """No adjust decision to learn from."""
         return self.title_decisions == 0
 
-    def look(self, strength: float) -> CDL:
-        """The look change as a CDL to run after the grade at ``strength``.
+    def look(self) -> CDL:
+        """The look change as a CDL to run after the grade, inside the proposal's chain.
 
-        Its departure from the identity is divided by ``strength`` (at least
-        :data:`MIN_STRENGTH`): the pipeline's strength blends every operator, and the CDL's
-        numbers blend linearly, so at ``strength`` the look change applies in full.
+        The proposal's strength blends it with the rest of the chain, as it blended the
+        artist's own operators when they decided.
         """
-        k = 1.0 / max(strength, MIN_STRENGTH)
-        return CDL(slope_r=max(0.0, 1 + k * (self.slope[0] - 1)),
-                   slope_g=max(0.0, 1 + k * (self.slope[1] - 1)),
-                   slope_b=max(0.0, 1 + k * (self.slope[2] - 1)),
-                   offset_r=float(np.clip(k * self.offset[0], -1, 1)),
-                   offset_g=float(np.clip(k * self.offset[1], -1, 1)),
-                   offset_b=float(np.clip(k * self.offset[2], -1, 1)),
-                   saturation=float(np.clip(1 + k * (self.saturation - 1), 0, 4)))
+        return CDL(slope_r=max(0.0, self.slope[0]), slope_g=max(0.0, self.slope[1]),
+                   slope_b=max(0.0, self.slope[2]),
+                   offset_r=float(np.clip(self.offset[0], -1, 1)),
+                   offset_g=float(np.clip(self.offset[1], -1, 1)),
+                   offset_b=float(np.clip(self.offset[2], -1, 1)),
+                   saturation=float(np.clip(self.saturation, 0, 4)))
 
     def apply(self, grade: Pipeline, strength: float, cap: float = 1.0
               ) -> tuple[Pipeline, float]:
@@ -74,16 +69,19 @@ class Preference:
         new = float(np.clip(round(strength * self.strength_ratio, 3), 0.0, cap))
         if new <= 0.0:
             return grade, 0.0
-        return Pipeline([*grade.operators, self.look(new)]), new
+        return Pipeline([*grade.operators, self.look()]), new
 
-    def kelvin_shift(self) -> float:
-        """How many kelvin the look change moves 18% grey's colour temperature (warmer < 0)."""
+    def kelvin_shift(self, strength: float = 1.0) -> float:
+        """Kelvin the look change at ``strength`` moves 18% grey's colour temperature by.
+
+        Negative: warmer.
+        """
         from workbench._colour import import_colour
         from workbench.color import convert
 
         colour = import_colour()
         grey = torch.full((1, 3, 1, 1), 0.18)
-        after = Pipeline([self.look(1.0)]).apply(grey)
+        after = Pipeline([self.look()]).at_strength(strength).apply(grey)
         to_xyz = np.asarray(colour.RGB_COLOURSPACES["ACEScg"].matrix_RGB_to_XYZ)
 
         def cct(img: torch.Tensor) -> float:
@@ -93,22 +91,25 @@ class Preference:
 
         return cct(after) - cct(grey)
 
-    def sentence(self) -> str:
-        """The preference in words, with what it was learned from; empty when it does nothing."""
+    def sentence(self, strength: float = 1.0) -> str:
+        """The preference at ``strength`` in words, with what it was learned from.
+
+        Empty when it does nothing worth a word.
+        """
         parts = []
-        kelvin = self.kelvin_shift()
+        kelvin = self.kelvin_shift(strength)
         if abs(kelvin) >= KELVIN_STEP:
             way = "warmer" if kelvin < 0 else "cooler"
             parts.append(f"{way} by {round(abs(kelvin), -1):.0f} K")
-        lift = float(np.mean(self.offset))
+        lift = strength * float(np.mean(self.offset))
         if abs(lift) >= 0.005:
             parts.append(f"shadows {'lifted' if lift > 0 else 'lowered'} by {abs(lift):.3f} "
                          f"(ACEScct)")
-        contrast = float(np.mean(self.slope))
+        contrast = 1 + strength * (float(np.mean(self.slope)) - 1)
         if abs(contrast - 1) >= 0.01:
             parts.append(f"slope ×{contrast:.2f}")
-        if abs(self.saturation - 1) >= 0.02:
-            parts.append(f"saturation {100 * (self.saturation - 1):+.0f}%")
+        if abs(strength * (self.saturation - 1)) >= 0.02:
+            parts.append(f"saturation {100 * strength * (self.saturation - 1):+.0f}%")
         if abs(self.strength_ratio - 1) >= 0.02:
             parts.append(f"strength ×{self.strength_ratio:.2f}")
         if not parts:
