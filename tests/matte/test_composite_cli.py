@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import OpenImageIO as oiio
 import pytest
+import torch
 from testkit import one_thread, sha256, shared_path  # noqa: F401  (one_thread: module fixture)
 
 from workbench.cli import main
@@ -315,3 +316,35 @@ def test_a_bad_frame_late_in_a_plate_sequence_leaves_no_frame_written(files, tmp
     assert "plant.0003.exr" in capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir()) == ["comp.0001.exr"]
     assert kept.read_bytes() == b"an earlier render, kept as it was"
+
+
+def test_a_movie_background_gives_each_plate_frame_its_own_frame(tmp_path, capsys):
+    from workbench.matte.comp_files import Still
+
+    movie = shared_path("video", "opencv_vtest.avi")            # 768x576
+    frames = [f for _, f in read_movie_frames(movie, 0, 3, depth=32)]  # R'G'B' unclipped
+    h, w = frames[0].shape[:2]
+    seq = tmp_path / "seq"
+    seq.mkdir()
+    plate = np.ascontiguousarray(np.clip(frames[0][::-1], 0, 1))  # unlike the background
+    for n in (1, 2, 3):
+        _write(seq / f"plate.{n:04d}.png", plate)
+    matte = np.zeros((h, w, 1), np.float32)
+    matte[h // 4:3 * h // 4, w // 4:3 * w // 4] = 1.0
+    matte_path = _write(tmp_path / "matte.png", matte, "uint16")
+    out = tmp_path / "out" / "comp.####.exr"
+    out.parent.mkdir()
+    args = ["composite", "--fg", str(seq / "plate.####.png"), "--matte", str(matte_path),
+            "--bg", str(movie), "--match", "none", "--no-defocus", "--light-wrap", "0"]
+    assert main([*args, "--out", str(out)]) == 0
+    written = sorted(out.parent.iterdir())
+    assert [p.name for p in written] == ["comp.0001.exr", "comp.0002.exr", "comp.0003.exr"]
+    for path, frame in zip(written, frames, strict=True):
+        bg = Still(movie, torch.from_numpy(convert_array(frame, "Rec.709", "ACEScg"))
+                   .permute(2, 0, 1)[None].contiguous(), None, "Rec.709")
+        inputs = load_composite(seq / "plate.0001.png", matte_path, bg)
+        expected = run_composite(inputs, CompositeOptions(match=None, defocus=False,
+                                                          light_wrap=0.0))
+        want = expected.image[0].permute(1, 2, 0).numpy()
+        assert np.all(np.abs(_read(path) - want) <= HALF_EPS * np.maximum(1.0, np.abs(want)))
+    assert not np.array_equal(_read(written[0]), _read(written[2]))  # the street moves on

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,8 +26,8 @@ __all__ = ["cmd_comp_decide", "cmd_comp_list", "cmd_comp_render", "cmd_composite
            "cmd_integrate", "register"]
 
 _ENCODINGS = ("Encodings: EXR = scene-linear ACEScg (an RGBA EXR is premultiplied), PNG/TIFF/"
-              "JPEG = sRGB; mattes are one channel (16-bit grey PNG, or EXR A/Y), coverage "
-              "in [0, 1]. All maths in linear ACEScg.")
+              "JPEG = sRGB, movies Rec.709; mattes are one channel (16-bit grey PNG, or EXR "
+              "A/Y), coverage in [0, 1]. All maths in linear ACEScg.")
 
 
 def register(add: AddCommand) -> None:
@@ -38,8 +38,9 @@ def register(add: AddCommand) -> None:
                       "the background blurred to the plate's depth of field and matched to "
                       "its light, edges decontaminated, light wrap. PLATE may be a sequence "
                       "(plate.####.exr or a folder): then OUT is a pattern, MATTE and "
-                      "BACKGROUND a still or a sequence of as many frames, and one fit (on "
-                      "the first frame) serves the shot. " + _ENCODINGS)
+                      "BACKGROUND a still or a sequence of as many frames (BACKGROUND also a "
+                      "movie, read from its first frame on), and one fit (on the first frame) "
+                      "serves the shot. " + _ENCODINGS)
     sp.add_argument("--fg", type=Path, required=True, metavar="PLATE")
     sp.add_argument("--matte", type=Path, required=True, metavar="MATTE")
     sp.add_argument("--bg", type=Path, required=True, metavar="BACKGROUND")
@@ -174,7 +175,7 @@ def _frame_path(pattern: Path, number: int) -> Path:
 
 
 def _composite_sequence(a: argparse.Namespace, options: Any) -> int:
-    """A plate sequence over a still or a sequence background, with a still or sequence matte.
+    """A plate sequence over a still, sequence or movie background; the matte still or sequence.
 
     One fit for the shot (on its first frame, so nothing flickers), applied to every frame;
     every frame's size and the frame counts are checked before anything is written, and the
@@ -205,9 +206,13 @@ def _composite_sequence(a: argparse.Namespace, options: Any) -> int:
                                  f"plate frames")
         return found
 
-    mattes, backgrounds = frames_of(a.matte, "matte"), frames_of(a.bg, "background")
-    check_sizes({p.name: _size(p) for p in
-                 [*(p for _, p in plates), *dict.fromkeys(mattes), *dict.fromkeys(backgrounds)]})
+    mattes = frames_of(a.matte, "matte")
+    movie = _movie_size(a.bg, len(plates))
+    files = [] if movie else frames_of(a.bg, "background")
+    sizes = {p.name: _size(p) for p in
+             [*(p for _, p in plates), *dict.fromkeys(mattes), *dict.fromkeys(files)]}
+    check_sizes(sizes | ({a.bg.name: movie} if movie else {}))
+    backgrounds: Iterable[Any] = _movie_frames(a.bg, len(plates)) if movie else files
     targets = [_frame_path(a.out, n) for n, _ in plates]
     if any(t.absolute() in {p.absolute() for _, p in plates} for t in targets):
         raise ParameterError(f"{a.out.name}: would overwrite a plate frame")
@@ -226,6 +231,37 @@ def _composite_sequence(a: argparse.Namespace, options: Any) -> int:
     print(f"composited {len(plates)} frame(s) of {a.fg.name} over {a.bg.name}: "
           f"{fit.summary()}: {a.out}")
     return 0
+
+
+def _movie_size(path: Path, frames: int) -> tuple[int, int] | None:
+    """``(width, height)`` of a movie background holding ``frames`` frames; ``None``: no movie."""
+    from workbench.errors import ParameterError
+    from workbench.io import format_of, probe_movie
+
+    fmt = format_of(path)
+    if fmt is None or fmt.kind != "movie":
+        return None
+    info = probe_movie(path)
+    if info.frame_count < frames:
+        raise ParameterError(f"{path.name}: {info.frame_count} background frames for {frames} "
+                             f"plate frames")
+    return info.width, info.height
+
+
+def _movie_frames(path: Path, frames: int) -> Iterator[Any]:
+    """The first ``frames`` frames of a movie as stills in linear ACEScg, decoded in turn."""
+    import numpy as np
+    import torch
+
+    from workbench.color.convert import convert_array
+    from workbench.io import default_encoding, read_movie_frames
+    from workbench.matte.comp_files import Still
+
+    encoding = default_encoding(path)
+    for _, rgb in read_movie_frames(path, 0, frames, depth=32):
+        linear = convert_array(np.ascontiguousarray(rgb), encoding, "ACEScg")
+        yield Still(path, torch.from_numpy(linear).permute(2, 0, 1)[None].contiguous(), None,
+                    encoding)
 
 
 def _size(path: Path) -> tuple[int, int]:

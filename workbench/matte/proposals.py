@@ -93,11 +93,14 @@ class IntegrationInputs:
     plate: Still
 
 
-def load_composite(fg: str | Path, matte: str | Path, bg: str | Path) -> CompositeInputs:
-    """Read and check the inputs of a composite; errors name the file."""
+def load_composite(fg: str | Path, matte: str | Path, bg: str | Path | Still) -> CompositeInputs:
+    """Read and check the inputs of a composite; errors name the file.
+
+    ``bg`` may be a :class:`Still` already read (a movie's frame, say).
+    """
     plate = read_still(fg)
     alpha = read_matte(matte)
-    background = read_still(bg)
+    background = bg if isinstance(bg, Still) else read_still(bg)
     check_sizes({plate.path.name: plate.size,
                  Path(matte).name: (int(alpha.shape[-1]), int(alpha.shape[-2])),
                  background.path.name: background.size})
