@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from testkit import one_thread  # noqa: F401  (one torch thread for the module)
 
 from workbench.matte._filters import box_mean, gaussian, max_filter, min_filter, resize
-from workbench.matte.refine import guide, guided_refine
+from workbench.matte.refine import edge_boxes, guide, guided_refine
 from workbench.ops.lens.blur import gaussian_blur
 
 
@@ -68,3 +68,28 @@ def test_half_size_refinement_follows_the_full_size_one() -> None:
     assert half.shape == truth.shape
     assert float((half - full).abs().max()) < 0.05
     assert float((half - truth).abs().mean()) < 0.01
+
+
+@pytest.mark.parametrize("subsample", [1, 2])
+def test_tiled_refinement_equals_the_whole_frame_one(subsample: int) -> None:
+    # The real plant over a green screen: filtering only the tiles near an edge gives what
+    # filtering the whole frame gives, while the flat screen and the solid leaves are skipped.
+    from keyplates import plant, screen_plate
+
+    from workbench.matte.keyer import Keyer, _chroma
+
+    fg, matte = plant(0.5 * subsample)  # a key of the same size either way
+    plate, _ = screen_plate("green", fg=fg, alpha=matte)
+    h, w = (s // 4 * 4 for s in plate.shape[-2:])
+    plate = plate[..., :h, :w].contiguous()
+    work = resize(plate, (h // 2, w // 2), "area") if subsample == 2 else plate
+    alpha, _ = _chroma(work, Keyer(), "green")
+    r = 2 * subsample
+    whole = guided_refine(alpha, plate, r, 1e-3, subsample)
+    tiled = guided_refine(alpha, plate, r, 1e-3, subsample, tile=8)
+    assert float((tiled - whole).abs().max()) < 1e-5
+    small = resize(alpha, (h // subsample, w // subsample), "area")
+    covered = sum((y1 - y0) * (x1 - x0) for y0, y1, x0, x1 in edge_boxes(small, 2 * 2 + 1, 8))
+    assert 0 < covered < 0.95 * small.numel()  # tiles were skipped
+    soft = (whole > 0) & (whole < 1)
+    assert float(soft.float().mean()) > 0.01  # there are edges to refine

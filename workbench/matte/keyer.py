@@ -204,6 +204,7 @@ def _screen_name(plate: torch.Tensor, wanted: str) -> str:
 
 KEY_WIDTH = 1024  # wider plates are keyed at half size and refined back to full size
 SNAP = 1e-4  # refined alpha this close to 0 or 1 is 0 or 1: the filter's rounding, not an edge
+EDGE_TILE = 64  # the guided filter runs only on tiles this wide (key pixels) near an edge
 
 
 def _chroma(work: torch.Tensor, s: Keyer, name: str) -> tuple[torch.Tensor, torch.Tensor]:
@@ -233,7 +234,8 @@ def _shape(alpha: torch.Tensor, work: torch.Tensor, s: Keyer) -> torch.Tensor:
     if s.refine_radius > 0:
         # A half-size key is refined by the fast guided filter: its coefficients at half size,
         # applied to the full-size plate, so edges follow the plate's own full-size detail.
-        alpha = guided_refine(alpha, work, s.refine_radius * sub, s.refine_eps, sub)
+        alpha = guided_refine(alpha, work, s.refine_radius * sub, s.refine_eps, sub,
+                              tile=EDGE_TILE)
         alpha = torch.where(alpha < SNAP, 0.0, torch.where(alpha > 1.0 - SNAP, 1.0, alpha))
     else:
         alpha = resize(alpha, size)

@@ -14,9 +14,11 @@ import torch
 
 from workbench.checks import check_image
 from workbench.errors import ParameterError
-from workbench.matte._filters import box_mean, resize
+from workbench.matte._filters import box_mean, max_filter, min_filter, resize
 
-__all__ = ["apply_coefficients", "guide", "guided_coefficients", "guided_refine"]
+__all__ = [
+    "apply_coefficients", "edge_boxes", "guide", "guided_coefficients", "guided_refine",
+]
 
 
 def guide(plate: torch.Tensor) -> torch.Tensor:
@@ -105,12 +107,70 @@ def apply_coefficients(a: torch.Tensor, b: torch.Tensor, guide_img: torch.Tensor
     return out.clamp_(0.0, 1.0)
 
 
+def edge_boxes(alpha: torch.Tensor, reach: int, tile: int) -> list[tuple[int, int, int, int]]:
+    """Boxes ``(y0, y1, x0, x1)`` covering every pixel of ``alpha`` within ``reach`` of a change.
+
+    Away from them ``alpha`` is constant over ``reach`` pixels all round, where a guided filter
+    (``reach`` at least twice its radius) gives that constant back. ``tile`` x ``tile`` tiles,
+    each row of tiles joined into runs of neighbouring edge tiles.
+
+    Shape
+    -----
+    ``(B, 1, H, W)`` → boxes in its pixels
+    """
+    h, w = alpha.shape[-2:]
+    a = alpha.amax(dim=0, keepdim=True), alpha.amin(dim=0, keepdim=True)
+    varied = (max_filter(a[0], reach) > min_filter(a[1], reach))[0, 0]
+    ty, tx = -(-h // tile), -(-w // tile)
+    padded = torch.zeros((ty * tile, tx * tile), dtype=torch.bool)
+    padded[:h, :w] = varied
+    tiles = padded.reshape(ty, tile, tx, tile).any(dim=3).any(dim=1).tolist()
+    boxes = []
+    for i, row in enumerate(tiles):
+        j = 0
+        while j < tx:
+            if not row[j]:
+                j += 1
+                continue
+            k = j
+            while k < tx and row[k]:
+                k += 1
+            boxes.append((i * tile, min(h, (i + 1) * tile), j * tile, min(w, k * tile)))
+            j = k
+    return boxes
+
+
+def _refine_box(alpha: torch.Tensor, plate: torch.Tensor, box: tuple[int, int, int, int],
+                r: int, eps: float, sub: int) -> torch.Tensor:
+    """The guided filter's output on one box of the small frame, at full size.
+
+    Computed on the box with a halo wide enough (two box filters and the bilinear step) that
+    the box's values equal the whole frame's.
+    """
+    h, w = alpha.shape[-2:]
+    y0, y1, x0, x1 = box
+    halo = 2 * r + 1
+    cy0, cy1, cx0, cx1 = max(0, y0 - halo), min(h, y1 + halo), max(0, x0 - halo), min(w, x1 + halo)
+    g = guide(plate[..., cy0 * sub:cy1 * sub, cx0 * sub:cx1 * sub])
+    small = g if sub == 1 else resize(g, (cy1 - cy0, cx1 - cx0), "area")
+    a, b = guided_coefficients(alpha[..., cy0:cy1, cx0:cx1], small, r, eps)
+    # Coefficients one pixel beyond the box: the bilinear step reads them.
+    ey0, ey1, ex0, ex1 = max(cy0, y0 - 1), min(cy1, y1 + 1), max(cx0, x0 - 1), min(cx1, x1 + 1)
+    oy, ox = (ey0 - cy0) * sub, (ex0 - cx0) * sub
+    out = apply_coefficients(a[..., ey0 - cy0:ey1 - cy0, ex0 - cx0:ex1 - cx0],
+                             b[..., ey0 - cy0:ey1 - cy0, ex0 - cx0:ex1 - cx0],
+                             g[..., oy:oy + (ey1 - ey0) * sub, ox:ox + (ex1 - ex0) * sub])
+    iy, ix = (y0 - ey0) * sub, (x0 - ex0) * sub
+    return out[..., iy:iy + (y1 - y0) * sub, ix:ix + (x1 - x0) * sub]
+
+
 def guided_refine(
     alpha: torch.Tensor,
     plate: torch.Tensor,
     radius: int = 4,
     eps: float = 1e-3,
     subsample: int = 1,
+    tile: int = 0,
 ) -> torch.Tensor:
     """Refine ``alpha`` with a guided filter on ``plate``.
 
@@ -128,6 +188,11 @@ def guided_refine(
     subsample
         Fast guided filter: compute the coefficients on a frame this many times smaller (>= 1;
         the guide area-averaged down to it), apply them at full size.
+    tile
+        0 filters the whole frame. Otherwise only tiles of this many (subsampled) pixels near
+        a change of ``alpha`` are filtered; elsewhere ``alpha`` is constant and is given back
+        as it is, which is what the filter gives there (to float rounding). Much faster when
+        most of the frame is solid subject or bare screen.
 
     Returns
     -------
@@ -140,19 +205,22 @@ def guided_refine(
     ``(B, 1, H, W)``
     """
     check_image(plate, "guided_refine plate")
-    if radius < 1 or eps <= 0 or subsample < 1:
+    if radius < 1 or eps <= 0 or subsample < 1 or tile < 0:
         raise ParameterError(
-            f"guided_refine: radius >= 1, eps > 0 and subsample >= 1 required, "
-            f"got {radius}, {eps}, {subsample}"
+            f"guided_refine: radius >= 1, eps > 0, subsample >= 1 and tile >= 0 required, "
+            f"got {radius}, {eps}, {subsample}, {tile}"
         )
-    full = guide(plate)
-    if subsample == 1:
-        small, small_alpha = full, resize(alpha, (full.shape[-2], full.shape[-1]))
-    else:
-        h, w = plate.shape[-2:]
-        size = (max(1, h // subsample), max(1, w // subsample))
-        small = resize(full, size, "area")
-        small_alpha = resize(alpha, size, "area")
+    h, w = plate.shape[-2:]
+    size = (max(1, h // subsample), max(1, w // subsample))
+    small_alpha = resize(alpha, size, "bilinear" if subsample == 1 else "area")
     r = max(1, (2 * int(radius)) // subsample // 2) if subsample > 1 else int(radius)
+    if tile and size[0] * subsample == h and size[1] * subsample == w:
+        out = resize(small_alpha.clamp(0.0, 1.0), (h, w), "nearest")
+        for box in edge_boxes(small_alpha, 2 * r + 1, tile):
+            y0, y1, x0, x1 = (v * subsample for v in box)
+            out[..., y0:y1, x0:x1] = _refine_box(small_alpha, plate, box, r, eps, subsample)
+        return out
+    full = guide(plate)
+    small = full if subsample == 1 else resize(full, size, "area")
     a, b = guided_coefficients(small_alpha, small, r, eps)
     return apply_coefficients(a, b, full)
