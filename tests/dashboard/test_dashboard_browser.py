@@ -76,7 +76,7 @@ def test_a_decision_on_the_dashboard_lands_in_the_journal(title_copy, tmp_path):
             entries = journal(title)
         assert [(d.shot, d.verdict, d.decided_by) for d in entries] == [
             ("bikes_002", "accept", "Pat Producer")]
-        page.wait_for_selector(".tabulator-cell >> text=Pat Producer")
+        page.wait_for_selector(".wb-table td >> text=Pat Producer")  # the history
         # Live batch progress: a batch appears and advances while the page is open.
         page.locator(".bk-tab", has_text="Batches").click()
         page.wait_for_selector("text=No batch yet")

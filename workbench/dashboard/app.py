@@ -61,6 +61,9 @@ CSS = """
 .wb-bar{background:#ddd;border-radius:4px;height:14px;width:100%}
 .wb-bar div{background:#54a24b;height:14px;border-radius:4px}
 .wb-reason{border-left:3px solid #e9a23b;padding:2px 8px;margin:4px 0}
+.wb-table{border-collapse:collapse;width:100%;font-size:13px}
+.wb-table th,.wb-table td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left}
+.wb-table th{background:#f3f3f3}
 """
 
 
@@ -113,6 +116,20 @@ def _wipe_html(before: str, after: str) -> str:
             "slider</figcaption></figure>")
 
 
+def _table_html(rows: list[dict[str, Any]], empty: str) -> str:
+    """A small plain HTML table of ``rows`` (dicts with the same keys), or ``empty`` in words.
+
+    Plain HTML rather than a Tabulator: these tables are short, and a Tabulator costs the
+    browser a layout pass of its own on first paint.
+    """
+    if not rows:
+        return f"<p>{html.escape(empty)}</p>"
+    head = "".join(f"<th>{html.escape(str(k))}</th>" for k in rows[0])
+    body = "".join("<tr>" + "".join(f"<td>{'' if v is None else html.escape(str(v))}</td>"
+                                    for v in r.values()) + "</tr>" for r in rows)
+    return f'<table class="wb-table"><tr>{head}</tr>{body}</table>'
+
+
 def _counts_html(counts: dict[str, int]) -> str:
     boxes = "".join(f'<div class="wb-count" style="background:{STATUS_COLOURS[s]}">'
                     f"<b>{counts[s]}</b>{s}</div>" for s in STATUSES)
@@ -156,8 +173,7 @@ class _Session:
         self.by_name = {r.name: r for r in self.rows}
         self.counts_pane = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
         self.left_pane = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
-        self.scene_table = pn.widgets.Tabulator(
-            pd.DataFrame(), disabled=True, show_index=False, sizing_mode="stretch_width")
+        self.scene_table = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
         self.scene_filter = pn.widgets.Select(name="Scene", options=[
             "all", *sorted({r.scene for r in self.rows})], width=180)
         self.status_filter = pn.widgets.Select(name="Status", options=["all", *STATUSES],
@@ -173,8 +189,7 @@ class _Session:
             case_sensitive=False, search_strategy="includes", min_characters=1, width=220)
         self.shot_head = pn.pane.Markdown("Choose a shot in the table.")
         self.pair = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
-        self.history = pn.widgets.Tabulator(pd.DataFrame(), disabled=True, show_index=False,
-                                            sizing_mode="stretch_width", height=180)
+        self.history = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
         self.reasons = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
         self.message = pn.pane.Alert("", alert_type="info", visible=False)
         self.note = pn.widgets.TextInput(name="Note", placeholder="why (optional)", width=260)
@@ -201,7 +216,7 @@ class _Session:
         counts = status_counts(self.rows)
         self.counts_pane.object = _counts_html(counts)
         self.left_pane.object = _left_html(counts)
-        self.scene_table.value = pd.DataFrame(scene_day_counts(self.rows))
+        self.scene_table.object = _table_html(scene_day_counts(self.rows), "no shots yet")
 
     def _reload(self) -> None:
         with Title.open(self.config.root, "ro") as title:
@@ -248,8 +263,7 @@ class _Session:
                          picture_url(shot, "after", row.picture_key)))
         with Title.open(self.config.root, "ro") as title:
             history = decision_history(title, shot)
-        self.history.value = pd.DataFrame(history or [{"when": "", "who": "", "verdict":
-                                                       "no decision yet"}])
+        self.history.object = _table_html(history, "no decision yet")
         if not self.flags and self.config.profiles is not None:
             ready = self.config.profiles.peek()
             self.flags = {r["shot"]: r for r in ready.rows} if ready else {}
