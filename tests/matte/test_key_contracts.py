@@ -122,6 +122,11 @@ def test_despill_keeps_luminance_and_removes_the_spill(method: str) -> None:
     assert torch.equal(out.masked_select(unspilled.expand_as(img)),
                        img.masked_select(unspilled.expand_as(img)))
     assert torch.equal(despill(img, "green", method, strength=0.0), img)
+    # In place: the same values, written into the frame given.
+    limit = torch.full((1, 1, 16, 16), 0.05)
+    mine = img.clone()
+    assert despill(mine, "green", method, 0.5, limit=limit, in_place=True) is mine
+    assert torch.equal(mine, despill(img, "green", method, 0.5, limit=limit))
 
 
 def test_despill_unknown_method_lists_the_known_ones() -> None:

@@ -49,6 +49,9 @@ def spill(img: torch.Tensor, screen: str, method: str = "average") -> torch.Tens
     if screen not in SCREENS:
         raise ParameterError(f"screen must be one of {', '.join(SCREENS)}, got {screen!r}")
     s, a, b = SCREENS[screen]
+    if method == "average":  # one temporary, not three: this runs on full frames
+        out = torch.add(img[:, a:a + 1], img[:, b:b + 1]).mul_(-0.5)
+        return out.add_(img[:, s:s + 1]).clamp_min_(0.0)
     limit = DESPILL_METHODS[method](img[:, a:a + 1], img[:, b:b + 1])
     return (img[:, s:s + 1] - limit).clamp_min_(0.0)
 
@@ -60,6 +63,7 @@ def despill(
     strength: float | torch.Tensor = 1.0,
     luma_weights: tuple[float, float, float] = ACESCG_LUMA,
     limit: torch.Tensor | None = None,
+    in_place: bool = False,
 ) -> torch.Tensor:
     """Remove screen spill from ``img``, preserving luminance.
 
@@ -83,6 +87,9 @@ def despill(
         Optional ``(B|1, 1, H, W)`` most spill that may be removed at each pixel. Spill is
         screen light bounced onto the subject, so it cannot exceed a share of the screen's own
         excess; a limit keeps a green subject on green (leaves) from being turned grey.
+    in_place
+        Write the result into ``img`` and return it (no new frame), for an ``img`` the caller
+        owns.
 
     Shape
     -----
@@ -99,13 +106,14 @@ def despill(
     if bool(((k < 0) | (k > 1)).any()):
         raise ParameterError(f"despill strength must be in [0, 1], got {strength}")
     if bool((k == 0).all()):
-        return img.clone()
+        return img if in_place else img.clone()
     amount = spill(img, screen, method)  # checks the names
     if limit is not None:
         amount = torch.minimum(amount, limit.to(img.dtype), out=amount)
     if not (isinstance(strength, float | int) and strength == 1):
         amount = amount.mul_(k)
     s = SCREENS[screen][0]
-    out = torch.add(img, amount, alpha=luma_weights[s])
+    out = img.add_(amount, alpha=luma_weights[s]) if in_place else \
+        torch.add(img, amount, alpha=luma_weights[s])
     out[:, s:s + 1].sub_(amount)
     return out

@@ -43,7 +43,6 @@ from workbench.matte.screen import (
 from workbench.matte.shaping import (
     apply_garbage,
     apply_holdout,
-    combine_core_edge,
     core_matte,
     erode_matte,
     soften_matte,
@@ -236,11 +235,11 @@ def _shape(alpha: torch.Tensor, work: torch.Tensor, s: Keyer) -> torch.Tensor:
         # applied to the full-size plate, so edges follow the plate's own full-size detail.
         alpha = guided_refine(alpha, work, s.refine_radius * sub, s.refine_eps, sub,
                               tile=EDGE_TILE)
-        alpha = torch.where(alpha < SNAP, 0.0, torch.where(alpha > 1.0 - SNAP, 1.0, alpha))
+        alpha = alpha.masked_fill_(alpha < SNAP, 0.0).masked_fill_(alpha > 1.0 - SNAP, 1.0)
     else:
         alpha = resize(alpha, size)
     if core is not None:
-        alpha = combine_core_edge(alpha, resize(core, size, "nearest"))
+        alpha = torch.maximum(alpha, resize(core, size, "nearest"), out=alpha)  # combine_core_edge
     if s.erode:
         alpha = erode_matte(alpha, s.erode * sub)
     if s.soften > 0:
@@ -334,7 +333,7 @@ def key(
         limit = spill_limit if s.spill_limit < 1.0 else None
         despilled = despill(plate, name, s.despill_method, k, limit=limit)
         foreground = despill(foreground, name, s.despill_method, k,
-                             limit=None if limit is None else limit * alpha)
+                             limit=None if limit is None else limit.mul_(alpha), in_place=True)
     else:
         despilled = plate.clone()
     return KeyResult(alpha, foreground, despilled, field.contiguous(), name)
