@@ -16,7 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-__all__ = ["box_mean", "gaussian", "max_filter", "min_filter", "resize"]
+__all__ = ["box_mean", "gaussian", "max_filter", "min_filter", "resize", "tile_runs"]
 
 
 def _cv2_ok(x: torch.Tensor) -> bool:
@@ -121,3 +121,29 @@ def resize(x: torch.Tensor, size: tuple[int, int], mode: str = "bilinear") -> to
     if mode == "bilinear":
         return F.interpolate(x, size=size, mode="bilinear", align_corners=False)
     return F.interpolate(x, size=size, mode=mode)
+
+
+def tile_runs(mask: torch.Tensor, tile: int) -> list[tuple[int, int, int, int]]:
+    """Boxes ``(y0, y1, x0, x1)`` covering every true pixel of an ``(H, W)`` bool ``mask``.
+
+    The frame is cut in ``tile`` x ``tile`` tiles; in each row of tiles, neighbouring tiles
+    holding a true pixel are joined into one box (few boxes, each a plain slice).
+    """
+    h, w = mask.shape
+    ty, tx = -(-h // tile), -(-w // tile)
+    padded = torch.zeros((ty * tile, tx * tile), dtype=torch.bool)
+    padded[:h, :w] = mask
+    tiles = padded.reshape(ty, tile, tx, tile).any(dim=3).any(dim=1).tolist()
+    boxes = []
+    for i, row in enumerate(tiles):
+        j = 0
+        while j < tx:
+            if not row[j]:
+                j += 1
+                continue
+            k = j
+            while k < tx and row[k]:
+                k += 1
+            boxes.append((i * tile, min(h, (i + 1) * tile), j * tile, min(w, k * tile)))
+            j = k
+    return boxes

@@ -14,7 +14,7 @@ import torch
 
 from workbench.checks import check_image
 from workbench.errors import ParameterError
-from workbench.matte._filters import box_mean, max_filter, min_filter, resize
+from workbench.matte._filters import box_mean, max_filter, min_filter, resize, tile_runs
 
 __all__ = [
     "apply_coefficients", "edge_boxes", "guide", "guided_coefficients", "guided_refine",
@@ -118,26 +118,9 @@ def edge_boxes(alpha: torch.Tensor, reach: int, tile: int) -> list[tuple[int, in
     -----
     ``(B, 1, H, W)`` → boxes in its pixels
     """
-    h, w = alpha.shape[-2:]
     a = alpha.amax(dim=0, keepdim=True), alpha.amin(dim=0, keepdim=True)
     varied = (max_filter(a[0], reach) > min_filter(a[1], reach))[0, 0]
-    ty, tx = -(-h // tile), -(-w // tile)
-    padded = torch.zeros((ty * tile, tx * tile), dtype=torch.bool)
-    padded[:h, :w] = varied
-    tiles = padded.reshape(ty, tile, tx, tile).any(dim=3).any(dim=1).tolist()
-    boxes = []
-    for i, row in enumerate(tiles):
-        j = 0
-        while j < tx:
-            if not row[j]:
-                j += 1
-                continue
-            k = j
-            while k < tx and row[k]:
-                k += 1
-            boxes.append((i * tile, min(h, (i + 1) * tile), j * tile, min(w, k * tile)))
-            j = k
-    return boxes
+    return tile_runs(varied, tile)
 
 
 def _refine_box(alpha: torch.Tensor, plate: torch.Tensor, box: tuple[int, int, int, int],
