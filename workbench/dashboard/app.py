@@ -45,6 +45,10 @@ __all__ = ["PICTURE_ROUTE", "DashboardConfig", "build_app", "picture_url", "prof
 PICTURE_ROUTE = "/pictures"
 STATUS_COLOURS = {"new": "#888888", "proposed": "#4c78a8", "accepted": "#54a24b",
                   "adjusted": "#88d27a", "rejected": "#e45756", "rendered": "#2f7d32"}
+# Fixed column widths: Tabulator's fit-to-data layout measured every cell and was most of
+# the browser's time on first paint.
+SHOT_COLUMN_WIDTHS = {"picture": 80, "shot": 150, "scene": 90, "day": 90, "status": 90,
+                      "strength": 80, "confidence": 95, "proposal": 380}
 CSS = """
 .wb-counts{display:flex;gap:12px;flex-wrap:wrap}
 .wb-count{border-radius:6px;padding:8px 14px;color:#fff;min-width:90px}
@@ -89,7 +93,9 @@ def picture_url(shot: str, kind: str, key: str) -> str:
 def _shots_frame(rows: list[ShotRow]) -> pd.DataFrame:
     return pd.DataFrame({
         "picture": [f'<img src="{picture_url(r.name, "thumb", r.picture_key)}" loading="lazy" '
-                    f'width="64" alt="{html.escape(r.name)}">' for r in rows],
+                    # a fixed box: a row keeps its height when its picture arrives
+                    f'width="64" height="36" style="object-fit:contain" '
+                    f'alt="{html.escape(r.name)}">' for r in rows],
         "shot": [r.name for r in rows],
         "scene": [r.scene for r in rows],
         "day": [r.day for r in rows],
@@ -182,8 +188,8 @@ class _Session:
         self.table = pn.widgets.Tabulator(
             _shots_frame(self.rows), pagination="remote", page_size=config.page_size,
             disabled=True, show_index=False, selectable=1, sizing_mode="stretch_width",
-            formatters={"picture": {"type": "html"}}, layout="fit_data_stretch",
-            widths={"proposal": 380}, css_classes=["wb-shots"])
+            formatters={"picture": {"type": "html"}}, layout="fit_columns",
+            widths=SHOT_COLUMN_WIDTHS, css_classes=["wb-shots"])
         self.shot_select = pn.widgets.AutocompleteInput(
             name="Go to shot", options=[r.name for r in self.rows], restrict=True,
             case_sensitive=False, search_strategy="includes", min_characters=1, width=220)
