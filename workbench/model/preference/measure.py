@@ -67,8 +67,8 @@ def fit_look_change(before: torch.Tensor, after: torch.Tensor
                     ) -> tuple[tuple[float, float, float], tuple[float, float, float], float]:
     """Slope, offset (per channel) and saturation taking ``before`` to ``after`` (ACEScct).
 
-    Least squares: per channel ``after ≈ slope·before + offset`` on the probes' luma-preserving
-    part, then the saturation that best scales what is left around the luma.
+    Least squares of the ASC CDL without power: per-channel lines to start, then all seven
+    numbers together.
     """
     ones = torch.ones(before.shape[0], 1, dtype=torch.float64)
     slope, offset = [], []
@@ -77,13 +77,23 @@ def fit_look_change(before: torch.Tensor, after: torch.Tensor
         sol = torch.linalg.lstsq(a, after[:, c:c + 1]).solution.flatten()
         slope.append(float(sol[0]))
         offset.append(float(sol[1]))
-    sop = before * torch.tensor(slope, dtype=torch.float64) + torch.tensor(offset,
-                                                                          dtype=torch.float64)
-    luma = (sop @ LUMA)[:, None]
-    chroma, wanted = sop - luma, after - luma
-    denom = float((chroma * chroma).sum())
-    sat = float((chroma * wanted).sum()) / denom if denom > 1e-12 else 1.0
-    return ((slope[0], slope[1], slope[2]), (offset[0], offset[1], offset[2]), sat)
+    # Then slope, offset and saturation together: a saturation change mixes the channels, so
+    # per-channel lines alone would take part of it for a change of slope and offset.
+    params = torch.tensor([*slope, *offset, 1.0], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.LBFGS([params], max_iter=200, tolerance_grad=1e-12,
+                            tolerance_change=1e-14, line_search_fn="strong_wolfe")
+
+    def closure() -> torch.Tensor:
+        opt.zero_grad()
+        sop = before * params[:3] + params[3:6]
+        luma = (sop @ LUMA)[:, None]
+        loss = (luma + params[6] * (sop - luma) - after).square().sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    v = [float(x) for x in params.detach()]
+    return ((v[0], v[1], v[2]), (v[3], v[4], v[5]), v[6])
 
 
 def source_proposal(title: Title, proposal: Proposal) -> Proposal:
