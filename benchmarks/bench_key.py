@@ -142,12 +142,7 @@ def run_speed() -> dict[str, float]:
     anchor = best_seconds(lambda: threshold_key(rgb8), repeat=5)
     # On a loaded machine torch's OpenMP threads spin at every barrier: one thread says what
     # the keyer costs without that.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        single = best_seconds(lambda: key(plate, settings), repeat=3)
-    finally:
-        torch.set_num_threads(threads)
+    single = best_seconds(lambda: key(plate, settings, threads=1), repeat=3)
     return {"keyer": 1.0 / ours, "keyer_plain": 1.0 / fast, "keyer_one_thread": 1.0 / single,
             "threshold": 1.0 / anchor}
 

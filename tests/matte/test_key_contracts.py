@@ -166,3 +166,14 @@ def test_despill_limit_caps_what_is_removed() -> None:
     out = despill(img, "green", limit=torch.full((1, 1, 4, 4), 0.05))
     w_g = ACESCG_LUMA[1]
     torch.testing.assert_close(img[:, 1] - out[:, 1], torch.full((1, 4, 4), 0.05 * (1 - w_g)))
+
+
+def test_threads_apply_to_one_key_only() -> None:
+    plate = green_plate()
+    before = torch.get_num_threads()
+    other = 2 if before == 1 else 1
+    assert torch.equal(key(plate, threads=other).alpha, key(plate).alpha)
+    assert torch.get_num_threads() == before
+    with pytest.raises(ParameterError, match="threads"):
+        key(plate, threads=0)
+    assert torch.get_num_threads() == before

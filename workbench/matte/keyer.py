@@ -253,6 +253,7 @@ def key(
     clean_plate: torch.Tensor | None = None,
     garbage: torch.Tensor | None = None,
     holdout: torch.Tensor | None = None,
+    threads: int | None = None,
 ) -> KeyResult:
     """Key ``plate``: a chroma key, or a difference key when ``clean_plate`` is given.
 
@@ -267,6 +268,10 @@ def key(
     garbage, holdout
         Optional ``(1|B, 1, H, W)`` mattes in [0, 1]: outside ``garbage`` is keyed out, inside
         ``holdout`` kept opaque (see :mod:`workbench.matte.shaping`).
+    threads
+        Torch threads for this key only (the process's setting is restored after); ``None``
+        keeps the process's. One thread per key is faster when frames are keyed in parallel
+        or the machine is busy: torch's idle threads spin at every barrier.
 
     Returns
     -------
@@ -278,12 +283,31 @@ def key(
     ShapeError
         ``plate`` is not ``(B, 3, H, W)`` float, or a clean plate or matte does not fit it.
     ParameterError
-        An unknown screen name.
+        An unknown screen name, or ``threads`` below 1.
 
     Shape
     -----
     ``(B, 3, H, W)`` → alpha ``(B, 1, H, W)``, colours ``(B, 3, H, W)``
     """
+    if threads is None:
+        return _key(plate, settings, clean_plate, garbage, holdout)
+    if threads < 1:
+        raise ParameterError(f"key: threads must be >= 1 or None, got {threads}")
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        return _key(plate, settings, clean_plate, garbage, holdout)
+    finally:
+        torch.set_num_threads(before)
+
+
+def _key(
+    plate: torch.Tensor,
+    settings: Keyer | None,
+    clean_plate: torch.Tensor | None,
+    garbage: torch.Tensor | None,
+    holdout: torch.Tensor | None,
+) -> KeyResult:
     check_image(plate, "key plate")
     s = settings if settings is not None else Keyer()
     if clean_plate is not None:
