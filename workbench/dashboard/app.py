@@ -47,8 +47,8 @@ STATUS_COLOURS = {"new": "#888888", "proposed": "#4c78a8", "accepted": "#54a24b"
                   "adjusted": "#88d27a", "rejected": "#e45756", "rendered": "#2f7d32"}
 # Fixed column widths: Tabulator's fit-to-data layout measured every cell and was most of
 # the browser's time on first paint.
-SHOT_COLUMN_WIDTHS = {"picture": 80, "shot": 150, "scene": 90, "day": 90, "status": 90,
-                      "strength": 80, "confidence": 95, "proposal": 380}
+SHOT_COLUMN_WIDTHS = {"picture": 88, "shot": 130, "scene": 90, "day": 90, "status": 85,
+                      "strength": 90, "confidence": 115, "proposal": 380}
 CSS = """
 .wb-counts{display:flex;gap:12px;flex-wrap:wrap}
 .wb-count{border-radius:6px;padding:8px 14px;color:#fff;min-width:90px}
