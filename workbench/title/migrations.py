@@ -178,8 +178,9 @@ def _v1_composite_journal(db: sqlite3.Connection) -> None:
     Adds their proposals, their append-only decisions and their renders; nothing existing
     changes, so a version-1 catalog keeps every row.
     """
-    for statement in _V2_COMPOSITES:
-        db.execute(statement)
+    for statement in _V2_COMPOSITES:  # IF NOT EXISTS: a catalog re-labelled older keeps its rows
+        db.execute(statement.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1)
+                   .replace("CREATE TRIGGER ", "CREATE TRIGGER IF NOT EXISTS ", 1))
 
 
 def _v2_proposal_details(db: sqlite3.Connection) -> None:
