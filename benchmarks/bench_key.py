@@ -189,7 +189,7 @@ def run() -> list[dict[str, Any]]:
                 entry(f"key_{name}_alpha_sad_vs_{anchor}", ours["sad"], "SAD (thousands)",
                       label, other["sad"], higher_is_better=False),
                 entry(f"key_{name}_fg_error_vs_{anchor}", ours["fg"],
-                      "mean |premultiplied colour error|", label, other["fg"],
+                      "mean abs. premultiplied colour error", label, other["fg"],
                       higher_is_better=False),
             ]
     speed = run_speed()
