@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,13 +87,21 @@ def lab_server(root: Path, state: Path, env: dict[str, str] | None = None,
     with log.open("wb") as out:
         process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=full_env)
     server = LabServer(f"http://127.0.0.1:{port}", token, root, process, log)
+    with serving(process, lambda: _ready(server.url, token), log, "JupyterLab", timeout):
+        yield server
+
+
+@contextmanager
+def serving(process: subprocess.Popen, ready: Callable[[], bool], log: Path, what: str,
+            timeout: float) -> Iterator[None]:
+    """Wait until ``ready()`` answers (or fail with the tail of ``log``); stop ``process`` after."""
     try:
         deadline = time.monotonic() + timeout
-        while not _ready(server.url, token):
+        while not ready():
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"JupyterLab did not start:\n{log.read_text()[-3000:]}")
+                raise RuntimeError(f"{what} did not start:\n{log.read_text()[-3000:]}")
             time.sleep(0.3)
-        yield server
+        yield
     finally:
         process.terminate()
         try:

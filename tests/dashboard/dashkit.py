@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))  # labserver.py
 
-from labserver import chromium_page, free_port
+from labserver import chromium_page, free_port, serving
 
 __all__ = ["DashServer", "chromium_page", "dashboard_server", "make_sample_title"]
 
@@ -46,20 +45,9 @@ def dashboard_server(title: Path, *args: str, log: Path,
     with log.open("wb") as out:
         process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
     server = DashServer(f"http://127.0.0.1:{port}", process, log)
-    try:
-        deadline = time.monotonic() + timeout
-        while not _ready(server.url + "/liveness"):  # "/" would build a whole session
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the dashboard did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.3)
+    # "/liveness", not "/": the page itself would build a whole session
+    with serving(process, lambda: _ready(server.url + "/liveness"), log, "the dashboard", timeout):
         yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
 
 
 def make_sample_title(base: Path, train: bool = True) -> Path:
