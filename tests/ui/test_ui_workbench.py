@@ -47,8 +47,8 @@ def test_opens_on_the_first_shot_with_its_proposal(app: Workbench):
     assert app.browser.selected == "street_001" == app.grade.shot == app.compare.shot
     proposal = latest_proposal(app.title, app.title.shot("street_001"))
     assert app.grade.strength == proposal.strength
-    assert [s["operator"] for s in app.grade.spec] == [
-        type(op).__name__ for op in proposal.pipeline]
+    assert [s["operator"] for s in app.grade.spec] == [  # and the wheels' LiftGammaGain
+        type(op).__name__ for op in proposal.pipeline] + ["LiftGammaGain"]
     assert app.compare.seq == 1 and app.scopes.seq == 1
     before, after = _jpeg(app.compare.before), _jpeg(app.compare.after)
     assert before.shape == after.shape == (68, 160, 3)

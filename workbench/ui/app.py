@@ -25,12 +25,14 @@ from workbench.title import (
 )
 from workbench.title.settings import SETTINGS_FILE, now_iso
 from workbench.ui.ahead import AheadCache
+from workbench.ui.client_frames import ClientFrames
 from workbench.ui.compare import CompareView
 from workbench.ui.decision import DecisionBar
 from workbench.ui.frames import PROXY_WIDTH, ShotPreview
 from workbench.ui.grade import GradePanel
 from workbench.ui.keys import AppKeys
 from workbench.ui.latest import LatestOnly
+from workbench.ui.playback import play_key, play_plan, render_play_frames
 from workbench.ui.references import StillGallery, reference_choices
 from workbench.ui.scopes import Scopes
 from workbench.ui.shots import ShotBrowser
@@ -113,19 +115,28 @@ class Workbench(w.VBox):
         self._lock = threading.RLock()
         self._worker = LatestOnly(self._render, threaded=threaded)
         self.ahead = AheadCache(threaded=threaded)  # frames ahead of the next slider move
+        # ... also sent to the browser, which paints a kept one before the kernel hears of it
+        self.client_frames = ClientFrames(self.compare, self.grade)
+        self.ahead.on_frame = self.client_frames.push
         self._scopes_worker = LatestOnly(self._scopes, threaded=threaded)
         self.scope_timings: list[float] = []
         self._base = Pipeline()
         self._seq = 0
         self._last_request: tuple[Any, ...] | None = None
         self._scopes_at = self._requested_at = -1e9
+        # Playback: frames rendered on their own thread, played by the front end; any edit,
+        # shot switch or frame step stops it (and cancels a render under way).
+        self._play_gen = 0
+        self._play_worker = LatestOnly(self._render_play, threaded=threaded)
+        self.play_timings: list[dict[str, float]] = []
 
         self.browser.observe(lambda c: self.select(c["new"]), "selected")
-        self.grade.observe(lambda _c: self._request(), "request_seq")
+        self.grade.observe(lambda _c: self._grade_changed(), "request_seq")
         self.compare.observe(lambda _c: self._request(), "display_width")  # zoomed: more pixels
         self.compare.seek.append(self.show_frame)
         self.browser.fix.append(lambda name: self._fix_from_page(name))
         self.compare.grab.append(lambda: self._grab_from_page())
+        self.compare.play.append(lambda have: self._play_from_page(have))
         self.compare.observe(lambda _c: self._show_reference(), "reference")
         self._proposal_id: int | None = None
         self._references: dict[tuple[Any, ...], bytes] = {}  # rendered references, per frame
@@ -162,6 +173,7 @@ class Workbench(w.VBox):
     def _select(self, name: str) -> None:
         if not name:
             return
+        self.stop_playback()
         title = self.title
         shot = title.shot(name)
         if self.browser.selected != name:
@@ -339,6 +351,7 @@ class Workbench(w.VBox):
             self._step_frame(delta)
 
     def _step_frame(self, delta: int) -> None:
+        self.stop_playback()
         if self.preview is None:
             return
         shot = self.preview.shot
@@ -375,6 +388,7 @@ class Workbench(w.VBox):
         if self.preview is None:
             return
         pipeline = self.grade.pipeline()
+        self.client_frames.note(self.preview, self._base, pipeline)
         proxy = self.grade.dragging or not self._needs_full()
         request = (self.preview, pipeline, self.grade.strength, proxy)
         self.decision.pipeline = pipeline if pipeline != self._base else None
@@ -390,6 +404,73 @@ class Workbench(w.VBox):
         self._seq += 1
         self._requested_at = time.monotonic()
         self._worker.submit(self._seq, request)
+
+    def _grade_changed(self) -> None:
+        self.stop_playback()  # an edit stops playback: the frames played no longer match it
+        self._request()
+
+    def play(self, have: str | None = None) -> str | None:
+        """Play the shot's proxy frames through the current grade at its strength.
+
+        The frames (and the untouched ones, when the viewer compares against the source) are
+        rendered on a background thread and streamed to the viewer, which plays them at the
+        clip's frame rate, looping, on its own clock. ``have`` is the key of the frames the
+        viewer already holds: the same grade plays again without rendering. Returns the
+        play's key (``None`` with no shot shown).
+        """
+        with self._lock:
+            if self.preview is None:
+                return None
+            shot = self.preview.shot
+            plan = play_plan(shot, self.preview.index)
+            pipeline, strength = self.grade.pipeline(), self.grade.strength
+            before = self.compare.reference == "source"
+            key = play_key(shot, plan, pipeline, strength, self.proxy_width, before)
+            self._play_gen += 1
+            self.compare.playing = True
+            if key == have:
+                self.compare.send_play_ready(key)
+                return key
+            self.compare.send_play_begin(key, plan.count, plan.fps, plan.first_number,
+                                         list(plan.timecodes), before)
+            self._play_worker.submit(self._play_gen, (self._play_gen, key, shot, plan,
+                                                      pipeline, strength, before))
+            return key
+
+    def stop_playback(self) -> None:
+        """Stop playing (and cancel a render of frames under way)."""
+        self._play_gen += 1
+        if self.compare.playing:
+            self.compare.playing = False
+
+    def _play_from_page(self, have: str | None) -> None:
+        try:
+            self.play(have)
+        except Exception as exc:  # shown, not raised into a comm handler that swallows it
+            self.compare.playing = False
+            self.error.value = f"<div class='wb-error'>{type(exc).__name__}: {exc}</div>"
+
+    def _render_play(self, gen: int, request: tuple[Any, ...]) -> None:
+        _gen, key, shot, plan, pipeline, strength, before = request
+        t0 = time.perf_counter()
+        try:
+            for frame in render_play_frames(shot, plan, pipeline, strength, self.proxy_width,
+                                            before):
+                if gen != self._play_gen:
+                    self.compare.send_play_cancel(key, "stopped")
+                    return
+                self.compare.send_play_frame(key, frame.index, frame.after, frame.before)
+            self.play_timings.append({"frames": plan.count,
+                                      "ms": (time.perf_counter() - t0) * 1e3})
+            if gen == self._play_gen:
+                self.compare.send_play_ready(key)
+            else:
+                self.compare.send_play_cancel(key, "stopped")
+        except Exception as exc:  # a bad frame must not break the viewer: say so
+            self.compare.send_play_cancel(key, f"{type(exc).__name__}: {exc}")
+            self.compare.playing = False
+            self.error.value = f"<div class='wb-error'>playback of {shot.name}: " \
+                               f"{type(exc).__name__}: {exc}</div>"
 
     def _needs_full(self) -> bool:
         """True when the viewer shows more pixels across than the proxy has (zoomed in)."""
@@ -423,7 +504,8 @@ class Workbench(w.VBox):
             before = preview.before(proxy=proxy)
             if self.compare.reference == "source" and self.compare.before is not before:
                 self.compare.before = before  # the same resolution as the after
-            self.compare.show_after(frame.jpeg, proxy=proxy)
+            self.compare.show_after(frame.jpeg, proxy=proxy,
+                                    tag=self.client_frames.tag(pipeline, strength, proxy))
             self._scopes_worker.submit(_seq, frame.display)
             self.error.value = ""
             if not self.grade.dragging:  # a drag rarely lands on a guessed value: save the CPU
@@ -434,7 +516,7 @@ class Workbench(w.VBox):
     def wait(self, timeout: float = 30.0) -> bool:
         """Block until the newest preview is shown (scripts and tests)."""
         return (self._worker.wait(timeout) and self._scopes_worker.wait(timeout)
-                and self.ahead.wait(timeout))
+                and self.ahead.wait(timeout) and self._play_worker.wait(timeout))
 
     def close(self) -> None:
         """Close the widgets and the title."""

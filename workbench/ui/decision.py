@@ -211,10 +211,21 @@ def pipeline_changes(proposed: Pipeline, edited: Pipeline) -> list[str]:
         names = [type(op).__name__ for op in ops]
         out += [f"{n} bypassed" for n in names if n not in kept]
         ops = [op for op in ops if type(op).__name__ in kept]
-    for a, b in zip(ops, new, strict=False):
+    # An operator the artist added (the colour wheels' LiftGammaGain) against its identity.
+    added = new[len(ops):]
+    out += [f"{type(b).__name__} added" for b in added]
+    for a, b in [*zip(ops, new, strict=False), *[(_identity(b), b) for b in added]]:
         for name in a.parameter_names():
             old, value = getattr(a, name), getattr(b, name)
             if old != value:
                 fmt = (lambda v: f"{v:.3f}") if isinstance(old, float) else repr
                 out.append(f"{type(a).__name__}.{name} {fmt(old)} → {fmt(value)}")
     return out
+
+
+def _identity(op: Operator) -> Operator:
+    """``op``'s operator with its declared defaults (what an added operator changed from)."""
+    try:
+        return type(op)()
+    except Exception:  # an operator that needs data (a LUT's table): compare with itself
+        return op

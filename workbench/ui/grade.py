@@ -10,11 +10,13 @@ import anywidget
 import param
 import traitlets as t
 
-from workbench.ops import Operator, Pipeline
+from workbench.ops import LiftGammaGain, Operator, Pipeline
 
-__all__ = ["GradePanel", "GradeState", "operator_spec", "parameter_spec"]
+__all__ = ["WHEELS", "GradePanel", "GradeState", "operator_spec", "parameter_spec"]
 
 STATIC = Path(__file__).with_name("static")
+# The colour wheels: (range, master parameter, its red/green/blue parameters) of LiftGammaGain.
+WHEELS = tuple((r, r, (f"{r}_r", f"{r}_g", f"{r}_b")) for r in ("lift", "gamma", "gain"))
 ROOM = 0.25  # of a slider's range, kept free on either side of the proposed value
 
 
@@ -77,6 +79,10 @@ class GradePanel(anywidget.AnyWidget):
     from the front end or from Python, bumps ``request_seq``: observe it to re-render.
     ``dragging`` is true while a slider is held (render the proxy), false on release.
 
+    The colour wheels (lift, gamma, gain) edit the chain's first :class:`LiftGammaGain`; a
+    chain without one gets an identity one at its end (``wheels_added``), left out of
+    :meth:`pipeline` while it stays the identity. ``wheels`` is that operator's index.
+
     Each change is one undo step (a whole drag is one); ``undo()``/``redo()`` walk them.
     ``edited`` is true while the strength or a parameter differs from the proposal; the
     front end asks before ``discard`` throws such edits away. :meth:`edits` and
@@ -99,11 +105,14 @@ class GradePanel(anywidget.AnyWidget):
     undo_depth = t.Int(0).tag(sync=True)
     bypass = t.List(t.Bool()).tag(sync=True)  # per operator: left out of the grade
     redo_depth = t.Int(0).tag(sync=True)
+    wheels = t.Int(-1).tag(sync=True)  # index of the LiftGammaGain the wheels edit (-1: none)
 
     def __init__(self, pipeline: Pipeline | None = None, strength: float = 1.0,
                  strength_max: float = 1.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._pipeline = Pipeline()
+        self._ops: list[Operator] = []  # the proposal's operators, and the wheels' if added
+        self.wheels_added = False
         self._undo: list[GradeState] = []
         self._redo: list[GradeState] = []
         self._current: GradeState = ((), strength, ())
@@ -118,7 +127,13 @@ class GradePanel(anywidget.AnyWidget):
         """Show ``pipeline`` (a proposal's) at ``strength``; this is what reset returns to."""
         pipeline.validate()
         self._pipeline = pipeline
-        specs = [operator_spec(op) for op in pipeline if isinstance(op, Operator)]
+        self._ops = [op for op in pipeline if isinstance(op, Operator)]
+        wheels = next((i for i, op in enumerate(self._ops) if isinstance(op, LiftGammaGain)), -1)
+        self.wheels_added = wheels < 0
+        if self.wheels_added:  # an identity LiftGammaGain for the wheels to push
+            wheels = len(self._ops)
+            self._ops.append(LiftGammaGain())
+        specs = [operator_spec(op) for op in self._ops]
         self._restoring = True
         try:
             with self.hold_trait_notifications(), self.hold_sync():
@@ -126,6 +141,7 @@ class GradePanel(anywidget.AnyWidget):
                 self.proposed_strength = strength
                 self.shot, self.summary = shot, summary
                 self.spec = specs
+                self.wheels = wheels
                 self.values = [{p["name"]: p["default"] for p in s["params"]} for s in specs]
                 self.bypass = [False] * len(specs)
                 self.strength = strength
@@ -136,11 +152,14 @@ class GradePanel(anywidget.AnyWidget):
         self._sync_history()
 
     def pipeline(self) -> Pipeline:
-        """The operators with the panel's values (bypassed ones left out)."""
-        ops = [op for op in self._pipeline if isinstance(op, Operator)]
+        """The operators with the panel's values (bypassed ones, identity added wheels left out)."""
+        ops = self._ops
         off = self.bypass if len(self.bypass) == len(ops) else [False] * len(ops)
-        return Pipeline(op.with_params(**vals)
-                        for op, vals, skip in zip(ops, self.values, off, strict=True) if not skip)
+        out = [op.with_params(**vals)
+               for i, (op, vals, skip) in enumerate(zip(ops, self.values, off, strict=True))
+               if not skip and not (self.wheels_added and i == self.wheels and vals == {
+                   p["name"]: p["default"] for p in self.spec[i]["params"]})]
+        return Pipeline(out)
 
     def graded(self) -> Pipeline:
         """What a decision at the current strength renders."""
@@ -200,30 +219,40 @@ class GradePanel(anywidget.AnyWidget):
         self._undo, self._redo = list(edits["undo"]), list(edits["redo"])
         self._sync_history()
 
-    def reset(self, operator: int | None = None, name: str | None = None) -> None:
-        """Back to the proposal: one parameter, one operator's, or everything (and strength)."""
+    def reset(self, operator: int | None = None, name: str | None = None,
+              names: list[str] | None = None) -> None:
+        """Back to the proposal: one parameter, one operator's, or everything (and strength).
+
+        ``names`` resets several of one operator's parameters (a wheel's); one undo step.
+        """
+        chosen = set(names) if names is not None else None if name is None else {name}
         values = [dict(v) for v in self.values]
         for i, spec in enumerate(self.spec):
             if operator is not None and i != operator:
                 continue
             for p in spec["params"]:
-                if name is None or p["name"] == name:
+                if chosen is None or p["name"] in chosen:
                     values[i][p["name"]] = p["default"]
         with self.hold_trait_notifications():
             self.values = values
             if operator is None:
                 self.strength = self.proposed_strength
-                if name is None:
+                if chosen is None:
                     self.bypass = [False] * len(self.spec)
 
     def set_value(self, operator: int, name: str, value: float) -> None:
         """Set one parameter, held to its hard bounds."""
-        spec = next(p for p in self.spec[operator]["params"] if p["name"] == name)
-        lo, hi = spec.get("hard_min"), spec.get("hard_max")
-        value = max(value, lo) if lo is not None else value
-        value = min(value, hi) if hi is not None else value
+        self.set_values(operator, {name: value})
+
+    def set_values(self, operator: int, changes: dict[str, float]) -> None:
+        """Set several parameters of one operator at once (one undo step), held to hard bounds."""
         values = [dict(v) for v in self.values]
-        values[operator][name] = float(value)
+        for name, value in changes.items():
+            spec = next(p for p in self.spec[operator]["params"] if p["name"] == name)
+            lo, hi = spec.get("hard_min"), spec.get("hard_max")
+            value = max(value, lo) if lo is not None else value
+            value = min(value, hi) if hi is not None else value
+            values[operator][name] = float(value)
         self.values = values
 
     @t.validate("strength")
@@ -251,7 +280,9 @@ class GradePanel(anywidget.AnyWidget):
     def _on_front_end(self, _widget: Any, content: dict[str, Any], _buffers: list[Any]) -> None:
         kind = content.get("type")
         if kind == "reset":
-            self.reset(content.get("operator"), content.get("name"))
+            names = content.get("names")
+            self.reset(content.get("operator"), content.get("name"),
+                       [str(n) for n in names] if isinstance(names, list) else None)
         elif kind == "undo":
             self.undo()
         elif kind == "redo":
