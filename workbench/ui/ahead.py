@@ -4,13 +4,17 @@ After each shown frame, a thread of its own renders the strengths one step eithe
 (the step the last move took, the likelier direction first), so that the next move usually
 finds its frame ready and only has to send it. It runs beside the preview thread, never in
 its way: a request for a frame still being rendered ahead waits for that frame instead of
-rendering it twice, any other request renders at once.
+rendering it twice, any other request renders at once. ``on_frame`` is told of each frame as it
+is made (the app sends it on to the browser, which keeps it for a move that never has to reach
+the kernel: see :mod:`workbench.ui.client_frames`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +29,8 @@ KEEP = 8  # frames kept
 WAIT_S = 5.0  # the longest a request waits for the frame being rendered ahead for it
 
 Key = tuple[float, bool]  # strength (rounded), proxy
+# Told of each frame rendered ahead: (preview, pipeline, strength, proxy, frame).
+FrameSink = Callable[[ShotPreview, Pipeline, float, bool, PreviewFrame], None]
 
 
 def _key(strength: float) -> float:
@@ -36,10 +42,11 @@ class AheadCache:
     """A few frames of one preview and pipeline rendered ahead, keyed by strength and proxy.
 
     ``threaded=False`` renders nothing ahead (scripts and tests that want one render per
-    request).
+    request). ``on_frame`` (optional) is called on the thread ahead with each frame it keeps.
     """
 
     threaded: bool = True
+    on_frame: FrameSink | None = None
     frames: dict[Key, PreviewFrame] = field(default_factory=dict)
     hits: int = 0
     misses: int = 0
@@ -121,16 +128,21 @@ class AheadCache:
                     try:
                         frame = preview.render(pipeline, key[0], proxy=proxy)
                         with self._lock:
-                            if self._owner == (preview, pipeline):
+                            kept = self._owner == (preview, pipeline)
+                            if kept:
                                 self.frames[key] = frame
                                 while len(self.frames) > KEEP:
                                     self.frames.pop(next(iter(self.frames)))
                     except Exception:  # only a guess: the request renders it again
-                        pass
+                        kept = False
                     finally:
                         with self._lock:
                             self._inflight.pop(key, None)
                         done.set()
+                    if kept and self.on_frame is not None:
+                        # The browser's copy is an extra: never fatal here.
+                        with contextlib.suppress(Exception):
+                            self.on_frame(preview, pipeline, key[0], proxy, frame)
 
     def wait(self, timeout: float = 30.0) -> bool:
         """Block until nothing is being rendered ahead (tests)."""
