@@ -18,6 +18,69 @@ function blobUrl(view, mime) {
   return URL.createObjectURL(new Blob([view], { type: mime }));
 }
 
+// ---- Frame cache (client side) ------------------------------------------------------------
+// The kernel sends every frame it renders ahead (and tags each frame it shows) with what
+// determines its picture: epoch (shot, clip frame, proposal), the grade panel's values and
+// bypasses, strength, proxy, compare mode (workbench/ui/client_frames.py). Frames are decoded
+// as they arrive; a strength move onto a kept frame paints it at once, no kernel round trip.
+// A kept frame is shown only when every part of its tag equals the page's state right now.
+const FRAME_CACHE_SIZE = 32;
+
+const strengthKey = (s) => Math.round(Number(s) * 1e6);
+
+function sameValue(a, b) {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a), kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameValue(a[k], b[k]));
+}
+
+function makeFrameCache() {
+  const entries = new Map();  // key -> {tag, url, img}; insertion order = age
+  const urls = new Set();
+  const keyOf = (tag) => `${tag.epoch}|${strengthKey(tag.strength)}|${tag.proxy ? 1 : 0}`;
+  return {
+    keyOf,
+    get: (key) => entries.get(key),
+    owns: (url) => urls.has(url),
+    get size() { return entries.size; },
+    // Keep `bytes` under `tag` (a frame already kept under the same tag is reused); the
+    // frame is decoded now, off the path of the move that will show it.
+    put(tag, bytes, mime, shown) {
+      const key = keyOf(tag);
+      const old = entries.get(key);
+      if (old && sameValue(old.tag, tag)) {
+        entries.delete(key);
+        entries.set(key, old);
+        return old;
+      }
+      const url = blobUrl(bytes, mime);
+      if (!url) return null;
+      const img = new Image();
+      img.src = url;
+      img.decode().catch(() => {});
+      const entry = { tag, url, img };
+      if (old) this.drop(key, shown);
+      entries.set(key, entry);
+      urls.add(url);
+      while (entries.size > FRAME_CACHE_SIZE) this.drop(entries.keys().next().value, shown);
+      return entry;
+    },
+    drop(key, shown) {
+      const entry = entries.get(key);
+      if (!entry) return;
+      entries.delete(key);
+      urls.delete(entry.url);
+      if (entry.url !== shown()) URL.revokeObjectURL(entry.url);  // else when replaced
+    },
+    keepOnly(epoch, shown) {
+      for (const [key, entry] of [...entries]) if (entry.tag.epoch !== epoch) this.drop(key, shown);
+    },
+    clear(shown) { for (const key of [...entries.keys()]) this.drop(key, shown); },
+  };
+}
+
 export default {
   render({ model, el: host }) {
     const root = el("div", "wb-compare", { "data-testid": "wb-compare", tabindex: "0" });
@@ -226,27 +289,97 @@ export default {
       imgBefore.decode().then(() => { if (fit) fitView(); }).catch(() => {});
     }
 
-    // The preview's data-frame-seq rises only once the new frame is decoded and painted.
+    // The kernel's frame. A tagged one is kept (frame cache); one made for an older move while
+    // the page already shows the kept frame of the newest is kept but not shown: the kernel's
+    // answer to the newest move follows it.
     async function setAfter() {
-      const url = blobUrl(model.get("after"), model.get("mime"));
+      const tag = model.get("after_tag") || {};
+      const tagged = tag.epoch !== undefined;
+      const entry = tagged ? frameCache.put(tag, model.get("after"), model.get("mime"), shownUrl) : null;
+      noteKeptFrames();
+      if (tagged && wantFromCache && keptFrameFits(wantTag) && !keptFrameFits(tag, true)) return;
+      const url = entry ? entry.url : blobUrl(model.get("after"), model.get("mime"));
       if (!url) return;
+      await paintAfter(url, tagged ? tag : null, false);
+    }
+
+    // The preview's data-frame-seq rises only once the new frame is decoded and painted.
+    async function paintAfter(url, tag, fromCache) {
       const mine = ++token;
+      wantTag = tag;
+      wantFromCache = fromCache;
       const old = imgAfter.src;
-      imgAfter.src = url;
+      if (old !== url) imgAfter.src = url;
       try {
         await imgAfter.decode();
       } catch {
-        if (mine === token) URL.revokeObjectURL(url);
+        if (mine === token && !frameCache.owns(url)) URL.revokeObjectURL(url);
         return;  // a newer frame replaced this one before it decoded
       }
-      if (old.startsWith("blob:")) URL.revokeObjectURL(old);
+      if (old !== url && old.startsWith("blob:") && !frameCache.owns(old)) URL.revokeObjectURL(old);
       if (mine !== token) return;
+      imgAfter.dataset.frameFrom = fromCache ? "cache" : "kernel";
       requestAnimationFrame(() => {
         painted += 1;
         imgAfter.setAttribute("data-frame-seq", String(painted));
         if (fit && painted === 1) fitView();
       });
     }
+
+    // ---- Frame cache: the page's side (see makeFrameCache) ----
+    const frameCache = makeFrameCache();
+    const shownUrl = () => imgAfter.src;
+    let wantTag = null, wantFromCache = false, staleFrames = false, grade = null, closed = false;
+    const gradeContext = {};
+    const noteKeptFrames = () => { root.dataset.keptFrames = String(frameCache.size); };
+    // A kept frame fits when its tag is the page's state now: epoch, compare mode, proxy, and
+    // the grade panel's strength, values and bypasses (its local copy: a slider the artist just
+    // moved counts at once, before the kernel has heard of it).
+    function keptFrameFits(tag, anyProxy = false) {
+      if (!tag || tag.epoch === undefined || !grade || staleFrames) return false;
+      return tag.epoch === model.get("cache_epoch") && tag.mode === model.get("mode")
+        && (anyProxy || Boolean(tag.proxy) === Boolean(model.get("proxy")))
+        && strengthKey(tag.strength) === strengthKey(grade.get("strength"))
+        && sameValue(tag.bypass, grade.get("bypass")) && sameValue(tag.values, grade.get("values"));
+    }
+    // The grade panel moved (or a frame arrived): paint the kept frame of this state, if any.
+    function showKeptFrame() {
+      if (!grade || staleFrames) return;
+      const entry = frameCache.get(frameCache.keyOf({
+        epoch: model.get("cache_epoch"), strength: grade.get("strength"), proxy: model.get("proxy"),
+      }));
+      if (!entry || !keptFrameFits(entry.tag)) return;
+      if (wantTag === entry.tag && imgAfter.src === entry.url) return;  // shown already
+      paintAfter(entry.url, entry.tag, true);
+    }
+    function onKeptFrame(msg, buffers) {
+      if (!msg || msg.type !== "frame" || !msg.tag || !buffers || !buffers.length) return;
+      if (msg.tag.epoch !== model.get("cache_epoch")) return;  // for a frame no longer shown
+      frameCache.put(msg.tag, buffers[0], model.get("mime"), shownUrl);
+      noteKeptFrames();
+      showKeptFrame();
+    }
+    // The shot, its frame or the panel's operators changed: nothing kept is used until the
+    // kernel's new epoch arrives (it follows those changes).
+    const staleKeptFrames = () => { staleFrames = true; };
+    function onEpoch() {
+      staleFrames = false;
+      frameCache.keepOnly(model.get("cache_epoch"), shownUrl);
+      noteKeptFrames();
+    }
+    const gradeId = String(model.get("grade_model") || "").replace(/^IPY_MODEL_/, "");
+    if (gradeId && model.widget_manager) {
+      model.widget_manager.get_model(gradeId).then((g) => {
+        if (closed || !g) return;
+        grade = g;
+        g.on("change:strength change:values change:bypass", showKeptFrame, gradeContext);
+        g.on("change:spec change:shot", staleKeptFrames, gradeContext);
+      }).catch(() => {});
+    }
+    model.on("msg:custom", onKeptFrame);
+    model.on("change:cache_epoch", onEpoch);
+    model.on("change:shot", staleKeptFrames);
+    model.on("change:frame", staleKeptFrames);
 
     // Divider drag.
     let draggingDivider = false;
@@ -354,6 +487,9 @@ export default {
     layout();
 
     return () => {
+      closed = true;
+      grade?.off(null, null, gradeContext);
+      frameCache.clear(() => "");
       document.removeEventListener("wb-toggle", onToggle);
       observer.disconnect();
       for (const img of [imgBefore, imgAfter]) {
