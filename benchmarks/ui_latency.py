@@ -9,6 +9,11 @@ footage that large. Latency is measured in the page with ``performance.now()``: 
 press that moves the slider (one ``input`` event) to the first animation frame after the new
 image has decoded (``data-frame-seq`` raised on ``wb-preview``; for the anchor, the ``<img>``'s
 ``src`` changed and ``decode()`` resolved). One move at a time, each waiting for its frame.
+
+The app paints a strength whose frame the browser already holds (rendered ahead by the kernel and
+sent as it was made, see workbench/ui/client_frames.py) without a kernel round trip; the note
+says how many measured moves were painted that way (``data-frame-from="cache"``) and how many
+waited for the kernel's frame.
 """
 
 from __future__ import annotations
@@ -80,7 +85,7 @@ display(image)
 # Latency probes installed in the page; each sample is ms from keydown to a painted frame.
 PROBE = """([imgSel, attr]) => {
   const img = document.querySelector(imgSel);
-  const probe = {t0: null, samples: []};
+  const probe = {t0: null, samples: [], from: []};
   window.__probe = probe;
   document.addEventListener('keydown', () => { probe.t0 = performance.now(); }, true);
   new MutationObserver(async () => {
@@ -89,7 +94,11 @@ PROBE = """([imgSel, attr]) => {
     probe.t0 = null;
     // The app raises data-frame-seq inside the animation frame after decode(); for the
     // anchor's <img> the probe waits for the same two events itself.
-    if (attr !== 'src') { probe.samples.push(performance.now() - t0); return; }
+    if (attr !== 'src') {
+      probe.samples.push(performance.now() - t0);
+      probe.from.push(img.dataset.frameFrom || 'kernel');
+      return;
+    }
     try { await img.decode(); } catch (e) {}
     requestAnimationFrame(() => probe.samples.push(performance.now() - t0));
   }).observe(img, {attributes: true, attributeFilter: [attr]});
@@ -146,8 +155,12 @@ def _notebook(root: Path, frames: list[Path], title_dir: Path, name: str) -> str
     return f"{name}.ipynb"
 
 
-def _measure(page: Any, key_target: str, img: str, attr: str, moves: int) -> list[float]:
-    """``moves`` + warm-up slider moves by key press; ms to paint for each measured one."""
+def _measure(page: Any, key_target: str, img: str, attr: str, moves: int
+             ) -> tuple[list[float], list[str]]:
+    """``moves`` + warm-up slider moves by key press: ms to paint each measured one, and its source.
+
+    The source is where the painted frame came from: the app's ``cache`` or ``kernel``.
+    """
     page.evaluate(PROBE, [img, attr])
     page.locator(key_target).first.focus()
     keys = ["ArrowRight"] * 10 + ["ArrowLeft"] * 10  # stay inside the slider's range
@@ -157,7 +170,8 @@ def _measure(page: Any, key_target: str, img: str, attr: str, moves: int) -> lis
         page.wait_for_function("n => window.__probe.samples.length > n", arg=count,
                                timeout=15_000)
         page.wait_for_timeout(GAP_MS)  # the app's scopes follow each frame: let them finish
-    return page.evaluate("window.__probe.samples")[WARMUP:]
+    return (page.evaluate("window.__probe.samples")[WARMUP:],
+            page.evaluate("window.__probe.from")[WARMUP:])
 
 
 def _kernel_stage_ms(page: Any) -> dict[str, float]:
@@ -217,18 +231,19 @@ def _one_size(page: Any, server: Any, base: Path, label: str, make: Any) -> dict
     page.wait_for_function(
         "() => { const i = document.querySelector('img.wb-bench-anchor');"
         " return i && i.naturalWidth > 0; }", timeout=120_000)
-    ours = _measure(page, "[data-testid=wb-strength]", "[data-testid=wb-preview]",
-                    "data-frame-seq", MOVES)
+    ours, sources = _measure(page, "[data-testid=wb-strength]", "[data-testid=wb-preview]",
+                             "data-frame-seq", MOVES)
     stages = _kernel_stage_ms(page)
     ahead = _ahead_counts(page)
-    anchor = _measure(page, ".wb-bench-slider .noUi-handle", "img.wb-bench-anchor", "src",
-                      MOVES)
+    anchor, _ = _measure(page, ".wb-bench-slider .noUi-handle", "img.wb-bench-anchor", "src",
+                         MOVES)
     width = page.eval_on_selector("[data-testid=wb-preview]", "i => i.naturalWidth")
     source = page.evaluate("""() => document.querySelector('[data-testid=wb-frame-info]')
                               .textContent""")
     page.evaluate("window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
+    cached = sum(1 for s in sources if s == "cache")
     return {"ours": ours, "anchor": anchor, "stages": stages, "width": width,
-            "ahead": ahead, "info": source}
+            "ahead": ahead, "info": source, "cached": cached}
 
 
 def run() -> list[dict[str, Any]]:
@@ -249,12 +264,15 @@ def run() -> list[dict[str, Any]]:
                 print(f"ui latency, {what} ({len(ours)} moves, {r['width']} px preview): "
                       f"workbench p50 {_p(ours, 50):.1f} ms, p95 {_p(ours, 95):.1f} ms; anchor "
                       f"p50 {_p(anchor, 50):.1f} ms, p95 {_p(anchor, 95):.1f} ms (goal p95 < "
-                      f"{GOAL_P95_MS:.0f} ms); frames ahead hit/missed {r['ahead']}; the app's "
+                      f"{GOAL_P95_MS:.0f} ms); frames ahead hit/missed {r['ahead']}; painted "
+                      f"from the browser's cache {r['cached']} of {len(ours)}; the app's "
                       f"kernel-side medians per stage (ms): {r['stages']}", file=sys.stderr)
                 load = os.getloadavg()[0]
                 note = (f"{what}; 1-min load average {load:.1f} on {os.cpu_count()} cores "
                         f"(shared machine); {len(ours)} moves at a {r['width']} px preview; "
-                        f"frames rendered ahead hit/missed {r['ahead']}; the app's kernel-side "
+                        f"frames rendered ahead hit/missed {r['ahead']}; {r['cached']} of "
+                        f"{len(ours)} moves painted from the frames the browser held (no kernel "
+                        f"round trip), the rest from the kernel's answer; the app's kernel-side "
                         f"medians of the frames it rendered (ms): {r['stages']}")
                 suffix = f"_{label}_upscaled" if label else ""
                 for q in (50, 95):
