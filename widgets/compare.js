@@ -81,6 +81,192 @@ function makeFrameCache() {
   };
 }
 
+// ---- Playback ---------------------------------------------------------------------------
+// The kernel renders the shot's proxy frames through the current grade and streams them
+// (play-begin, play-frame with the graded and the untouched JPEG, play-ready); they are
+// decoded to bitmaps and played here on the page's own clock at the clip's rate, looping,
+// onto canvases laid over the two frames (so wipe, split, side by side and difference play as
+// they show). The rate shown is the one measured: distinct frames drawn per second over the
+// last second, and the frames skipped to stay in time are counted, never hidden.
+function makePlayer({ model, root, stageA, stageB, info, showInfo, button, status, scrub, scrubLabel, imgAfter }) {
+  const canvasA = el("canvas", "wb-play-canvas", { "data-testid": "wb-play-before" });
+  const canvasB = el("canvas", "wb-play-canvas", { "data-testid": "wb-play-after", "data-play-seq": "0" });
+  stageA.append(canvasA);
+  stageB.append(canvasB);
+  let clip = null, state = "stopped", raf = 0, t0 = 0, lastPos = -1, seq = 0, dropped = 0;
+  let times = [], holding = 0, closed = false;
+
+  function setState(s) {
+    state = s;
+    root.dataset.play = s;
+    button.textContent = s === "stopped" ? "▶ play" : "❚❚ pause";
+    button.setAttribute("aria-pressed", String(s !== "stopped"));
+  }
+  function showCanvases(on) {
+    canvasA.style.display = on && clip?.hasBefore ? "" : "none";
+    canvasB.style.display = on ? "" : "none";
+  }
+  function dropClip() {
+    if (!clip) return;
+    for (const b of [...clip.after, ...clip.before]) b?.close?.();
+    clip = null;
+  }
+  function decode(key, index, view, which) {
+    createImageBitmap(new Blob([view], { type: model.get("mime") })).then((bmp) => {
+      if (closed || !clip || clip.key !== key) { bmp.close(); return; }
+      clip[which][index] = bmp;
+      clip.decoded += 1;
+      if (state === "rendering") status.textContent = `rendering ${Math.floor(clip.decoded / clip.per)}/${clip.count}`;
+      maybeStart();
+    }).catch(() => {
+      if (clip && clip.key === key) stop(false, "a frame did not decode");
+    });
+  }
+  function onMsg(msg, buffers) {
+    if (!msg || typeof msg.type !== "string" || !msg.type.startsWith("play-")) return;
+    if (msg.type === "play-begin") {
+      dropClip();
+      clip = {
+        key: msg.key, count: msg.count, fps: msg.fps, first: msg.first, timecodes: msg.timecodes || [],
+        hasBefore: Boolean(msg.before), per: msg.before ? 2 : 1, decoded: 0,
+        after: new Array(msg.count), before: new Array(msg.count), complete: false, ready: false,
+      };
+      if (state === "rendering") status.textContent = `rendering 0/${msg.count}`;
+    } else if (msg.type === "play-frame") {
+      if (!clip || msg.key !== clip.key || !buffers?.length) return;
+      decode(msg.key, msg.index, buffers[0], "after");
+      if (clip.hasBefore && buffers[1]) decode(msg.key, msg.index, buffers[1], "before");
+    } else if (msg.type === "play-ready") {
+      if (!clip || msg.key !== clip.key) return;
+      clip.complete = true;
+      maybeStart();
+    } else if (msg.type === "play-cancel") {
+      if (clip && msg.key === clip.key && !clip.ready) dropClip();
+      if (state === "rendering") stop(false, msg.reason && msg.reason !== "stopped" ? msg.reason : "");
+    }
+  }
+  function maybeStart() {
+    if (!clip || !clip.complete || clip.decoded < clip.count * clip.per) return;
+    clip.ready = true;
+    if (state === "rendering") start();
+  }
+  function start() {
+    const { count, fps, first } = clip;
+    const at = Math.min(Math.max(Number(model.get("frame")) - first, 0), count - 1);
+    for (const [canvas, frames] of [[canvasB, clip.after], [canvasA, clip.before]]) {
+      if (frames[0]) {
+        canvas.width = frames[0].width;
+        canvas.height = frames[0].height;
+      }
+    }
+    t0 = performance.now() - (at * 1000) / fps;
+    lastPos = -1;
+    dropped = 0;
+    times = [];
+    setState("playing");
+    draw(at);
+    lastPos = at;
+    showCanvases(true);
+    raf = requestAnimationFrame(tick);
+  }
+  function tick(now) {
+    if (state !== "playing" || !clip) return;
+    const pos = Math.max(Math.floor(((now - t0) * clip.fps) / 1000), 0);
+    if (pos !== lastPos) {
+      if (lastPos >= 0 && pos - lastPos > 1) dropped += pos - lastPos - 1;
+      lastPos = pos;
+      draw(pos % clip.count);
+    }
+    raf = requestAnimationFrame(tick);
+  }
+  function rate() {
+    if (times.length < 2) return 0;
+    return ((times.length - 1) * 1000) / (times[times.length - 1] - times[0]);
+  }
+  function draw(i) {
+    canvasB.getContext("2d").drawImage(clip.after[i], 0, 0);
+    if (clip.hasBefore && clip.before[i]) canvasA.getContext("2d").drawImage(clip.before[i], 0, 0);
+    const now = performance.now();
+    times.push(now);
+    while (times.length > 2 && now - times[0] > 1000) times.shift();
+    const frame = clip.first + i;
+    seq += 1;
+    canvasB.dataset.frame = String(frame);
+    canvasB.dataset.index = String(i);
+    canvasB.setAttribute("data-play-seq", String(seq));
+    root.dataset.playFps = rate().toFixed(2);
+    root.dataset.playDropped = String(dropped);
+    const r = rate();
+    status.textContent = `${r ? r.toFixed(1) : "–"}/${+clip.fps.toFixed(3)} fps${dropped ? ` · ${dropped} dropped` : ""}`;
+    status.title = "Frames drawn per second over the last second, of the shot's rate; "
+      + "frames skipped to keep time are counted as dropped";
+    const tc = clip.timecodes[i];
+    info.textContent = [model.get("shot"), `frame ${frame}`, tc, "playing"].filter(Boolean).join(" · ");
+    scrub.value = frame;
+    scrubLabel.textContent = `frame ${frame}`;
+  }
+  // Stop; `seek`: ask the kernel for the frame stopped on (shown meanwhile on the canvas).
+  function stop(seek = true, why = "") {
+    const was = state;
+    cancelAnimationFrame(raf);
+    setState("stopped");
+    if (model.get("playing")) {
+      model.set("playing", false);
+      model.save_changes();
+    }
+    status.textContent = why;
+    showInfo();
+    const frame = was === "playing" && clip && lastPos >= 0 ? clip.first + (lastPos % clip.count) : null;
+    if (seek && frame !== null && frame !== Number(model.get("frame"))) {
+      holding = Number(imgAfter.getAttribute("data-frame-seq"));
+      model.send({ type: "seek", frame, shot: model.get("shot") });
+      setTimeout(() => { if (holding) { holding = 0; showCanvases(false); } }, 5000);
+    } else {
+      holding = 0;
+      showCanvases(false);
+    }
+  }
+  function play() {
+    if (state !== "stopped") return;
+    setState("rendering");
+    status.textContent = "rendering…";
+    model.set("playing", true);
+    model.save_changes();
+    model.send({ type: "play", have: clip && clip.ready ? clip.key : null });
+  }
+  const toggle = () => (state === "stopped" ? play() : stop());
+  // The kernel's frame of the place stopped on has painted: the canvases step aside.
+  const seqWatch = new MutationObserver(() => {
+    if (holding && Number(imgAfter.getAttribute("data-frame-seq")) > holding) {
+      holding = 0;
+      showCanvases(false);
+    }
+  });
+  seqWatch.observe(imgAfter, { attributes: true, attributeFilter: ["data-frame-seq"] });
+  button.addEventListener("click", toggle);
+  // Scrubbing stops playback; the scrubber's own release shows the frame it points at.
+  for (const ev of ["pointerdown", "keydown"]) scrub.addEventListener(ev, () => { if (state !== "stopped") stop(false); });
+  const onKernelStop = () => { if (!model.get("playing") && state !== "stopped") stop(); };
+  const onShot = () => { if (state !== "stopped") stop(false); dropClip(); };
+  model.on("msg:custom", onMsg);
+  model.on("change:playing", onKernelStop);
+  model.on("change:shot", onShot);
+  setState("stopped");
+  showCanvases(false);
+  return {
+    toggle,
+    close() {
+      closed = true;
+      cancelAnimationFrame(raf);
+      seqWatch.disconnect();
+      model.off("msg:custom", onMsg);
+      model.off("change:playing", onKernelStop);
+      model.off("change:shot", onShot);
+      dropClip();
+    },
+  };
+}
+
 export default {
   render({ model, el: host }) {
     const root = el("div", "wb-compare", { "data-testid": "wb-compare", tabindex: "0" });
@@ -151,7 +337,9 @@ export default {
     const scrubRow = el("div", "wb-toolbar wb-scrub-row");
     const scrub = el("input", "wb-range wb-scrub", { type: "range", step: 1, "data-testid": "wb-scrub", title: "Frame of the shot (, and . step one)" });
     const scrubLabel = el("span", "wb-dim");
-    scrubRow.append(scrub, scrubLabel, info);  // below the frame: its length moves nothing
+    const playBtn = el("button", "wb-btn wb-play", { type: "button", "data-testid": "wb-play", title: "Play the shot through the grade, looping (Space)" });
+    const playStatus = el("span", "wb-dim wb-play-status", { "data-testid": "wb-play-status" });
+    scrubRow.append(playBtn, scrub, scrubLabel, playStatus, info);  // below the frame: its length moves nothing
     scrub.addEventListener("input", () => { scrubLabel.textContent = `frame ${scrub.value}`; });
     scrub.addEventListener("change", () => model.send({ type: "seek", frame: Number(scrub.value) }));
     function drawScrub() {
@@ -443,13 +631,21 @@ export default {
       layout();
     };
     root.addEventListener("keydown", (e) => {
-      if ((e.key === "t" || e.key === " ") && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      if (e.key === " " && !e.ctrlKey && !e.metaKey && !e.altKey) {
+        player.toggle();  // play/pause, as in an editor
+        e.preventDefault();
+        return;
+      }
+      if (e.key === "t" && !e.ctrlKey && !e.metaKey && !e.altKey) {
         toggle();
         e.preventDefault();
       }
     });
     // The app's key map sends `t` from anywhere in the app as a wb-toggle event.
     const onToggle = (e) => { if (e.target.contains(root)) toggle(); };
+    // The app's key map sends Space from anywhere in the app as a wb-play event.
+    const onPlayKey = (e) => { if (e.target.contains(root)) player.toggle(); };
+    document.addEventListener("wb-play", onPlayKey);
     document.addEventListener("wb-toggle", onToggle);
 
     const onZoom = () => {
@@ -485,12 +681,17 @@ export default {
     setAfter();
     showInfo();
     layout();
+    const player = makePlayer({
+      model, root, stageA, stageB, info, showInfo, button: playBtn, status: playStatus, scrub, scrubLabel, imgAfter,
+    });
 
     return () => {
       closed = true;
       grade?.off(null, null, gradeContext);
       frameCache.clear(() => "");
       document.removeEventListener("wb-toggle", onToggle);
+      document.removeEventListener("wb-play", onPlayKey);
+      player.close();
       observer.disconnect();
       for (const img of [imgBefore, imgAfter]) {
         if (img.src.startsWith("blob:")) URL.revokeObjectURL(img.src);

@@ -63,6 +63,30 @@ function throttle(fn) {
   return call;
 }
 
+// Colour wheels. A wheel edits one range of the grade's LiftGammaGain: its puck is the
+// Rec.709 chroma (Cb, Cr: the vectorscope's axes, +Cr up) of the range's red/green/blue
+// values (lift as they are, gamma and gain in log2 stops), so pushing the puck toward red
+// moves the picture toward red on the vectorscope. A drag changes only the chroma: the luma
+// part of the three values stays (the master slider below the disc sets the level), so the
+// puck always shows the proposed values and puck <-> values is exact both ways.
+const KR = 0.2126, KG = 0.7152, KB = 0.0722;
+function toChroma([r, g, b]) {
+  const y = KR * r + KG * g + KB * b;
+  return [y, (b - y) / 1.8556, (r - y) / 1.5748];
+}
+function fromChroma(y, cb, cr) {
+  const r = y + 1.5748 * cr, b = y + 1.8556 * cb;
+  return [r, (y - KR * r - KB * b) / KG, b];
+}
+const log2 = (v) => Math.log2(Math.max(v, 1e-4));
+// `edge`: the chroma at the disc's rim (a drag stops there; typed values may go beyond).
+const WHEEL_RANGES = [
+  { range: "lift", label: "Lift", edge: 0.1, toD: (v) => v, fromD: (d) => d },
+  { range: "gamma", label: "Gamma", edge: 0.25, toD: log2, fromD: (d) => 2 ** d },
+  { range: "gain", label: "Gain", edge: 0.25, toD: log2, fromD: (d) => 2 ** d },
+];
+const FINE = 0.1;  // Shift: a tenth of the speed
+
 export default {
   render({ model, el: host }) {
     const root = el("div", "wb-grade-panel", { "data-testid": "wb-grade-panel" });
@@ -76,6 +100,12 @@ export default {
     const sendValue = throttle((op, name, v) => {
       const values = model.get("values").map((d) => ({ ...d }));
       values[op][name] = v;
+      model.set("values", values);
+      model.save_changes();
+    });
+    const sendValues = throttle((op, changes) => {
+      const values = model.get("values").map((d) => ({ ...d }));
+      Object.assign(values[op], changes);
       model.set("values", values);
       model.save_changes();
     });
@@ -166,6 +196,94 @@ export default {
       };
     }
 
+    // The three wheels of operator `op` (the LiftGammaGain at index `op` of spec).
+    let wheelCtls = [];
+    function wheels(op, spec) {
+      const box = el("div", "wb-wheels", { "data-testid": "wb-wheels" });
+      const params = Object.fromEntries(spec.params.map((p) => [p.name, p]));
+      wheelCtls = WHEEL_RANGES.map(({ range, label, edge, toD, fromD }) => {
+        const names = ["r", "g", "b"].map((c) => `${range}_${c}`);
+        const wrap = el("div", "wb-wheel", { "data-range": range, "data-testid": `wb-wheel-${range}` });
+        const disc = el("div", "wb-wheel-disc", {
+          "data-testid": `wb-wheel-${range}-disc`,
+          title: `${label} colour balance: drag the puck (Shift: fine) · double click: reset`,
+        });
+        const puck = el("div", "wb-wheel-puck", { "data-testid": `wb-wheel-${range}-puck` });
+        disc.append(puck);
+        const readout = el("div", "wb-wheel-readout wb-dim", { "data-testid": `wb-wheel-${range}-rgb` });
+        const current = () => names.map((n) => Number(model.get("values")[op]?.[n] ?? params[n].value));
+        let drag = null;
+        function draw() {
+          const rgb = current();
+          const [, cb, cr] = toChroma(rgb.map(toD));
+          const len = Math.hypot(cb, cr) / edge;
+          const k = len > 1 ? 1 / len : 1;  // beyond the rim (typed): shown on it
+          puck.style.left = `${50 + 50 * k * cb / edge}%`;
+          puck.style.top = `${50 - 50 * k * cr / edge}%`;
+          puck.classList.toggle("wb-off-centre", len > 1e-3);
+          readout.textContent = rgb.map((v) => v.toFixed(range === "lift" ? 3 : 2)).join(" ");
+          readout.title = `${label} red, green, blue`;
+        }
+        disc.addEventListener("pointerdown", (e) => {
+          if (e.button !== 0) return;
+          e.preventDefault();
+          disc.setPointerCapture(e.pointerId);
+          const [y, cb, cr] = toChroma(current().map(toD));
+          drag = { x: e.clientX, y: e.clientY, luma: y, cb, cr, px: disc.getBoundingClientRect().width / 2 };
+          active = disc;
+          setDragging(true);
+        });
+        disc.addEventListener("pointermove", (e) => {
+          if (!drag) return;
+          const k = (edge / Math.max(drag.px, 1)) * (e.shiftKey ? FINE : 1);
+          let cb = drag.cb + (e.clientX - drag.x) * k, cr = drag.cr - (e.clientY - drag.y) * k;
+          drag.x = e.clientX;
+          drag.y = e.clientY;
+          const len = Math.hypot(cb, cr) / edge;
+          if (len > 1) { cb /= len; cr /= len; }
+          drag.cb = cb;
+          drag.cr = cr;
+          const rgb = fromChroma(drag.luma, cb, cr).map(fromD);
+          const changes = Object.fromEntries(names.map((n, i) => {
+            const p = params[n];
+            let v = rgb[i];
+            if (p.hard_min != null) v = Math.max(v, p.hard_min);
+            if (p.hard_max != null) v = Math.min(v, p.hard_max);
+            return [n, v];
+          }));
+          puck.style.left = `${50 + 50 * cb / edge}%`;
+          puck.style.top = `${50 - 50 * cr / edge}%`;
+          sendValues(op, changes);
+        });
+        const release = () => {
+          if (!drag) return;
+          drag = null;
+          sendValues.flush();
+          active = null;
+          setDragging(false);
+          draw();
+        };
+        disc.addEventListener("pointerup", release);
+        disc.addEventListener("pointercancel", release);
+        disc.addEventListener("dblclick", () => model.send({ type: "reset", operator: op, names }));
+        const m = params[range];
+        const master = slider({
+          label, doc: m.doc, min: m.min, max: m.max, step: m.step,
+          value: model.get("values")[op]?.[range] ?? m.value, testid: `wb-wheel-${range}-master`,
+          onInput: (v) => sendValue(op, range, v), flush: sendValue.flush,
+          onReset: () => model.send({ type: "reset", operator: op, names: [range] }),
+        });
+        master.row.classList.add("wb-wheel-master");
+        const title = el("div", "wb-wheel-name");
+        title.textContent = label;
+        wrap.append(title, disc, master.row, readout);
+        box.append(wrap);
+        draw();
+        return { draw, master, range, dragging: () => drag !== null };
+      });
+      return box;
+    }
+
     let strengthCtl = null;
     let paramCtls = [];
     let undoBtn = null, redoBtn = null, editedMark = null, confirmRow = null;
@@ -237,6 +355,10 @@ export default {
       root.append(strengthCtl.row);
       drawHistory();
 
+      wheelCtls = [];
+      const w = model.get("wheels");
+      if (w >= 0 && model.get("spec")[w]) root.append(wheels(w, model.get("spec")[w]));
+
       paramCtls = [];
       bypassBtns = [];
       model.get("spec").forEach((op, i) => {
@@ -296,9 +418,15 @@ export default {
       model.get("values").forEach((vals, i) => {
         for (const [name, v] of Object.entries(vals)) paramCtls[i]?.[name]?.set(v);
       });
+      const w = model.get("wheels");
+      for (const ctl of wheelCtls) {
+        if (!ctl.dragging()) ctl.draw();  // the kernel's echo must not move a held puck
+        ctl.master.set(model.get("values")[w]?.[ctl.range]);
+      }
     };
     model.on("change:bypass", drawBypass);
     model.on("change:spec", build);
+    model.on("change:wheels", build);
     model.on("change:shot", build);
     model.on("change:strength_max", build);
     model.on("change:strength", onStrength);

@@ -35,7 +35,7 @@ export default {
       for (const { key, label } of model.get("keymap")) {
         const item = el("span", "wb-key-item");
         const kbd = el("kbd", "wb-kbd");
-        kbd.textContent = key.replace("Ctrl+", "Ctrl ").replace("Shift+", "Shift ");
+        kbd.textContent = key === " " ? "Space" : key.replace("Ctrl+", "Ctrl ").replace("Shift+", "Shift ");
         item.append(kbd, document.createTextNode(` ${label}`));
         root.append(item);
       }
@@ -50,8 +50,8 @@ export default {
       e.preventDefault();
       e.stopPropagation();
       if (e.repeat && !REPEATS.has(action)) return;  // holding `g` must not accept twice
-      if (action === "toggle") {
-        app.dispatchEvent(new CustomEvent("wb-toggle", { bubbles: true }));
+      if (action === "toggle" || action === "play") {  // the viewer's own: no kernel trip
+        app.dispatchEvent(new CustomEvent(`wb-${action}`, { bubbles: true }));
         return;
       }
       model.send({ type: "key", action });

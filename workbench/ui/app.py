@@ -137,6 +137,8 @@ class Workbench(w.VBox):
         self.browser.fix.append(lambda name: self._fix_from_page(name))
         self.compare.grab.append(lambda: self._grab_from_page())
         self.compare.play.append(lambda have: self._play_from_page(have))
+        # Paused in the page: a render still under way is not wanted any more.
+        self.compare.observe(lambda c: None if c["new"] else self._cancel_play(), "playing")
         self.compare.observe(lambda _c: self._show_reference(), "reference")
         self._proposal_id: int | None = None
         self._references: dict[tuple[Any, ...], bytes] = {}  # rendered references, per frame
@@ -437,9 +439,12 @@ class Workbench(w.VBox):
                                                       pipeline, strength, before))
             return key
 
+    def _cancel_play(self) -> None:
+        self._play_gen += 1
+
     def stop_playback(self) -> None:
         """Stop playing (and cancel a render of frames under way)."""
-        self._play_gen += 1
+        self._cancel_play()
         if self.compare.playing:
             self.compare.playing = False
 

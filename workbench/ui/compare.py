@@ -68,6 +68,8 @@ class CompareView(anywidget.AnyWidget):
 
     def _on_front_end(self, _widget: Any, content: dict[str, Any], _buffers: list[Any]) -> None:
         if content.get("type") == "seek":
+            if content.get("shot") not in (None, self.shot):
+                return  # asked for on a shot no longer shown (playback stopped by a switch)
             for fn in self.seek:
                 fn(int(content.get("frame", self.frame)))
         elif content.get("type") == "grab":

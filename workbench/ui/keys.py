@@ -3,7 +3,9 @@
 The front end marks the whole app (``.wb-app``) so that JupyterLab's command-mode shortcuts
 (``d d`` deletes a cell, ``m`` makes it Markdown) never fire while focus is inside it, and
 turns the app's keys into ``{"type": "key", "action": ...}`` messages. None of the keys is a
-JupyterLab command-mode key, so a press that misses the app does nothing to the notebook.
+JupyterLab command-mode key, so a press that misses the app does nothing to the notebook
+(Space plays the shot: editors' K and L would be JupyterLab's "select cell above" and "line
+numbers" outside the app). ``toggle`` and ``play`` are handled in the page, never sent.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ KEYMAP: tuple[tuple[str, str, str], ...] = (
     ("g", "accept", "accept"),
     ("f", "reject", "reject"),
     ("t", "toggle", "before/after"),
+    (" ", "play", "play/pause"),
     (",", "frame-back", "frame back"),
     (".", "frame-forward", "frame forward"),
     ("Ctrl+z", "undo", "undo"),
