@@ -35,6 +35,7 @@ def test_the_next_arrow_key_finds_its_frame_rendered(title_path: Path):
         assert ahead == fresh  # the same pixels a render on request gives
         assert len(wb.timings) >= renders  # only frames ahead were rendered meanwhile
         assert (0.502, True) in wb.ahead.frames  # and the next one, on in that direction
+        assert (0.503, True) in wb.ahead.frames  # and one more: a slow render has time in hand
         wb.grade.set_value(0, wb.grade.spec[0]["params"][0]["name"], 1.2)
         assert wb.wait(60)
         assert all(s != 0.501 for s, _ in wb.ahead.frames)  # another grade: none kept

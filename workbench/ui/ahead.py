@@ -1,8 +1,9 @@
 """Frames rendered ahead of the request: the strengths an arrow key or a steady drag asks next.
 
 After each shown frame, a thread of its own renders the strengths one step either side of it
-(the step the last move took, the likelier direction first), so that the next move usually
-finds its frame ready and only has to send it. It runs beside the preview thread, never in
+(the step the last move took, the likelier direction first), then a second step on in that
+direction, so that the next move usually finds its frame ready and only has to send it (and a
+render slowed by a busy machine still has a move's time in hand). It runs beside the preview thread, never in
 its way: a request for a frame still being rendered ahead waits for that frame instead of
 rendering it twice, any other request renders at once. ``on_frame`` is told of each frame as it
 is made (the app sends it on to the browser, which keeps it for a move that never has to reach
@@ -89,7 +90,7 @@ class AheadCache:
     def wanted(self, strength: float, strength_max: float) -> list[float]:
         """Strengths to render next, the likeliest first (on in the direction of motion)."""
         out = []
-        for s in (strength + self.step, strength - self.step):
+        for s in (strength + self.step, strength - self.step, strength + 2 * self.step):
             if -1e-9 <= s <= strength_max + 1e-9:
                 out.append(_key(min(max(s, 0.0), strength_max)))
         return out
