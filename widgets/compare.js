@@ -25,6 +25,8 @@ function blobUrl(view, mime) {
 // as they arrive; a strength move onto a kept frame paints it at once, no kernel round trip.
 // A kept frame is shown only when every part of its tag equals the page's state right now.
 const FRAME_CACHE_SIZE = 32;
+// Decoded pixels held at most (RGBA, ~190 MB): 32 proxies fit, full-size UHD frames only a few.
+const FRAME_CACHE_PIXELS = 48e6;
 
 const strengthKey = (s) => Math.round(Number(s) * 1e6);
 
@@ -37,10 +39,11 @@ function sameValue(a, b) {
 }
 
 function makeFrameCache() {
-  const entries = new Map();  // key -> {tag, url, img}; insertion order = age
+  const entries = new Map();  // key -> {tag, url, img, pixels}; insertion order = age
   const urls = new Set();
+  let pixels = 0;
   const keyOf = (tag) => `${tag.epoch}|${strengthKey(tag.strength)}|${tag.proxy ? 1 : 0}`;
-  return {
+  const cache = {
     keyOf,
     get: (key) => entries.get(key),
     owns: (url) => urls.has(url),
@@ -59,26 +62,40 @@ function makeFrameCache() {
       if (!url) return null;
       const img = new Image();
       img.src = url;
-      img.decode().catch(() => {});
-      const entry = { tag, url, img };
-      if (old) this.drop(key, shown);
+      const entry = { tag, url, img, pixels: 0 };
+      img.decode().then(() => {
+        if (entries.get(key) !== entry) return;
+        entry.pixels = img.naturalWidth * img.naturalHeight;
+        pixels += entry.pixels;
+        cache.trim(shown, entry);
+      }).catch(() => {});
+      if (old) cache.drop(key, shown);
       entries.set(key, entry);
       urls.add(url);
-      while (entries.size > FRAME_CACHE_SIZE) this.drop(entries.keys().next().value, shown);
+      cache.trim(shown, entry);
       return entry;
+    },
+    // The oldest go first, past the count or the pixels held; never `keep`.
+    trim(shown, keep) {
+      for (const [key, entry] of [...entries]) {
+        if (entries.size <= FRAME_CACHE_SIZE && pixels <= FRAME_CACHE_PIXELS) break;
+        if (entry !== keep) cache.drop(key, shown);
+      }
     },
     drop(key, shown) {
       const entry = entries.get(key);
       if (!entry) return;
       entries.delete(key);
       urls.delete(entry.url);
+      pixels -= entry.pixels;
       if (entry.url !== shown()) URL.revokeObjectURL(entry.url);  // else when replaced
     },
     keepOnly(epoch, shown) {
-      for (const [key, entry] of [...entries]) if (entry.tag.epoch !== epoch) this.drop(key, shown);
+      for (const [key, entry] of [...entries]) if (entry.tag.epoch !== epoch) cache.drop(key, shown);
     },
-    clear(shown) { for (const key of [...entries.keys()]) this.drop(key, shown); },
+    clear(shown) { for (const key of [...entries.keys()]) cache.drop(key, shown); },
   };
+  return cache;
 }
 
 // ---- Playback ---------------------------------------------------------------------------
