@@ -188,8 +188,9 @@ function makePlayer({ model, root, stageA, stageB, info, showInfo, button, statu
   }
   function tick(now) {
     if (state !== "playing" || !clip) return;
-    const pos = Math.max(Math.floor(((now - t0) * clip.fps) / 1000), 0);
-    if (pos !== lastPos) {
+    // The position on the clip's clock (never back: a frame's timestamp may precede start).
+    const pos = Math.floor(((now - t0) * clip.fps) / 1000);
+    if (pos > lastPos) {
       if (lastPos >= 0 && pos - lastPos > 1) dropped += pos - lastPos - 1;
       lastPos = pos;
       draw(pos % clip.count);
