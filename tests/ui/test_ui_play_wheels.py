@@ -163,3 +163,32 @@ def test_a_wheel_adjust_is_journaled_with_what_changed(app: Workbench):
     assert entry.verdict == "adjust" and entry.proposal_id == edited.id
     assert "LiftGammaGain.lift_b 0.000 → 0.020" in edited.summary
     assert isinstance(edited.pipeline.operators[-1], LiftGammaGain)
+
+
+def test_a_seek_asked_for_on_a_shot_no_longer_shown_is_ignored(app: Workbench):
+    app.select("street_002")
+    frame = app.compare.frame
+    app.compare._handle_custom_msg({"type": "seek", "frame": frame + 2, "shot": "street_001"}, [])
+    assert app.compare.frame == frame
+    app.compare._handle_custom_msg({"type": "seek", "frame": frame + 2, "shot": "street_002"}, [])
+    assert app.compare.frame == frame + 2
+
+
+def test_the_apps_keys_are_no_jupyterlab_notebook_shortcuts():
+    """Space plays (K and L, an editor's, would be JupyterLab's keys outside the app)."""
+    import json
+    import sys
+
+    from workbench.ui.keys import KEYMAP
+
+    schemas = Path(sys.prefix) / "share" / "jupyter" / "lab" / "schemas" / "@jupyterlab"
+    taken = {" ".join(s["keys"]).upper() for f in schemas.glob("*/*.json")
+             for s in json.loads(f.read_text()).get("jupyter.lab.shortcuts", [])
+             if "commandMode" in s.get("selector", "") or s.get("selector") == "body"}
+    if not taken:
+        pytest.skip("JupyterLab's shortcut schemas are not installed")
+    assert {"K", "J"} <= taken  # the check can fail: an editor's keys are taken
+    single = [k for k, _a, _l in KEYMAP if not k.startswith("Ctrl+")]
+    assert (" ", "play", "play/pause") in KEYMAP
+    names = ["SPACE" if k == " " else k.upper() for k in single]
+    assert not [k for k in names if k in taken]

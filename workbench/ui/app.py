@@ -525,7 +525,9 @@ class Workbench(w.VBox):
 
     def close(self) -> None:
         """Close the widgets and the title."""
+        self._cancel_play()  # a play's frames still rendering stop at the next one
         self._worker.wait()
+        self._play_worker.wait()
         for name in ("browser", "grade", "compare", "scopes", "decision", "shortcuts"):
             if hasattr(self, name):
                 getattr(self, name).close()
