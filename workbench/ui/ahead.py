@@ -1,13 +1,13 @@
 """Frames rendered ahead of the request: the strengths an arrow key or a steady drag asks next.
 
 After each shown frame, a thread of its own renders the strengths one step either side of it
-(the step the last move took, the likelier direction first), then a second step on in that
-direction, so that the next move usually finds its frame ready and only has to send it (and a
-render slowed by a busy machine still has a move's time in hand). It runs beside the preview thread, never in
-its way: a request for a frame still being rendered ahead waits for that frame instead of
-rendering it twice, any other request renders at once. ``on_frame`` is told of each frame as it
-is made (the app sends it on to the browser, which keeps it for a move that never has to reach
-the kernel: see :mod:`workbench.ui.client_frames`).
+(the step the last move took, the likelier direction first), then two more steps on in that
+direction, so that the next move usually finds its frame ready and only has to send it (and
+renders slowed by a busy machine still have a few moves' time in hand). It runs beside the
+preview thread, never in its way: a request for a frame still being rendered ahead waits for
+that frame instead of rendering it twice, any other request renders at once. ``on_frame`` is
+told of each frame as it is made (the app sends it on to the browser, which keeps it for a move
+that never has to reach the kernel: see :mod:`workbench.ui.client_frames`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ __all__ = ["AheadCache"]
 
 DEFAULT_STEP = 0.001  # the strength slider's step: one arrow key press
 MAX_STEP = 0.02  # a larger move was a click or a typed value: the next is one key step
-KEEP = 8  # frames kept
+LEAD = 3  # steps rendered ahead in the direction of motion (one behind)
+KEEP = 12  # frames kept: the lead and the way back, past the browser's next few moves
 WAIT_S = 5.0  # the longest a request waits for the frame being rendered ahead for it
 
 Key = tuple[float, bool]  # strength (rounded), proxy
@@ -90,7 +91,8 @@ class AheadCache:
     def wanted(self, strength: float, strength_max: float) -> list[float]:
         """Strengths to render next, the likeliest first (on in the direction of motion)."""
         out = []
-        for s in (strength + self.step, strength - self.step, strength + 2 * self.step):
+        steps = [1, -1, *range(2, LEAD + 1)]
+        for s in (strength + k * self.step for k in steps):
             if -1e-9 <= s <= strength_max + 1e-9:
                 out.append(_key(min(max(s, 0.0), strength_max)))
         return out
