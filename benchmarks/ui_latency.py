@@ -242,8 +242,9 @@ def _one_size(page: Any, server: Any, base: Path, label: str, make: Any) -> dict
                               .textContent""")
     page.evaluate("window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
     cached = sum(1 for s in sources if s == "cache")
+    waited = [i for i, s in enumerate(sources) if s != "cache"]
     return {"ours": ours, "anchor": anchor, "stages": stages, "width": width,
-            "ahead": ahead, "info": source, "cached": cached}
+            "ahead": ahead, "info": source, "cached": cached, "waited": waited}
 
 
 def run() -> list[dict[str, Any]]:
@@ -265,7 +266,9 @@ def run() -> list[dict[str, Any]]:
                       f"workbench p50 {_p(ours, 50):.1f} ms, p95 {_p(ours, 95):.1f} ms; anchor "
                       f"p50 {_p(anchor, 50):.1f} ms, p95 {_p(anchor, 95):.1f} ms (goal p95 < "
                       f"{GOAL_P95_MS:.0f} ms); frames ahead hit/missed {r['ahead']}; painted "
-                      f"from the browser's cache {r['cached']} of {len(ours)}; the app's "
+                      f"from the browser's cache {r['cached']} of {len(ours)} (moves that "
+                      f"waited for the kernel: {r['waited']}, ms: "
+                      f"{[round(ours[i]) for i in r['waited']]}); the app's "
                       f"kernel-side medians per stage (ms): {r['stages']}", file=sys.stderr)
                 load = os.getloadavg()[0]
                 note = (f"{what}; 1-min load average {load:.1f} on {os.cpu_count()} cores "
