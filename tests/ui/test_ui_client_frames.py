@@ -58,3 +58,19 @@ def test_frames_rendered_ahead_are_sent_to_the_browser(title_path: Path):
         assert wb.client_frames.pushed >= pushed + 2  # each neighbour, as it was rendered
     finally:
         wb.close()
+
+
+def test_a_pipeline_the_panel_no_longer_holds_gets_no_tag(title_path: Path):
+    wb = Workbench(title_path, threaded=False, select="street_002")
+    try:
+        assert wb.preview is not None
+        built = wb.grade.pipeline()
+        name = wb.grade.spec[0]["params"][0]["name"]
+        wb.grade.set_value(0, name, 1.3)  # the panel moved on after ``built`` was made
+        wb.client_frames.note(wb.preview, wb._base, built)
+        assert wb.client_frames.tag(built, 0.5, True) == {}  # shown, never kept
+        newer = wb.grade.pipeline()
+        wb.client_frames.note(wb.preview, wb._base, newer)
+        assert wb.client_frames.tag(newer, 0.5, True)["values"][0][name] == 1.3
+    finally:
+        wb.close()

@@ -65,9 +65,12 @@ class ClientFrames:
         """Remember the panel's values behind ``pipeline`` (just built from the panel).
 
         ``base`` is the proposal loaded into the panel; a new ``preview`` or ``base`` (compared
-        by identity) starts a new epoch, sent to the viewer at once.
+        by identity) starts a new epoch, sent to the viewer at once. When the panel changed
+        between building ``pipeline`` and this call (widget messages may arrive on another
+        thread), ``pipeline`` gets no tag: its frames are shown, never kept.
         """
         values, bypass = copy.deepcopy(self.grade.values), list(self.grade.bypass)
+        current = self.grade.pipeline() == pipeline  # the snapshot is what made ``pipeline``
         with self._lock:
             if self._owner is None or self._owner[0] is not preview or (
                     self._owner[1] is not base):
@@ -75,6 +78,8 @@ class ClientFrames:
                 self.epoch += 1
                 self._tags.clear()
                 self.compare.cache_epoch = self.epoch
+            if not current:
+                return
             tag = {"epoch": self.epoch, "values": values, "bypass": bypass,
                    "mode": self.compare.mode}
             self._tags[id(pipeline)] = (pipeline, tag)
