@@ -152,8 +152,8 @@ def test_a_look_of_0_1_0_loads_and_grades_as_it_did(tmp_path: Path):
 
 def test_a_newer_look_is_refused_naming_its_file(tmp_path: Path):
     folder = _copy("look", tmp_path)
-    _edit_json(folder / "look.json", schema="LookModel.4")
-    with pytest.raises(ParameterError, match=r"look\.json: schema LookModel\.4 was written by a "
+    _edit_json(folder / "look.json", schema="LookModel.5")
+    with pytest.raises(ParameterError, match=r"look\.json: schema LookModel\.5 was written by a "
                                              r"newer workbench.*upgrade workbench"):
         LookModel.load(folder)
 

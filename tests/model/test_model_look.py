@@ -144,11 +144,12 @@ def test_a_look_saved_before_the_hue_terms_still_loads(train: list[torch.Tensor]
     from workbench.model.look import LookSettings
 
     old = fit_look(train, [split_tone(t) for t in train], space="sRGB", steps=20,
-                   progress=False, settings=LookSettings(hue_order=0))
+                   progress=False, settings=LookSettings(hue_order=0, clip_output=False,
+                                                         linear_saturation=False))
     folder = old.save(tmp_path / "look")
-    # What LookModel.1 wrote: no hue settings, no hue weights.
+    # What LookModel.1 wrote: no hue settings, no hue weights, no clipping.
     doc = json.loads((folder / "look.json").read_text())
-    for key in ("hue_order", "hue_smooth"):
+    for key in ("hue_order", "hue_smooth", "clip_output", "linear_saturation"):
         del doc["settings"][key]
     (folder / "look.json").write_text(json.dumps({**doc, "schema": "LookModel.1"}))
     tensors = load_file(str(folder / "model.safetensors"))
@@ -248,7 +249,7 @@ def test_bad_pairs_are_refused(train: list[torch.Tensor]):
         fit_look(train, train[:1], space="sRGB", steps=1, progress=False)
 
 
-def test_settings_are_chosen_by_leaving_one_pair_out(train: list[torch.Tensor]):
+def test_settings_are_chosen_by_leaving_one_hue_sector_out(train: list[torch.Tensor]):
     from workbench.model.look.validate import choose_settings
 
     small = [torch.nn.functional.interpolate(t, scale_factor=0.5, mode="area") for t in train]
@@ -258,5 +259,55 @@ def test_settings_are_chosen_by_leaving_one_pair_out(train: list[torch.Tensor]):
                             candidates=[{"lr": 0.0}, {}])
     assert found.settings.lr > 0 and found.scores[1] < found.scores[0]
     assert found.candidates == [{"lr": 0.0}, {}]
-    with pytest.raises(ParameterError, match="two or more before/after pairs"):
-        choose_settings(small[:1], after[:1], space="sRGB")
+    assert found.folds >= 2 and all(len(f) == found.folds for f in found.fold_scores)
+    # One pair is enough: the folds are hues, not pairs.
+    assert choose_settings(small[:1], after[:1], space="sRGB", steps=5,
+                           candidates=[{}]).folds >= 2
+    grey = [small[0].mean(1, keepdim=True).expand(-1, 3, -1, -1).contiguous()]
+    with pytest.raises(ParameterError, match=r"colour in 0 of 4 hue sectors"):
+        choose_settings(grey, grey, space="sRGB", steps=5)
+
+
+def test_hue_folds_hold_out_one_hue_each_and_keep_the_neutrals(train: list[torch.Tensor]):
+    from workbench.model.look.validate import CHROMA_MIN, hue_folds
+    from workbench.model.look_data import bin_pairs
+    from workbench.model.look_net import opponent_hue
+
+    data = bin_pairs(train, train, (0.0, 1.0), 32)
+    folds = hue_folds(data, sectors=4)
+    chroma, hue = opponent_hue(data.before)
+    assert len(folds) >= 2
+    held = torch.stack(folds)
+    assert int(held.sum(0).max()) == 1  # no bin is held out twice
+    assert not bool(held.any(0)[chroma <= CHROMA_MIN].any())  # neutrals always train
+    for fold in folds:  # each fold is one quarter of the hue circle
+        sector = ((hue[fold] + torch.pi) / (torch.pi / 2)).long().clamp(0, 3)
+        assert bool((sector == sector[0]).all())
+
+
+def _saturate(img: torch.Tensor, gain: float = 1.6) -> torch.Tensor:
+    """A strong saturation boost about Rec.709 luma, clipped to the display range."""
+    luma = (img * torch.tensor([0.2126, 0.7152, 0.0722]).view(1, 3, 1, 1)).sum(1, keepdim=True)
+    return (luma + gain * (img - luma)).clamp(0, 1)
+
+
+def test_clipped_afters_teach_the_grade_not_its_clipping(train: list[torch.Tensor],
+                                                         held_out: torch.Tensor):
+    """Saturated training colours clip; treated as clipped (the grade went at least that far),
+    they leave the smooth terms learning the boost itself, which carries to held-out colours.
+    Fitted as if the clipped values were the grade, the boost is learned too weak."""
+    from workbench.model.look import LookSettings
+
+    after = [_saturate(t) for t in train]
+    clipped = [float(((a <= 0) | (a >= 1)).any(1).float().mean()) for a in after]
+    assert max(clipped) > 0.1  # the pairs really clip
+    truth = _saturate(held_out)
+    errors = {}
+    for clip in (True, False):
+        model = fit_look(train, after, space="sRGB", steps=STEPS, seed=1, progress=False,
+                         settings=LookSettings(clip_output=clip))
+        graded = model.apply(held_out)
+        if clip:
+            assert float(graded.min()) >= 0 and float(graded.max()) <= 1
+        errors[clip] = mean_delta_e_2000(graded, truth, "sRGB")
+    assert errors[True] < 0.8 * errors[False]

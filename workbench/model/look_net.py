@@ -30,7 +30,7 @@ from torch import nn
 
 from workbench.color.luma import REC709_LUMA
 
-__all__ = ["CURVE_KNOTS", "HUE_ORDER", "LUT_LEVELS", "LookNet", "trilinear"]
+__all__ = ["CURVE_KNOTS", "HUE_ORDER", "LUT_LEVELS", "LookNet", "opponent_hue", "trilinear"]
 
 CURVE_KNOTS = 33
 HUE_ORDER = 2
@@ -65,6 +65,13 @@ _OPPONENT = torch.tensor([list(REC709_LUMA),
                           [1.0, -0.5, -0.5],
                           [0.0, math.sqrt(3) / 2, -math.sqrt(3) / 2]])
 _OPPONENT_INV = torch.linalg.inv(_OPPONENT)
+
+
+def opponent_hue(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Chroma and hue angle (radians, 0 at red) of ``(N, 3)`` values in the hue terms' space."""
+    opp = x @ _OPPONENT.t()
+    a, b = opp[:, 1], opp[:, 2]
+    return (a.square() + b.square()).sqrt(), torch.atan2(b, a)
 
 
 def _harmonics(a: torch.Tensor, b: torch.Tensor, order: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -107,16 +114,23 @@ class LookNet(nn.Module):
     """
 
     def __init__(self, levels: tuple[int, ...] = LUT_LEVELS, knots: int = CURVE_KNOTS,
-                 hue_order: int = HUE_ORDER) -> None:
+                 hue_order: int = HUE_ORDER, clip: bool = False,
+                 linear_saturation: bool = False) -> None:
         super().__init__()
+        #: Saturation gain ``1 + series`` (as a colourist's hue-vs-sat curve) rather than
+        #: ``exp(series)`` (what ``LookModel.3`` and older learned).
+        self.linear_saturation = linear_saturation
+        #: Whether the look's output is clipped to [0, 1] (a display-referred grade): applied by
+        #: :meth:`clipped`, not by :meth:`forward`, which training needs unclipped.
+        self.clip = clip
         step = 1.0 / (knots - 1)
         # softplus(raw) = step: identity increments.
         self.curve_raw = nn.Parameter(torch.full((3, knots - 1), math.log(math.expm1(step))))
         self.curve_base = nn.Parameter(torch.zeros(3))
         self.matrix = nn.Parameter(torch.eye(3))
         self.bias = nn.Parameter(torch.zeros(3))
-        # Rows: log-saturation, hue rotation (radians), lightness per unit chroma; columns
-        # cos(k·hue) for k = 0..order then sin(k·hue) for k = 1..order.
+        # Rows: saturation gain - 1 (or its log), hue rotation (radians), lightness per unit
+        # chroma; columns cos(k·hue) for k = 0..order then sin(k·hue) for k = 1..order.
         self.hue_order = hue_order
         self.hue_coef = nn.Parameter(torch.zeros(3, 2 * hue_order + 1))
         self.levels = tuple(levels)
@@ -152,8 +166,8 @@ class LookNet(nn.Module):
         a, b = opp[:, 1], opp[:, 2]
         cos, sin = _harmonics(a, b, self.hue_order)
         basis = torch.cat([cos, sin[:, 1:]], 1)  # (N, 2K + 1)
-        log_sat, turn, light = (basis @ self.hue_coef.t()).unbind(1)
-        scale = log_sat.exp()
+        sat, turn, light = (basis @ self.hue_coef.t()).unbind(1)
+        scale = (1 + sat).clamp(min=0) if self.linear_saturation else sat.exp()
         c, s = torch.cos(turn), torch.sin(turn)
         rho = (a.square() + b.square()).sqrt()
         out = torch.stack([opp[:, 0] + light * rho,
@@ -194,6 +208,10 @@ class LookNet(nn.Module):
         for lut in self.luts:
             out = out + trilinear(lut, x)
         return out
+
+    def clipped(self, out: torch.Tensor) -> torch.Tensor:
+        """``out`` of :meth:`forward` clipped to [0, 1] when the look clips, else as it is."""
+        return out.clamp(0.0, 1.0) if self.clip else out
 
     def smoothness(self) -> torch.Tensor:
         """Squared second derivatives of each residual level (extrapolates linearly)."""

@@ -13,11 +13,14 @@ saturation/hue/lightness terms smooth in hue and a smooth residual 3D LUT, train
 one mean pair per colour bin (:mod:`workbench.model.look_data`). It is one look for every image
 (not image-adaptive as in Zeng et al.): ``for_image`` in the exports only chooses which colours
 the CDL is fitted on (by default the training before-colours, kept in the weights file).
+In a display-referred space the look clips to the domain, as the grades it learns from do, and
+learns from clipped after values only that the grade went at least that far.
 
 - :mod:`.settings`: the spaces a look lives in, its schema and :class:`LookSettings`;
 - :mod:`.fit`: :func:`fit_look` and its training loop (estimation);
 - :mod:`.apply`: :class:`LookModel`, which grades and exports (application);
-- :mod:`.store`: the folder on disk and the upgrades of older schemas.
+- :mod:`.store`: the folder on disk and the upgrades of older schemas;
+- :mod:`.validate`: settings chosen on the pairs alone, holding out one hue sector at a time.
 
 Example
 -------

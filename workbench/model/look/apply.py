@@ -63,7 +63,8 @@ class LookModel:
         out = torch.empty_like(rgb)
         for start in range(0, rgb.shape[0], chunk):
             x = (rgb[start:start + chunk].float() - lo) / (hi - lo)
-            out[start:start + chunk] = (self.net(x, lut) * (hi - lo) + lo).to(rgb.dtype)
+            y = self.net.clipped(self.net(x, lut))
+            out[start:start + chunk] = (y * (hi - lo) + lo).to(rgb.dtype)
         return out
 
     def apply(self, img: torch.Tensor, strength: float | torch.Tensor = 1.0) -> torch.Tensor:

@@ -17,12 +17,15 @@ import torch
 from workbench.color import delta_e_2000
 from workbench.errors import ParameterError
 from workbench.model.look.apply import LookModel
-from workbench.model.look.settings import CDL_BINS, LookSettings, look_domain
+from workbench.model.look.settings import CDL_BINS, LookSettings, clips_output, look_domain
 from workbench.model.look_data import ColourPairs, bin_pairs, coarsen_colours, pairs_sha256
 from workbench.model.look_net import LookNet
 from workbench.model.progress import TrainCallback, TrainProgress, wants_stop
 
-__all__ = ["fit_look"]
+__all__ = ["fit_binned", "fit_look"]
+
+_CLIPPED = 0.5 / 255
+"""Normalised distance from the domain's edge within which an after value counts as clipped."""
 
 
 def fit_look(before: Sequence[torch.Tensor], after: Sequence[torch.Tensor], *, space: str,
@@ -71,8 +74,26 @@ def fit_look(before: Sequence[torch.Tensor], after: Sequence[torch.Tensor], *, s
         settings = dataclasses.replace(settings, steps=steps)
     start = time.perf_counter()
     data = bin_pairs(before, after, domain, settings.bins)
+    model = fit_binned(data, space=space, seed=seed, settings=settings, callback=callback,
+                       progress=progress)
+    model.metadata["training_data_sha256"] = pairs_sha256(before, after)
+    model.metadata["metrics"].update(seconds=round(time.perf_counter() - start, 3),
+                                     pairs=len(before))
+    return model
+
+
+def fit_binned(data: ColourPairs, *, space: str, seed: int, settings: LookSettings,
+               callback: TrainCallback | None = None, progress: bool = False) -> LookModel:
+    """The look learned from colour bins already made: what :func:`fit_look` does after binning.
+
+    ``data`` comes from :func:`~workbench.model.look_data.bin_pairs` over ``space``'s domain.
+    """
+    domain = look_domain(space)
+    start = time.perf_counter()
     torch.manual_seed(seed)
-    net = LookNet(settings.levels, settings.knots, settings.hue_order)
+    net = LookNet(settings.levels, settings.knots, settings.hue_order,
+                  clip=clips_output(settings, space),
+                  linear_saturation=settings.linear_saturation)
     done, loss = _train(net, data, settings, space, callback, progress)
     net.eval()
     seconds = time.perf_counter() - start
@@ -81,11 +102,10 @@ def fit_look(before: Sequence[torch.Tensor], after: Sequence[torch.Tensor], *, s
                       colour_counts=counts)
     model.metadata = {
         "seed": seed,
-        "training_data_sha256": pairs_sha256(before, after),
         "settings": settings.to_dict(),
         "metrics": {**_train_metrics(model, data), "loss": loss, "steps_run": done,
-                    "seconds": round(seconds, 3), "pairs": len(before),
-                    "pixels": data.pixels, "colour_bins": int(data.count.numel())},
+                    "seconds": round(seconds, 3), "pixels": data.pixels,
+                    "colour_bins": int(data.count.numel())},
     }
     return model
 
@@ -154,7 +174,12 @@ def _optimiser(net: LookNet, settings: LookSettings
 def _loss(net: LookNet, data: ColourPairs, weight: torch.Tensor, settings: LookSettings
           ) -> tuple[torch.Tensor, torch.Tensor]:
     """The training loss (weighted squared error plus the regularisers) and its data term."""
-    err = (net(data.before) - data.after).square().sum(1)
+    diff = net(data.before) - data.after
+    if net.clip:
+        # A clipped after says only that the grade reached the edge (or went beyond it).
+        diff = torch.where(data.after >= 1 - _CLIPPED, diff.clamp(max=0), diff)
+        diff = torch.where(data.after <= _CLIPPED, diff.clamp(min=0), diff)
+    err = diff.square().sum(1)
     data_loss = (weight * err).sum()
     loss = (data_loss + settings.smooth * net.smoothness()
             + settings.magnitude * net.magnitude()

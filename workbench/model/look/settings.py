@@ -9,9 +9,10 @@ from workbench.color import resolve_space
 from workbench.errors import ColourSpaceError
 from workbench.model.look_net import CURVE_KNOTS, HUE_ORDER, LUT_LEVELS
 
-__all__ = ["CDL_BINS", "LOOK_SCHEMA", "LOOK_SPACES", "LookSettings", "look_domain"]
+__all__ = ["CDL_BINS", "DISPLAY_SPACES", "LOOK_SCHEMA", "LOOK_SPACES", "LookSettings",
+           "clips_output", "look_domain"]
 
-LOOK_SCHEMA = "LookModel.3"  # .3: the training colours travel in the weights file
+LOOK_SCHEMA = "LookModel.4"  # .4: clipped output, linear saturation gain (see LookSettings)
 CDL_BINS = 32
 """Bins per channel of the colours a CDL is fitted on (a few thousand colours at most)."""
 
@@ -22,6 +23,10 @@ LOOK_SPACES: dict[str, tuple[float, float]] = {
     "Rec.709": (0.0, 1.0),
     "ACEScct": (0.0, 1.25),
 }
+
+#: Display-referred spaces: a graded image in them cannot leave the domain, so a look learned
+#: there clips its output to it (:attr:`LookSettings.clip_output`).
+DISPLAY_SPACES = frozenset({"sRGB", "Rec.709"})
 
 
 def look_domain(space: str) -> tuple[float, float]:
@@ -60,6 +65,15 @@ class LookSettings:
         Highest harmonic of the hue terms (0: none, as in ``LookModel.1``).
     hue_smooth : float
         Weight of the hue terms' squared derivative in hue.
+    clip_output : bool
+        In a display-referred space (:data:`DISPLAY_SPACES`), treat after values at the edge of
+        the domain as clipped (the true grade is there *or beyond*: the loss is one-sided) and
+        clip the look's output to the domain. The smooth terms then learn the grade itself
+        rather than a compromise with its clipping. ``False`` for looks saved without it.
+    linear_saturation : bool
+        The hue terms' saturation is a gain ``1 + series(hue)`` (a colourist's hue-vs-sat
+        curve, 1 unchanged) rather than ``exp(series(hue))``. ``False`` for looks saved
+        before ``LookModel.4``.
     """
 
     steps: int = 400
@@ -74,6 +88,8 @@ class LookSettings:
     knots: int = CURVE_KNOTS
     hue_order: int = HUE_ORDER
     hue_smooth: float = 1e-3
+    clip_output: bool = True
+    linear_saturation: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as JSON values."""
@@ -81,7 +97,9 @@ class LookSettings:
                 "magnitude": self.magnitude, "curve_smooth": self.curve_smooth,
                 "count_power": self.count_power, "global_first": self.global_first,
                 "levels": list(self.levels), "knots": self.knots,
-                "hue_order": self.hue_order, "hue_smooth": self.hue_smooth}
+                "hue_order": self.hue_order, "hue_smooth": self.hue_smooth,
+                "clip_output": self.clip_output,
+                "linear_saturation": self.linear_saturation}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> LookSettings:
@@ -89,4 +107,11 @@ class LookSettings:
         d = dict(d)
         d["levels"] = tuple(d.get("levels", LUT_LEVELS))
         d.setdefault("hue_order", 0)  # LookModel.1 had no hue terms
+        d.setdefault("clip_output", False)  # before LookModel.4: not clipped,
+        d.setdefault("linear_saturation", False)  # and saturation was exp(series)
         return cls(**d)
+
+
+def clips_output(settings: LookSettings, space: str) -> bool:
+    """Whether a look with ``settings`` in ``space`` clips its output to the domain."""
+    return settings.clip_output and space in DISPLAY_SPACES

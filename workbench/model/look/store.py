@@ -17,7 +17,12 @@ from safetensors.torch import load_file, save_file
 
 from workbench.errors import ParameterError, TitleError
 from workbench.io.atomic import atomic_dir
-from workbench.model.look.settings import LOOK_SCHEMA, LOOK_SPACES, LookSettings
+from workbench.model.look.settings import (
+    LOOK_SCHEMA,
+    LOOK_SPACES,
+    LookSettings,
+    clips_output,
+)
 from workbench.model.look_net import LookNet
 from workbench.schema import check_readable, register_upgrade, upgrade
 
@@ -42,6 +47,14 @@ def _look_1_to_2(doc: dict[str, Any]) -> dict[str, Any]:
 @register_upgrade("LookModel", 2)
 def _look_2_to_3(doc: dict[str, Any]) -> dict[str, Any]:
     """``.3`` may carry the training colours in the weights; a ``.2`` look simply has none."""
+    return doc
+
+
+@register_upgrade("LookModel", 3)
+def _look_3_to_4(doc: dict[str, Any]) -> dict[str, Any]:
+    """``.4`` may clip its output and scale saturation linearly; a ``.3`` look did neither."""
+    doc["settings"] = {"clip_output": False, "linear_saturation": False,
+                       **doc.get("settings", {})}
     return doc
 
 
@@ -104,6 +117,7 @@ def read_look(directory: Path) -> StoredLook:
         raise ParameterError(f"{json_path}: bad settings ({exc})") from exc
     colours, counts = tensors.pop(_COLOURS, None), tensors.pop(_COUNTS, None)
     net = _load_net(weights_path, settings, tensors, colours, counts)
+    net.clip = clips_output(settings, space)
     meta = {k: v for k, v in doc.items() if k not in ("schema", "space", "domain")}
     return StoredLook(net=net, space=space, metadata=meta, colours=colours, colour_counts=counts)
 
@@ -121,7 +135,8 @@ def _read_json(json_path: Path) -> dict[str, Any]:
 def _load_net(weights_path: Path, settings: LookSettings, tensors: dict[str, torch.Tensor],
               colours: torch.Tensor | None, counts: torch.Tensor | None) -> LookNet:
     """The network of ``settings`` holding ``tensors``, checked to fit and be finite."""
-    net = LookNet(settings.levels, settings.knots, settings.hue_order)
+    net = LookNet(settings.levels, settings.knots, settings.hue_order,
+                  linear_saturation=settings.linear_saturation)
     if (colours is None) != (counts is None) or (
             colours is not None and counts is not None
             and (colours.ndim != 2 or colours.shape[1] != 3
