@@ -158,6 +158,12 @@ def _puck(page: Any, wheel: str) -> tuple[float, float]:
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
 
 
+def _gain_r(page: Any) -> float:
+    """LiftGammaGain's gain_r as its number field holds it (4 decimals)."""
+    return float(page.evaluate("() => document.querySelector('[data-operator=LiftGammaGain]"
+                               " [data-param=gain_r] .wb-value').value"))
+
+
 def _readout(page: Any, wheel: str) -> str:
     return page.text_content(f"[data-testid=wb-wheel-{wheel}-rgb]")
 
@@ -183,6 +189,7 @@ def test_a_gain_wheel_drag_toward_red_warms_the_preview_in_one_undo_step(app_pag
     page.wait_for_timeout(1000)  # the release's full-resolution frame
     r, g, b = (float(v) for v in _readout(page, "gain").split())
     assert r > 1.05 and g < 1.0 and b < 1.0, (r, g, b)
+    coarse = _gain_r(page)
     mean1 = np.array(page.evaluate(PREVIEW_MEAN))
     assert (mean1[0] - mean1[1]) - (mean0[0] - mean0[1]) > 2, (mean0, mean1)  # redder
     assert mean1[0] > mean0[0]
@@ -197,7 +204,27 @@ def test_a_gain_wheel_drag_toward_red_warms_the_preview_in_one_undo_step(app_pag
     page.dblclick("[data-testid=wb-wheel-gain-disc]")  # double click: back to the proposal
     page.wait_for_function("t => document.querySelector('[data-testid=wb-wheel-gain-rgb]')"
                            ".textContent === t", arg=neutral, timeout=30_000)
-    disc = page.locator("[data-testid=wb-wheel-gain-disc]").bounding_box()
-    centre = (disc["x"] + disc["width"] / 2, disc["y"] + disc["height"] / 2)
-    assert _puck(page, "gain") == pytest.approx(centre, abs=2.5)  # (the page may scroll)
+    # Shift: the same drag moves the balance a tenth as far.
+    x, y = _puck(page, "gain")
+    page.keyboard.down("Shift")
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for k in range(1, 7):
+        page.mouse.move(x + 5 * k * math.cos(angle), y - 5 * k * math.sin(angle))
+        page.wait_for_timeout(40)
+    page.mouse.up()
+    page.keyboard.up("Shift")
+    page.wait_for_function("t => document.querySelector('[data-testid=wb-wheel-gain-rgb]')"
+                           ".textContent !== t", arg=neutral, timeout=30_000)
+    fine = _gain_r(page)
+    assert fine - 1 == pytest.approx((coarse - 1) / 10, rel=0.3), (fine, coarse)
+    page.dblclick("[data-testid=wb-wheel-gain-disc]")
+    page.wait_for_function("t => document.querySelector('[data-testid=wb-wheel-gain-rgb]')"
+                           ".textContent === t", arg=neutral, timeout=30_000)
+    offset = page.evaluate("""() => {
+      const d = document.querySelector('[data-testid=wb-wheel-gain-disc]').getBoundingClientRect();
+      const p = document.querySelector('[data-testid=wb-wheel-gain-puck]').getBoundingClientRect();
+      return [p.x + p.width / 2 - d.x - d.width / 2, p.y + p.height / 2 - d.y - d.height / 2];
+    }""")
+    assert offset == pytest.approx([0, 0], abs=1.0), (offset, _gain_r(page))  # at the centre
     assert notebook_errors(page) == []

@@ -107,7 +107,7 @@ def render_play_frames(shot: Shot, plan: PlayPlan, pipeline: Pipeline, strength:
             working = to_working(batch, shot.clip.input_space)
             img = convert(working, "ACEScg", space)
         if lut is not None:
-            pixels = img[0].permute(1, 2, 0).contiguous().numpy().copy()
+            pixels = img[0].permute(1, 2, 0).contiguous().numpy()  # a fresh copy: in place
             apply_processor(lut, pixels, min_pixels=0)
             after = encode_jpeg(cv2.convertScaleAbs(pixels, alpha=255.0))
         else:
