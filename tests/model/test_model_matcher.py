@@ -126,9 +126,9 @@ def test_auto_is_the_learned_matcher_when_given_one_and_never_loses(matcher, foo
                                                                        monkeypatch):
     """One meaning of "auto" for every caller: the learned matcher when a model is given.
 
-    Per shot it keeps the network's grade or a classical fit (views, von Kries), whichever
-    leaves the least held-out residual, so it is never worse than those by more than the
-    residual can tell.
+    Per shot it keeps the network's grade, the fit through the title's remembered frames or a
+    classical fit (views, von Kries), whichever leaves the least held-out residual, so it is
+    never worse than those by more than the residual can tell.
     """
     from workbench.model.matching.learned import inference
 
@@ -145,11 +145,31 @@ def test_auto_is_the_learned_matcher_when_given_one_and_never_loses(matcher, foo
     assert match_frames(shot, reference, "auto").method == "von-kries"
     # When the network is chosen, the proposal stays its editable operators, not a CDL + LUT.
     monkeypatch.setattr(inference, "CLASSICAL_RIVALS", ())
+    monkeypatch.setattr(matcher, "library", None)
     network = match_frames(shot, reference, "auto", title_model=matcher)
     assert network.operators == matcher.match(shot, reference)
     assert "chose network" in network.summary
     assert [type(op).__name__ for op in network.pipeline(Path("unused"))] == \
         ["Exposure", "Matrix3x3", "CDL"]
+
+
+def test_with_nothing_shared_the_title_method_goes_by_its_held_out_error(matcher, footage,
+                                                                          monkeypatch):
+    """Training measures the network and the statistics-only methods on held-out frames; a
+    shot sharing no surface with the reference or the title's frames goes by that evidence.
+    """
+    valid = matcher.metrics["validation"]
+    assert set(valid) == {"network", "von-kries", "mkl", "reinhard", "identity"}
+    assert valid["network"] < 0.5 * valid["identity"], valid
+    assert matcher.library is not None and len(matcher.library.frames) == matcher.metrics[
+        "frames"]
+    monkeypatch.setattr(matcher, "library", None)
+    other = frames(30, 34, 4)  # another shot of the edit: nothing in common with this one
+    shot = Exposure(stops=-0.7).apply(footage[1::4])
+    grade = match_frames(shot, other, "title", title_model=matcher)
+    best = min((k for k in valid if k != "identity"), key=valid.__getitem__)
+    assert f"chose {best} by held-out residual" in grade.summary
+    assert "held-out title frames" in grade.summary and grade.confidence <= 0.5
 
 
 def test_training_is_deterministic_and_stops_when_asked(footage):

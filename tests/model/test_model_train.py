@@ -55,7 +55,10 @@ def test_trained_model_is_safetensors_and_json(trained):
     assert set(doc["profiles"]["shots"]) == {"street_001", "street_002", "face_001"}
     assert doc["look_pairs"] == []  # no hero stills and no accepted grades: no look
     weights = load_file(str(folder / "matcher.safetensors"))
-    assert all(t.dtype == torch.float32 for t in weights.values())
+    # The network's weights; the remembered proxy frames (library.NNN) are float16 pixels.
+    assert all(t.dtype == (torch.float16 if k.startswith("library.") else torch.float32)
+               for k, t in weights.items())
+    assert sum(k.startswith("library.") for k in weights) == 8
 
 
 def test_load_round_trip_gives_identical_predictions(trained):

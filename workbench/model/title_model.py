@@ -5,7 +5,9 @@ A trained model lives in ``<title>/models/<version-id>/``:
 - ``model.json``: schema ``TitleModel.1``, the model version string, creation time, seed, the
   SHA-256 of the training data (the shots' source hashes, frame ranges and the settings), the
   training metrics, the matcher's settings, the profiles, and the SHA-256 of every weight file;
-- ``matcher.safetensors``: the learned shot matcher's weights;
+- ``matcher.safetensors``: the learned shot matcher's weights, and the proxy frames it
+  remembers of the dailies (``library.NNN``, float16 linear ACEScg, up to 64 frames at most
+  192 px wide: :mod:`workbench.model.matching.memory`);
 - ``look/``: the look model (``model.safetensors`` + ``look.json``), only when hero
   before/after pairs existed.
 

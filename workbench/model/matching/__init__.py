@@ -6,7 +6,8 @@
   ``mean-std``, on the transfers of :mod:`.transfer`, the ACEScct statistics of :mod:`.stats`
   and, for ``views``, the pixels both shots show (:mod:`.correspond`);
 - :mod:`.learned`: the learned matcher ``title``, trained on the title's dailies, which keeps
-  its network's grade or a classical fit per shot, by held-out residual (:mod:`.select`);
+  its network's grade, a fit through the title's remembered frames (:mod:`.memory`) or a
+  classical fit per shot, by held-out residual (:mod:`.select`);
 - :mod:`.grade`: :func:`match_frames` and the :class:`MatchGrade` it returns (CDL + LUT in
   ACEScct, or the method's own operators), with a confidence from the grade's held-out
   residual (:mod:`.select`);

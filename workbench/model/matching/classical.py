@@ -16,9 +16,10 @@ Each estimates a colour transfer from pixels (:mod:`workbench.model.matching.tra
 ``views``
     Across camera angles: the change of light fitted on the pixels that show the same
     surface in both views (:mod:`workbench.model.matching.correspond`: SIFT + RANSAC
-    homography, dense flow with a forward-backward check), as editable operators: a
-    Contrast about 18 % grey, then a Matrix3x3 on linear light; ``von-kries`` when the views
-    share too little.
+    homography, dense flow with a forward-backward check): a contrast about 18 % grey (an
+    ACEScct slope or a power in linear light, whichever fits closer), then a 3×3 on linear
+    light; as editable operators (Contrast, Matrix3x3) when the ACEScct slope fits;
+    ``von-kries`` when the views share too little.
 ``mean-std``
     The first classical matcher (:func:`~workbench.model.matching.stats.fit_mean_std_cdl`):
     exactly one ASC CDL, so its grade leaves as a plain ``.cc``.
@@ -49,7 +50,11 @@ from workbench.model.matching.transfer import (
 )
 from workbench.ops import CDL, Pipeline
 
-__all__ = ["MEAN_STD_VERSION"]
+__all__ = ["LIGHT_CURVES", "MEAN_STD_VERSION"]
+
+# Contrast models ``views`` tries (:class:`~workbench.model.matching.correspond.LightFit`):
+# the ACEScct slope (exact as operators) and a power in linear light; the closer fit is kept.
+LIGHT_CURVES = ("ACEScct", "power")
 
 MEAN_STD_VERSION = "classical-match/2 (mean-std CDL in ACEScct, shared contrast)"
 
@@ -87,7 +92,7 @@ def _views(inputs: MatchInputs) -> PixelMap | Pipeline:
     # on thousands of pairs gain nothing measurable from that, while a fit on half the tiles
     # was measurably noisier (its contrast off by 0.02 on leuven, 0.2 ΔE2000 more).
     pairs = inputs.pairs
-    return fit_light(pairs.shot, pairs.reference, pairs.weight).pipeline()
+    return fit_light(pairs.shot, pairs.reference, pairs.weight, curves=LIGHT_CURVES).as_match()
 
 
 def _mean_std(inputs: MatchInputs) -> Pipeline:

@@ -61,6 +61,13 @@ class Correspondence:
 
     ``weight`` ``(P,)`` is how far each pair is trusted (low on edges); ``tile`` ``(P,)`` an
     id of the spatial tile it lies in, for held-out residuals; ``inliers`` the RANSAC count.
+    ``by_tile``: the pairs come from different moments (a shot and other frames of its
+    setup), where people moved and small frames misalign by more than a pixel, so a held-out
+    residual compares tile means and takes the median over tiles
+    (:func:`held_out_residual`), measuring the grade rather than that noise. ``floor`` is
+    what the held-out tiles leave even under the change of light fitted on them alone (what
+    differs between the moments, not the grade); residuals are given in excess of it, in
+    quadrature.
     """
 
     shot: torch.Tensor
@@ -68,6 +75,8 @@ class Correspondence:
     weight: torch.Tensor
     tile: torch.Tensor
     inliers: int
+    by_tile: bool = False
+    floor: float = 0.0
 
 
 def _detection_image(frame: torch.Tensor, scale: float) -> np.ndarray:
@@ -106,7 +115,8 @@ def _homography(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray | None, int]:
 
 
 def find_correspondences(shot: torch.Tensor, reference: torch.Tensor, *,
-                         max_frames: int = 3, seed: int = 0) -> Correspondence | None:
+                         max_frames: int = 3, seed: int = 0,
+                         min_inliers: int = MIN_INLIERS) -> Correspondence | None:
     """Pixel pairs that show the same surface in ``shot`` and ``reference``.
 
     Parameters
@@ -115,11 +125,13 @@ def find_correspondences(shot: torch.Tensor, reference: torch.Tensor, *,
         ``(N, 3, H, W)`` / ``(M, 3, H', W')`` linear ACEScg, bars cropped. Up to
         ``max_frames`` frames of each are tried; the pair of frames with most RANSAC inliers
         is used.
+    min_inliers
+        RANSAC inliers needed (default :data:`MIN_INLIERS`).
 
     Returns
     -------
     Correspondence or None
-        ``None`` when the views share too little (under :data:`MIN_INLIERS` inliers or
+        ``None`` when the views share too little (under ``min_inliers`` inliers or
         :data:`MIN_PAIRS` consistent pixels): different framings of different things.
     """
     import cv2
@@ -138,7 +150,7 @@ def find_correspondences(shot: torch.Tensor, reference: torch.Tensor, *,
             h, inliers = _homography(a, b)
             if h is not None and (best is None or inliers > best[3]):
                 best = (i, j, h, inliers)
-    if best is None or best[3] < MIN_INLIERS:
+    if best is None or best[3] < min_inliers:
         return None
     i, j, h, inliers = best
     a, b = det_s[i], det_r[j]
@@ -208,30 +220,48 @@ class LightFit:
     """``y = M · c(x)`` on linear ACEScg: ``c`` a contrast about mid grey, ``M`` a 3×3.
 
     A change of exposure and white balance is a 3×3 on linear light (a chromatic adaptation
-    in any cone space, times a gain); a change of contrast, a power about mid grey, i.e. a
-    slope about 18 % grey in ACEScct: exactly :class:`~workbench.ops.Contrast` then
-    :class:`~workbench.ops.Matrix3x3` (:meth:`pipeline`).
+    in any cone space, times a gain); a change of contrast a power about mid grey. ``curve``
+    says which: ``"ACEScct"``, a slope about 18 % grey in ACEScct (a power above ACEScct's
+    toe, linear in it), exactly :class:`~workbench.ops.Contrast` then
+    :class:`~workbench.ops.Matrix3x3` (:meth:`pipeline`); or ``"power"``, a power about
+    0.18 all the way down (``0.18·(x/0.18)^contrast`` for ``x > 0``), what a change of gamma
+    in linear light does, which in a dark picture (half its pixels in ACEScct's toe) the
+    ACEScct slope cannot follow.
     """
 
     matrix: torch.Tensor   # (3, 3) float64
     contrast: float
+    curve: str = "ACEScct"
 
     def __call__(self, pixels: torch.Tensor) -> torch.Tensor:
         """``(P, 3)`` linear ACEScg through the fit; same dtype."""
-        return (_contrast(pixels.double(), self.contrast) @ self.matrix.T).to(pixels.dtype)
+        shaped = _contrast(pixels.double(), self.contrast, self.curve)
+        return (shaped @ self.matrix.T).to(pixels.dtype)
 
     def pipeline(self) -> Pipeline:
-        """The fit as editable operators: Contrast (ACEScct, 18 % grey pivot), Matrix3x3."""
+        """The fit as editable operators: Contrast (ACEScct, 18 % grey pivot), Matrix3x3.
+
+        Exact for ``curve="ACEScct"``; for ``"power"`` the nearest operators (the same slope
+        in ACEScct, differing in its toe): use the fit itself as a pixel map when exactness
+        matters (:meth:`as_match`).
+        """
         return Pipeline([Contrast(contrast=float(np.clip(self.contrast, 0.0, 4.0))),
                          Matrix3x3.from_matrix(self.matrix.clamp(-4.0, 4.0))])
 
+    def as_match(self) -> Pipeline | Callable[[torch.Tensor], torch.Tensor]:
+        """What a match method returns: the operators when exact, else the fit as a pixel map."""
+        return self.pipeline() if self.curve == "ACEScct" or self.contrast == 1.0 else self
 
-def _contrast(lin: torch.Tensor, contrast: float | torch.Tensor) -> torch.Tensor:
-    """:func:`~workbench.ops.contrast.apply_contrast` about 18 % grey, on linear ACEScg."""
+
+def _contrast(lin: torch.Tensor, contrast: float | torch.Tensor, curve: str = "ACEScct"
+              ) -> torch.Tensor:
+    """A contrast about 18 % grey on linear ACEScg: ACEScct slope, or a power (see LightFit)."""
     from workbench.color.encodings import acescct_to_lin_torch
 
     if not isinstance(contrast, torch.Tensor) and contrast == 1.0:
         return lin
+    if curve == "power":
+        return torch.where(lin > 0, 0.18 * (lin.clamp_min(1e-12) / 0.18) ** contrast, lin)
     cct = _cct(lin)
     return acescct_to_lin_torch(contrast * cct + (1.0 - contrast) * ACESCCT_MID_GREY)
 
@@ -253,7 +283,7 @@ def _solve_matrix(xc: torch.Tensor, y: torch.Tensor, w: torch.Tensor) -> torch.T
 
 
 def fit_light(shot: torch.Tensor, reference: torch.Tensor, weight: torch.Tensor | None = None,
-              *, iterations: int = 30) -> LightFit:
+              *, iterations: int = 30, curves: tuple[str, ...] = ("ACEScct",)) -> LightFit:
     """The change of light bringing ``shot`` pixels to their ``reference`` pairs.
 
     Parameters
@@ -262,6 +292,9 @@ def fit_light(shot: torch.Tensor, reference: torch.Tensor, weight: torch.Tensor 
         ``(P, 3)`` linear ACEScg pixel pairs (same surfaces).
     weight
         ``(P,)`` trust per pair (default all 1).
+    curves
+        The contrast models tried (:class:`LightFit`'s ``curve``); the one that leaves the
+        least robust ACEScct error on the pairs is kept (both have the same ten parameters).
 
     Returns
     -------
@@ -282,23 +315,39 @@ def fit_light(shot: torch.Tensor, reference: torch.Tensor, weight: torch.Tensor 
         pick = torch.randperm(x.shape[0], generator=torch.Generator().manual_seed(0))
         pick = pick[:FIT_PAIRS]
         x, y, w = x[pick], y[pick], w[pick]
-    forward = _fit_one(x, y, w, iterations)
-    backward = _fit_one(y, x, w, iterations)
-    contrast = float(np.clip(np.sqrt(forward.contrast / backward.contrast), 0.25, 4.0))
-    return _fit_one(x, y, w, iterations, contrast)
+    best: tuple[float, LightFit] | None = None
+    for curve in curves:
+        forward = _fit_one(x, y, w, iterations, curve=curve)
+        backward = _fit_one(y, x, w, iterations, curve=curve)
+        contrast = float(np.clip(np.sqrt(forward.contrast / backward.contrast), 0.25, 4.0))
+        fit = _fit_one(x, y, w, iterations, contrast, curve)
+        cost = _robust_cost(fit, x, y, w)
+        if best is None or cost < best[0]:
+            best = (cost, fit)
+    assert best is not None
+    return best[1]
+
+
+def _robust_cost(fit: LightFit, x: torch.Tensor, y: torch.Tensor, w: torch.Tensor) -> float:
+    """Weighted Huber error of ``fit`` on the pairs, in ACEScct."""
+    err = _cct(fit(x)) - _cct(y)
+    loss = torch.nn.functional.huber_loss(err, torch.zeros_like(err), reduction="none",
+                                          delta=0.02)
+    return float((w[:, None] * loss).sum() / w.sum())
 
 
 def _fit_one(x: torch.Tensor, y: torch.Tensor, w: torch.Tensor, iterations: int,
-             contrast: float | None = None) -> LightFit:
+             contrast: float | None = None, curve: str = "ACEScct") -> LightFit:
     """:func:`fit_light` one way; with ``contrast`` given only the matrix is fitted."""
     y_cct = _cct(y)
     best: tuple[float, LightFit] | None = None
     for p in CONTRASTS.tolist() if contrast is None else [contrast]:
-        fit = LightFit(torch.eye(3, dtype=torch.float64), p)
+        fit = LightFit(torch.eye(3, dtype=torch.float64), p, curve)
         m = _solve_matrix(fit(x), y, w)
-        cost = float((w * (_cct(LightFit(m, p)(x)) - y_cct).abs().sum(1)).sum() / w.sum())
+        cost = float((w * (_cct(LightFit(m, p, curve)(x)) - y_cct).abs().sum(1)).sum()
+                     / w.sum())
         if best is None or cost < best[0]:
-            best = (cost, LightFit(m, p))
+            best = (cost, LightFit(m, p, curve))
     assert best is not None
     start = best[1]
     m = start.matrix.clone().requires_grad_(True)
@@ -308,7 +357,7 @@ def _fit_one(x: torch.Tensor, y: torch.Tensor, w: torch.Tensor, iterations: int,
                             max_iter=iterations, line_search_fn="strong_wolfe")
     def closure() -> torch.Tensor:
         opt.zero_grad()
-        err = _cct(_contrast(x, log_p.exp()) @ m.T) - y_cct
+        err = _cct(_contrast(x, log_p.exp(), curve) @ m.T) - y_cct
         loss = (w[:, None] * torch.nn.functional.huber_loss(
             err, torch.zeros_like(err), reduction="none", delta=0.02)).sum() / w.sum()
         loss.backward()
@@ -318,7 +367,7 @@ def _fit_one(x: torch.Tensor, y: torch.Tensor, w: torch.Tensor, iterations: int,
         opt.step(closure)
     except RuntimeError:
         return start
-    refined = LightFit(m.detach().clone(), float(log_p.detach().exp()))
+    refined = LightFit(m.detach().clone(), float(log_p.detach().exp()), curve)
     if not torch.isfinite(refined.matrix).all() or not np.isfinite(refined.contrast):
         return start
     return refined
@@ -332,7 +381,7 @@ def split(pairs: Correspondence) -> tuple[Correspondence, Correspondence]:
     """
     def part(keep: torch.Tensor) -> Correspondence:
         return Correspondence(pairs.shot[keep], pairs.reference[keep], pairs.weight[keep],
-                              pairs.tile[keep], pairs.inliers)
+                              pairs.tile[keep], pairs.inliers, pairs.by_tile, pairs.floor)
 
     odd = (pairs.tile % 2) == 1
     return part(~odd), part(odd)
@@ -343,12 +392,34 @@ def held_out_residual(pixel_map: Callable[[torch.Tensor], torch.Tensor],
     """Weighted mean ΔE2000 between ``pixel_map`` of the held-out shot pixels and their pairs.
 
     ``pixel_map`` takes ``(P, 3)`` linear ACEScg; only the odd tiles of :func:`split` are
-    scored, so a method fitted on the even tiles is measured on pixels it never saw.
+    scored, so a method fitted on the even tiles is measured on pixels it never saw. Pairs
+    ``by_tile`` are scored by the median tile-mean ΔE2000 in excess of their ``floor``.
     """
     _, test = split(pairs)
     if test.shot.shape[0] < 32:
         return float("inf")
+    if pairs.by_tile:
+        r = _tile_median_delta_e(pixel_map(test.shot), test.reference, test.weight, test.tile)
+        return float(np.sqrt(max(r * r - pairs.floor * pairs.floor, 0.0)))
     return weighted_delta_e(pixel_map(test.shot), test.reference, test.weight)
+
+
+def _tile_median_delta_e(a: torch.Tensor, b: torch.Tensor, w: torch.Tensor,
+                         tile: torch.Tensor) -> float:
+    """Median over tiles of the ΔE2000 between the tiles' weighted means (linear ACEScg)."""
+    ids, inverse = torch.unique(tile, return_inverse=True)
+    wsum = torch.zeros(len(ids), dtype=torch.float64).index_add_(0, inverse, w.double())
+    keep = wsum > 0
+
+    def means(x: torch.Tensor) -> torch.Tensor:
+        acc = torch.zeros(len(ids), 3, dtype=torch.float64)
+        acc.index_add_(0, inverse, x.double() * w.double()[:, None])
+        return (acc / wsum.clamp_min(1e-12)[:, None])[keep]
+
+    ma, mb = means(torch.nan_to_num(a)), means(b)
+    d = delta_e_2000(ma.float().T.reshape(1, 3, -1, 1).contiguous(),
+                     mb.float().T.reshape(1, 3, -1, 1).contiguous())
+    return float(torch.nan_to_num(d.flatten().double(), nan=100.0).median())
 
 
 def weighted_delta_e(a: torch.Tensor, b: torch.Tensor, w: torch.Tensor) -> float:

@@ -15,7 +15,7 @@ frames across the shot), so a moving shot gets one set of numbers and cannot fli
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -260,9 +260,13 @@ def match_frames(shot: torch.Tensor, reference: torch.Tensor, method: str = "aut
                          find_correspondences(shot_in, ref_in, max_frames=2))
     fitted = found.fit(inputs)
     chosen = ""
+    evidence = inputs
     if isinstance(fitted, Choice):
+        where = " on pixels shared with the title's frames" if fitted.pairs is not None else ""
         chosen = (f"; chose {fitted.name} by held-out residual {fitted.residual:.2f} "
-                  f"{fitted.measure}")
+                  f"{fitted.measure}{where}")
+        if fitted.pairs is not None:  # the evidence is the title's frames, not the reference
+            evidence = replace(inputs, pairs=fitted.pairs)
         fitted = fitted.fitted
     operators = fitted if isinstance(fitted, Pipeline) else None
     pixel_map = fitted if operators is None else _operators_map(operators)
@@ -271,7 +275,9 @@ def match_frames(shot: torch.Tensor, reference: torch.Tensor, method: str = "aut
     fit_px = inputs.shot_pixels[:FIT_PIXELS]
     cdl, lut = fit_grade(pixel_map, fit_px, own_cdl)
     grade = MatchGrade(found.name, cdl, lut, strength=float(strength), operators=operators)
-    confidence, measured, value, unit = _confidence(grade, inputs)
+    confidence, measured, value, unit = _confidence(grade, evidence)
+    if evidence is not inputs:
+        measured = measured.replace("both views show", "the shot shares with the title's frames")
     before = describe_difference(shot_stats(inputs.shot), shot_stats(inputs.reference),
                                  reference_name)
     summary = f"{found.name} match: {before}{chosen}; confidence {confidence:.2f} ({measured})"

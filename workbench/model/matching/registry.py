@@ -89,6 +89,8 @@ class Choice:
     ``fitted`` is the chosen candidate's ``PixelMap | Pipeline``; ``name`` the candidate's;
     ``residual`` its held-out residual (mean ΔE2000 on shared pixels not fitted on, or a
     distribution mismatch when the views share none); ``scores`` every candidate's.
+    ``pairs``, when not ``None``, are the shared pixels it was scored on instead of the
+    reference's (the shot's with the title's own frames): confidence is measured there too.
     """
 
     fitted: Any
@@ -96,6 +98,7 @@ class Choice:
     residual: float
     scores: dict[str, float]
     measure: str = "ΔE2000"
+    pairs: Correspondence | None = None
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,14 @@ Weights are stored as safetensors, everything else as JSON (see
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import torch
 
 from workbench.errors import ParameterError
+from workbench.model.matching.classical import LIGHT_CURVES
+from workbench.model.matching.correspond import Correspondence, fit_light
 from workbench.model.matching.learned.features import (
     N_FEATURES,
     grade_features,
@@ -38,10 +40,12 @@ from workbench.model.matching.learned.network import (
     apply_light,
     measure_light,
 )
+from workbench.model.matching.memory import FrameLibrary
 from workbench.model.matching.registry import (
     MATCH_METHODS,
     Choice,
     MatchInputs,
+    PixelMap,
     register_method,
 )
 from workbench.model.matching.select import choose
@@ -58,12 +62,19 @@ CLASSICAL_RIVALS = ("views", "von-kries")
 
 
 class TitleMatcher:
-    """A trained matcher: the network plus the settings it was trained with."""
+    """A trained matcher: the network, the settings it was trained with, and the title's frames.
+
+    ``library`` (:class:`~workbench.model.matching.memory.FrameLibrary`) holds proxy frames of
+    the training set at the title's intended light, for matching a shot through the title's
+    own setups; ``None`` for a matcher stored before it existed.
+    """
 
     def __init__(self, net: MatcherNet, config: MatcherConfig,
-                 metrics: dict[str, Any] | None = None) -> None:
+                 metrics: dict[str, Any] | None = None,
+                 library: FrameLibrary | None = None) -> None:
         self.net, self.config = net.eval(), config
         self.metrics = dict(metrics or {})
+        self.library = library
 
     @torch.no_grad()
     def predict(self, shot_pixels: torch.Tensor, reference_pixels: torch.Tensor,
@@ -101,13 +112,16 @@ class TitleMatcher:
         return self.predict(shot, ref, prior).pipeline(0)
 
     def state_dict(self) -> dict[str, torch.Tensor]:
-        """Weights, for safetensors (contiguous float32 tensors)."""
-        return {k: v.detach().contiguous() for k, v in self.net.state_dict().items()}
+        """Weights (float32) and the library frames (``library.NNN``, float16): safetensors."""
+        weights = {k: v.detach().contiguous() for k, v in self.net.state_dict().items()}
+        return {**weights, **(self.library.state() if self.library is not None else {})}
 
     def to_dict(self) -> dict[str, Any]:
         """Everything but the weights, JSON-ready."""
+        frames = 0 if self.library is None else len(self.library.frames)
         return {"schema": MATCHER_SCHEMA, "config": asdict(self.config),
-                "n_features": N_FEATURES, "n_params": N_PARAMS, "metrics": self.metrics}
+                "n_features": N_FEATURES, "n_params": N_PARAMS, "metrics": self.metrics,
+                "library_frames": frames}
 
     @classmethod
     def from_state(cls, data: dict[str, Any], weights: dict[str, torch.Tensor]) -> TitleMatcher:
@@ -125,31 +139,85 @@ class TitleMatcher:
         raw["kelvin_range"] = tuple(raw.get("kelvin_range", MatcherConfig.kelvin_range))
         config = MatcherConfig(**raw)
         net = MatcherNet(config.hidden)
+        library = FrameLibrary.from_state(weights)
+        frames = 0 if library is None else len(library.frames)
+        if frames != int(data.get("library_frames", frames)):
+            raise ParameterError(f"matcher: {data.get('library_frames')} library frames "
+                                 f"recorded, {frames} stored")
         try:
-            net.load_state_dict(weights, strict=True)
+            net.load_state_dict({k: v for k, v in weights.items()
+                                 if not k.startswith("library.")}, strict=True)
         except RuntimeError as exc:
             raise ParameterError(f"matcher weights do not fit the network: {exc}") from None
-        return cls(net, config, data.get("metrics"))
+        return cls(net, config, data.get("metrics"), library)
+
+
+def _through_title(library: FrameLibrary, inputs: MatchInputs
+                   ) -> tuple[Pipeline | PixelMap, Correspondence] | None:
+    """The shot matched through the title's own frames, and the pixel pairs that show it.
+
+    The change of light fitted on the pixels the shot shares with library frames (the shot
+    under the title's light), then the reference's own change from the title's light when
+    it has one (:meth:`~workbench.model.matching.memory.FrameLibrary.look_of`). The pairs'
+    library side is carried into the reference's look, so a residual on them measures the
+    match to the reference. ``None`` when the shot shares no surface with the library.
+    """
+    pairs = library.correspondences(inputs.shot)
+    if pairs is None:
+        return None
+    light = fit_light(pairs.shot, pairs.reference, pairs.weight, curves=LIGHT_CURVES)
+    to_reference = library.look_of(inputs.reference)
+    if to_reference is None:
+        return light.as_match(), pairs
+    pairs = replace(pairs, reference=to_reference(pairs.reference))
+    both = (light.as_match(), to_reference.as_match())
+    if all(isinstance(f, Pipeline) for f in both):
+        return Pipeline([op for f in both for op in f.operators]), pairs  # type: ignore[union-attr]
+    return (lambda lin: to_reference(light(lin))), pairs
 
 
 def _fit_title(inputs: MatchInputs) -> Choice:
-    """The ``"title"`` match method: the trained network, or a classical fit where it loses.
+    """The ``"title"`` match method: the network, the title's frames or a classical fit.
 
-    The network's grade and :data:`CLASSICAL_RIVALS`' fits are scored by held-out residual
-    (:func:`~workbench.model.matching.select.choose`); the least wins, so the method is never
-    worse than those rivals by more than that residual resolves.
+    Candidates: the network's grade, :data:`CLASSICAL_RIVALS`' fits and, when the shot shares
+    surfaces with the title's remembered frames, the change of light fitted on those
+    (:func:`_through_title`). They are scored by held-out residual
+    (:func:`~workbench.model.matching.select.choose`) on the pixels the shot shares with the
+    reference, or else on those it shares with the title's frames; the least wins. With
+    neither, the evidence is the held-out error of the network and of the statistics-only
+    classical methods on the title's own frames, measured when it was trained
+    (``metrics["validation"]``), and the least of those is used.
     """
     if inputs.title_model is None or not hasattr(inputs.title_model, "match"):
         raise ParameterError(f"match method 'title': expected a trained matcher (see "
                              f"workbench.model.title_model.as_matcher), got "
                              f"{type(inputs.title_model).__name__}")
     learned = inputs.title_model.match(inputs.shot, inputs.reference)
-    classical = {name: MATCH_METHODS[name].fit(inputs) for name in CLASSICAL_RIVALS
-                 if name in MATCH_METHODS and (name != "views" or inputs.pairs is not None)}
-    return choose(inputs, {**classical, "network": learned})
+    candidates: dict[str, Any] = {
+        name: MATCH_METHODS[name].fit(inputs) for name in CLASSICAL_RIVALS
+        if name in MATCH_METHODS and (name != "views" or inputs.pairs is not None)}
+    candidates["network"] = learned
+    library = getattr(inputs.title_model, "library", None)
+    through = _through_title(library, inputs) if isinstance(library, FrameLibrary) else None
+    if through is not None:
+        candidates["title frames"] = through[0]
+    if inputs.pairs is not None:
+        return choose(inputs, candidates)
+    if through is not None:
+        return replace(choose(replace(inputs, pairs=through[1]), candidates), pairs=through[1])
+    validation = dict(getattr(inputs.title_model, "metrics", {}).get("validation") or {})
+    known = {k: float(v) for k, v in validation.items()
+             if k in candidates or (k in MATCH_METHODS and k != "identity")}
+    if known:
+        order = [*candidates, *sorted(known)]
+        best = min(known, key=lambda k: (known[k], order.index(k)))
+        fitted = candidates[best] if best in candidates else MATCH_METHODS[best].fit(inputs)
+        return Choice(fitted, best, known[best], known, "ΔE2000 on held-out title frames")
+    return choose(inputs, candidates)
 
 
 register_method("title", _fit_title, needs_title_model=True,
                 description="learned matcher trained on the title's dailies (exposure, von "
-                            "Kries white balance, CDL in ACEScct), chosen per shot against "
-                            "the classical fits by held-out residual")
+                            "Kries white balance, CDL in ACEScct) and the title's remembered "
+                            "frames, chosen per shot against the classical fits by held-out "
+                            "residual")

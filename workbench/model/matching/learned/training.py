@@ -2,6 +2,12 @@
 
 A frame is relit at random (:mod:`.augmentation`); another frame of the same scene, given its
 own random look, is the reference; the loss is measured in ACEScct, on the pixels.
+
+One frame in :data:`HOLD_OUT` (when there are at least that many) is kept out of training
+and used, relit the same way, to measure the network's and von Kries's mean ΔE2000 on frames
+it never saw (``metrics["validation"]``): the evidence the ``title`` method chooses by when a
+shot shares no surface with its reference or the title's frames. Every frame, held out or
+not, goes into the matcher's :class:`~workbench.model.matching.memory.FrameLibrary`.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from tqdm.auto import tqdm
 from workbench.errors import ShapeError
 from workbench.model.matching.learned.augmentation import Relights, relight
 from workbench.model.matching.learned.features import (
+    acescct_to_acescg,
     acescg_to_acescct,
     grade_features,
     sample_pixels,
@@ -29,9 +36,16 @@ from workbench.model.matching.learned.network import (
     apply_light,
     measure_light,
 )
+from workbench.model.matching.memory import FrameLibrary
 from workbench.model.progress import TrainCallback, TrainProgress, wants_stop
 
-__all__ = ["train_matcher"]
+__all__ = ["HOLD_OUT", "train_matcher"]
+
+HOLD_OUT = 8            # one frame in this many is held out to validate on
+VALIDATION_CASES = 48   # relit held-out frames the validation measures
+# Classical methods measured beside the network on them (the ``title`` method's rivals when a
+# shot shares no surface with anything): the ones that need only pixel statistics.
+VALIDATED = ("von-kries", "mkl", "reinhard")
 
 
 def train_matcher(frames: Sequence[torch.Tensor], groups: Sequence[int], *, seed: int = 0,
@@ -55,7 +69,10 @@ def train_matcher(frames: Sequence[torch.Tensor], groups: Sequence[int], *, seed
     -------
     TitleMatcher
         With ``metrics``: ``loss`` (final, ACEScct smooth-L1), ``identity_loss`` (the same
-        batches uncorrected), ``steps``, ``seconds``, ``stopped_early``.
+        batches uncorrected), ``steps``, ``seconds``, ``stopped_early``, ``validation``
+        (mean ΔE2000 of ``network``, the :data:`VALIDATED` methods and ``identity`` on relit
+        held-out frames,
+        or ``None`` with fewer than :data:`HOLD_OUT` frames); and the frames as its library.
     """
     config = config or MatcherConfig()
     threads = torch.get_num_threads()
@@ -74,12 +91,12 @@ def _train(frames: Sequence[torch.Tensor], groups: Sequence[int], seed: int,
                          f"{len(frames)} frames and {len(groups)} groups")
     g = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
-    pool = torch.stack([sample_pixels(f[None].float(), 4 * config.feature_pixels, g)
-                        for f in frames])  # (F, 4P, 3)
-    members: dict[int, list[int]] = {}
-    for i, grp in enumerate(groups):
-        members.setdefault(int(grp), []).append(i)
-    partners = [torch.tensor(members[int(grp)]) for grp in groups]
+    everything = torch.stack([sample_pixels(f[None].float(), 4 * config.feature_pixels, g)
+                              for f in frames])  # (F, 4P, 3)
+    held = [i for i in range(len(frames)) if len(frames) >= HOLD_OUT and i % HOLD_OUT == 3]
+    train = [i for i in range(len(frames)) if i not in held]
+    pool = everything[train]
+    partners = _partners([int(groups[i]) for i in train])
     relights = Relights(config, g)
     net = MatcherNet(config.hidden)
     _calibrate(net, pool, relights, config, g)
@@ -120,10 +137,68 @@ def _train(frames: Sequence[torch.Tensor], groups: Sequence[int], seed: int,
             stopped = True
             break
     bar.close()
+    validation = None
+    if held:
+        validation = _validate(net, config, everything, held, [int(x) for x in groups], g)
     metrics = {"loss": round(loss_value, 6), "identity_loss": round(base_value, 6),
                "steps": step, "seconds": round(time.perf_counter() - start, 3),
-               "stopped_early": stopped, "frames": len(frames), "seed": seed}
-    return TitleMatcher(net, config, metrics)
+               "stopped_early": stopped, "frames": len(frames), "seed": seed,
+               "validation": validation}
+    return TitleMatcher(net, config, metrics, FrameLibrary.from_frames(list(frames)))
+
+
+def _partners(groups: list[int]) -> list[torch.Tensor]:
+    """For each frame, the indices of the frames of its group (itself included)."""
+    members: dict[int, list[int]] = {}
+    for i, grp in enumerate(groups):
+        members.setdefault(grp, []).append(i)
+    return [torch.tensor(members[grp]) for grp in groups]
+
+
+@torch.no_grad()
+def _validate(net: MatcherNet, config: MatcherConfig, pool: torch.Tensor, held: list[int],
+              groups: list[int], g: torch.Generator) -> dict[str, float]:
+    """Mean ΔE2000 of the network, :data:`VALIDATED` and no correction on relit held-out frames.
+
+    Each case: a held-out frame's pixels ``pool[i]`` (4P, 3) relit at random, matched to
+    another frame of its scene (held out or not) in a random look of its own, as in training;
+    the truth is the held-out frame in that look.
+    """
+    from workbench.color import delta_e_2000
+    from workbench.model.matching.registry import MATCH_METHODS, MatchInputs
+    from workbench.model.matching.select import pixel_map_of
+
+    net.eval()
+    partners = _partners(groups)
+    relights = Relights(config, g)
+    n = config.feature_pixels
+    totals = dict.fromkeys(("network", *VALIDATED, "identity"), 0.0)
+
+    def de(a: torch.Tensor, b: torch.Tensor) -> float:
+        return float(delta_e_2000(a.T.reshape(1, 3, -1, 1).contiguous(),
+                                  b.T.reshape(1, 3, -1, 1).contiguous()).double().mean())
+
+    for k in range(VALIDATION_CASES):
+        i = held[k % len(held)]
+        others = [int(j) for j in partners[i] if int(j) != i] or [j for j in range(len(pool))
+                                                                    if j != i] or [i]
+        j = others[int(torch.randint(0, len(others), (1,), generator=g))]
+        look = relights.draw(1) if float(torch.rand(1, generator=g)) < config.reference_look \
+            else relights.identity(1)
+        shot = relight(pool[i][None, :n], relights.draw(1))
+        ref = relight(pool[j][None, n:2 * n], look)
+        truth = relight(pool[i][None, :n], look)[0]
+        prior = measure_light(shot, ref, config)
+        raw = net(grade_features(apply_light(shot, prior)), grade_features(ref))
+        out = acescct_to_acescg(apply_grade(shot, GradeParams.from_raw(raw, prior)))[0]
+        totals["network"] += de(out, truth)
+        totals["identity"] += de(shot[0], truth)
+        inputs = MatchInputs(shot[0].T.reshape(1, 3, -1, 1), ref[0].T.reshape(1, 3, -1, 1),
+                             shot[0], ref[0])
+        for name in VALIDATED:
+            totals[name] += de(pixel_map_of(MATCH_METHODS[name].fit(inputs))(shot[0]).float(),
+                               truth)
+    return {k: round(v / VALIDATION_CASES, 4) for k, v in totals.items()}
 
 
 def _batch(pool: torch.Tensor, partners: list[torch.Tensor], relights: Relights,
