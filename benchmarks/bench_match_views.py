@@ -28,8 +28,21 @@ for that, and are used as shot: the session's cameras are taken as matched.
 
 Methods run in the same process on the same cases: ``views`` (correspondences then a fitted
 change of light), ``von-kries``, ``mkl`` (the anchor), ``histogram``, ``reinhard``, and the
-learned ``title`` matcher, trained per content on that content's two views (as it would be
-on a title's dailies) and choosing per shot by a held-out residual.
+learned ``title`` method (:func:`workbench.model.matching.match_frames` with a title model,
+as the product uses it). A title model is trained on a title's dailies; the relit shot is a
+pickup under other light, so the model never sees the shot view (the truth) nor anything
+within two seconds of it (:func:`training_material`):
+
+- the photo pairs: the reference view (in the first view's look, as matched) and five crops
+  of it; one model per pair;
+- the live session: one model for the whole session, on every 4th frame from 300 to 1440
+  except the eight scored frames and 48 frames either side of each (frames of the same
+  cameras further away in time, and of the other cameras; the second guitarist's camera D,
+  the wide E and camera F appear nowhere else, so their shots find no setup of their own).
+
+Each model is trained with the default settings (500 steps, as ``workbench train`` does);
+the training time is printed. The model remembers up to 64 of its frames and matches a shot
+through those it shares surfaces with (:mod:`workbench.model.matching.memory`).
 
 Also the confidence calibration: Spearman's rank correlation between each grade's
 ``confidence`` and its true ΔE2000 over every case and method, reported as the correlation
@@ -39,6 +52,7 @@ of confidence with *minus* the error (higher confidence, lower error: positive i
 from __future__ import annotations
 
 import os
+import re
 import time
 from typing import Any
 
@@ -60,7 +74,8 @@ RELIGHTS = (
     ("5000K -0.01 Duv contrast 1.2", 5000, -0.01, 0.0, 1.2),
     ("7500K +0.3 stop contrast 0.85", 7500, 0.0, 0.3, 0.85),
 )
-MATCHER_STEPS = 200
+LIVE_RANGE = (300, 1441, 4)   # the session after its title card, every 4th frame
+EXCLUDE = 48                  # frames either side of a scored frame kept out of training
 
 
 def _photo(relative: str) -> torch.Tensor:
@@ -87,7 +102,8 @@ def _live_frames(indices: set[int]) -> dict[int, torch.Tensor]:
     return out
 
 
-def contents() -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+def contents(live: dict[int, torch.Tensor] | None = None
+             ) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
     """``name -> (shot view, reference view)``, original (un-relit) ACEScg ``(1, 3, H, W)``."""
     out = {
         "leuven A/B": (_photo("pairs/opencv_leuvenA.jpg"), _photo("pairs/opencv_leuvenB.jpg")),
@@ -95,7 +111,7 @@ def contents() -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
         "rubberwhale 1/2": (_photo("pairs/opencv_rubberwhale1.png"),
                             _photo("pairs/opencv_rubberwhale2.png")),
     }
-    live = _live_frames({i for pair in LIVE_PAIRS for i in pair})
+    live = live or _live_frames({i for pair in LIVE_PAIRS for i in pair})
     for a, b in LIVE_PAIRS:
         out[f"live {a}/{b}"] = (live[a], live[b])
     return out
@@ -156,13 +172,38 @@ def spearman(a: list[float], b: list[float]) -> float:
     return float(np.corrcoef(ranks(a), ranks(b))[0, 1])
 
 
-def train_for(content: tuple[torch.Tensor, torch.Tensor]) -> Any:
-    """The learned matcher for one content, trained on its two (un-relit) views."""
-    from workbench.model.matching.learned import MatcherConfig, train_matcher
+def live_training_indices() -> list[int]:
+    """Frames of the live session a title model may learn from: none near a scored frame."""
+    scored = [i for pair in LIVE_PAIRS for i in pair]
+    return [i for i in range(*LIVE_RANGE) if all(abs(i - s) > EXCLUDE for s in scored)]
 
-    frames = [f for view in content for f in view]
-    return train_matcher(frames, [0] * len(frames), seed=0,
-                         config=MatcherConfig(steps=MATCHER_STEPS), progress=False)
+
+def crops(frame: torch.Tensor) -> list[torch.Tensor]:
+    """``frame`` (1, 3, H, W) and five crops of it (the four corners and the centre, 60 %)."""
+    h, w = frame.shape[-2:]
+    ch, cw = round(0.6 * h), round(0.6 * w)
+    corners = [(0, 0), (0, w - cw), (h - ch, 0), (h - ch, w - cw),
+               ((h - ch) // 2, (w - cw) // 2)]
+    return [frame[0], *(frame[0, :, y:y + ch, x:x + cw].contiguous() for y, x in corners)]
+
+
+def training_material(content: str, other: torch.Tensor,
+                      live: dict[int, torch.Tensor]) -> tuple[str, list[torch.Tensor]]:
+    """(title, frames) a title model for ``content`` is trained on; never the shot view."""
+    if content.startswith("live"):
+        return "live", [live[i][0] for i in live_training_indices()]
+    return content, crops(other)
+
+
+def train(frames: list[torch.Tensor]) -> Any:
+    """A title's learned matcher, default settings, on ``frames`` ((3, H, W) ACEScg)."""
+    from workbench.model.matching.learned import train_matcher
+
+    start = time.perf_counter()
+    matcher = train_matcher(frames, [0] * len(frames), seed=0, progress=False)
+    print(f"  trained on {len(frames)} frames in {time.perf_counter() - start:.0f} s; "
+          f"validation {matcher.metrics.get('validation')}", flush=True)
+    return matcher
 
 
 def run_cases(methods: tuple[str, ...] = (*CLASSICAL, "title"), learned: bool = True
@@ -176,11 +217,20 @@ def run_cases(methods: tuple[str, ...] = (*CLASSICAL, "title"), learned: bool = 
     from workbench.model.matching.stats import pixels_to_acescct
 
     results: dict[str, dict[str, list[tuple[float, float, float]]]] = {}
-    for content, (view, other) in contents().items():
+    learned = learned and "title" in methods
+    live = _live_frames({i for pair in LIVE_PAIRS for i in pair}
+                        | (set(live_training_indices()) if learned else set()))
+    matchers: dict[str, Any] = {}
+    for content, (view, other) in contents(live).items():
         other, native = camera_matched(view, other)
         print(f"  {content}: second view brought to the first's look ({native:.2f} ΔE2000)",
               flush=True)
-        matcher = train_for((view, other)) if learned and "title" in methods else None
+        matcher = None
+        if learned:
+            title, frames = training_material(content, other, live)
+            if title not in matchers:
+                matchers[title] = train(frames)
+            matcher = matchers[title]
         for label, kelvin, duv, stops, contrast in RELIGHTS:
             shot = relight(view, kelvin, duv, stops, contrast)
             row = [f"as shot {mean_de(shot, view):.2f}"]
@@ -194,7 +244,9 @@ def run_cases(methods: tuple[str, ...] = (*CLASSICAL, "title"), learned: bool = 
                                          pixels_to_acescct(_pixels(other)))
                 score = (mean_de(matched, view), grade.confidence, overlap)
                 results.setdefault(method, {}).setdefault(content, []).append(score)
-                row.append(f"{method} {score[0]:.2f} ({score[1]:.2f})")
+                chose = re.search(r"chose (.+?) by", grade.summary)
+                row.append(f"{method} {score[0]:.2f} ({score[1]:.2f}"
+                           + (f", {chose.group(1)})" if chose else ")"))
             print(f"  {content:16s} {label:30s} " + ", ".join(row), flush=True)
     return results
 
