@@ -10,7 +10,7 @@ from benchmarks.common import RESULTS, write_results
 BENCHMARKS = ["bench_cdl", "bench_lut", "bench_pipeline", "ui_latency", "bench_continuity",
               "bench_look", "bench_match", "bench_title", "bench_blur", "bench_cli", "bench_key",
               "bench_match_views", "bench_lighting", "bench_preference", "bench_composite",
-              "bench_matte_model", "bench_batch", "bench_dashboard"]
+              "bench_matte_model", "bench_batch", "bench_dashboard", "bench_playback"]
 
 
 def main(names: list[str]) -> None:

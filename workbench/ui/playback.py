@@ -15,15 +15,14 @@ from dataclasses import dataclass
 import cv2
 import torch
 
-from workbench.color import convert, to_working
-from workbench.color.convert import apply_processor
+from workbench.color.convert import apply_processor, convert_array
 from workbench.ops import Operator, Pipeline
 from workbench.title import Shot, read_clip_frames
 from workbench.title.timecode import offset_timecode
 from workbench.ui.frames import (
     SHAPER,
     bake_preview_lut,
-    display_encode,
+    display_lut,
     encode_jpeg,
     one_torch_thread,
     render_preview,
@@ -101,17 +100,20 @@ def render_play_frames(shot: Shot, plan: PlayPlan, pipeline: Pipeline, strength:
         lut = bake_preview_lut(graded) if baked else None
     frames = read_clip_frames(shot.clip, plan.start, plan.stop, max_width=proxy_width,
                               proxy=True)
+    # Channels-last numpy all the way: the same OCIO processors as the preview's tensors go
+    # through (so the same bytes), without their (1, 3, H, W) copies around each conversion.
     for index, rgb in frames:
-        with one_torch_thread():
-            batch = torch.from_numpy(rgb).permute(2, 0, 1)[None].contiguous()
-            working = to_working(batch, shot.clip.input_space)
-            img = convert(working, "ACEScg", space)
+        working = convert_array(rgb, shot.clip.input_space, "ACEScg")
+        pixels = convert_array(working, "ACEScg", space)
+        untouched = None
+        if before:  # the display view of the source, as ShotPreview.before makes it
+            shown = pixels.copy() if space == SHAPER else convert_array(working, "ACEScg", SHAPER)
+            apply_processor(display_lut(), shown)
+            untouched = encode_jpeg(cv2.convertScaleAbs(shown, alpha=255.0))
         if lut is not None:
-            pixels = img[0].permute(1, 2, 0).contiguous().numpy()  # a fresh copy: in place
-            apply_processor(lut, pixels, min_pixels=0)
+            apply_processor(lut, pixels)
             after = encode_jpeg(cv2.convertScaleAbs(pixels, alpha=255.0))
         else:
+            img = torch.from_numpy(pixels).permute(2, 0, 1)[None].contiguous()
             after = render_preview(img, graded, space).jpeg
-        untouched = encode_jpeg(display_encode(working)) if before else None
         yield PlayFrame(index - plan.start, after, untouched)
-
