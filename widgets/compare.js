@@ -506,7 +506,7 @@ export default {
       if (tagged && wantFromCache && keptFrameFits(wantTag) && !keptFrameFits(tag, true)) return;
       const url = entry ? entry.url : blobUrl(model.get("after"), model.get("mime"));
       if (!url) return;
-      await paintAfter(url, tagged ? tag : null, false);
+      await paintAfter(url, entry ? entry.tag : null, false);
     }
 
     // The preview's data-frame-seq rises only once the new frame is decoded and painted.
@@ -555,7 +555,7 @@ export default {
         epoch: model.get("cache_epoch"), strength: grade.get("strength"), proxy: model.get("proxy"),
       }));
       if (!entry || !keptFrameFits(entry.tag)) return;
-      if (wantTag === entry.tag && imgAfter.src === entry.url) return;  // shown already
+      if (imgAfter.src === entry.url) return;  // shown already (or on its way)
       paintAfter(entry.url, entry.tag, true);
     }
     function onKeptFrame(msg, buffers) {
