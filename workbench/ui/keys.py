@@ -4,8 +4,8 @@ The front end marks the whole app (``.wb-app``) so that JupyterLab's command-mod
 (``d d`` deletes a cell, ``m`` makes it Markdown) never fire while focus is inside it, and
 turns the app's keys into ``{"type": "key", "action": ...}`` messages. None of the keys is a
 JupyterLab command-mode key, so a press that misses the app does nothing to the notebook
-(Space plays the shot: editors' K and L would be JupyterLab's "select cell above" and "line
-numbers" outside the app). ``toggle`` and ``play`` are handled in the page, never sent.
+(Space plays the shot: an editor's J and K are JupyterLab's "select cell below/above" when a
+press misses the app). ``toggle`` and ``play`` are handled in the page, never sent.
 """
 
 from __future__ import annotations
