@@ -23,8 +23,12 @@ T. Kroeger et al., "Fast Optical Flow using Dense Inverse Search", ECCV 2016.
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -92,13 +96,39 @@ def _detection_image(frame: torch.Tensor, scale: float) -> np.ndarray:
     return img
 
 
+_FEATURES: OrderedDict[bytes, tuple[Any, Any]] = OrderedDict()
+_FEATURES_KEPT = 256  # detection images whose SIFT features are kept (a title's frames, shots)
+_FEATURES_LOCK = threading.Lock()
+
+
+def _features(img: np.ndarray) -> tuple[Any, Any]:
+    """SIFT keypoints and descriptors of a detection image, computed once per image.
+
+    A title's remembered frames are searched for every shot, and a shot against several of
+    them: the same image's features are found once (the same result, deterministically).
+    """
+    import cv2
+
+    key = hashlib.sha1(img.tobytes() + str(img.shape).encode()).digest()
+    with _FEATURES_LOCK:
+        if key in _FEATURES:
+            _FEATURES.move_to_end(key)
+            return _FEATURES[key]
+    sift = cv2.SIFT_create(nfeatures=4000)  # type: ignore[attr-defined]
+    found = sift.detectAndCompute(img, None)
+    with _FEATURES_LOCK:
+        _FEATURES[key] = found
+        while len(_FEATURES) > _FEATURES_KEPT:
+            _FEATURES.popitem(last=False)
+    return found
+
+
 def _homography(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray | None, int]:
     """RANSAC homography taking ``b``'s pixels onto ``a``'s, and its inlier count."""
     import cv2
 
-    sift = cv2.SIFT_create(nfeatures=4000)  # type: ignore[attr-defined]
-    ka, da = sift.detectAndCompute(a, None)
-    kb, db = sift.detectAndCompute(b, None)
+    ka, da = _features(a)
+    kb, db = _features(b)
     if da is None or db is None or len(ka) < 8 or len(kb) < 8:
         return None, 0
     pairs = cv2.BFMatcher(cv2.NORM_L2).knnMatch(db, da, k=2)
