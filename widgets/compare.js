@@ -219,7 +219,8 @@ function makePlayer({ model, root, stageA, stageB, info, showInfo, button, statu
     status.title = "Frames drawn per second over the last second, of the shot's rate; "
       + "frames skipped to keep time are counted as dropped";
     const tc = clip.timecodes[i];
-    info.textContent = [model.get("shot"), `frame ${frame}`, tc, "playing"].filter(Boolean).join(" · ");
+    // The timecode first: the line is cut at its end when the row is narrow.
+    info.textContent = [tc, `frame ${frame}`, model.get("shot"), "playing"].filter(Boolean).join(" · ");
     scrub.value = frame;
     scrubLabel.textContent = `frame ${frame}`;
   }
