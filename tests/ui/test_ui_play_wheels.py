@@ -89,10 +89,12 @@ def test_the_same_grade_plays_again_without_rendering(app: Workbench):
     assert "play-frame" in sent.types()
 
 
-def test_an_edit_a_frame_step_or_a_shot_switch_stops_playback(app: Workbench):
+def test_an_edit_a_frame_step_a_reference_or_a_shot_switch_stops_playback(app: Workbench):
+    app.select("street_002")  # not its scene's anchor: it can be compared against it
     for stop in (lambda: setattr(app.grade, "strength", app.grade.strength * 0.5),
-                 lambda: app.step_frame(1), lambda: app.select("face_001"),
-                 lambda: app.grade.set_values(app.grade.wheels, {"gain_r": 1.2})):
+                 lambda: app.step_frame(1), lambda: app.set_reference("anchor"),
+                 lambda: app.grade.set_values(app.grade.wheels, {"gain_r": 1.2}),
+                 lambda: app.select("face_001")):
         app.play()
         assert app.compare.playing
         stop()

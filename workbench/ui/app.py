@@ -139,7 +139,7 @@ class Workbench(w.VBox):
         self.compare.play.append(lambda have: self._play_from_page(have))
         # Paused in the page: a render still under way is not wanted any more.
         self.compare.observe(lambda c: None if c["new"] else self._cancel_play(), "playing")
-        self.compare.observe(lambda _c: self._show_reference(), "reference")
+        self.compare.observe(lambda _c: self._reference_changed(), "reference")
         self._proposal_id: int | None = None
         self._references: dict[tuple[Any, ...], bytes] = {}  # rendered references, per frame
         self.decision.decided.append(self._decided)
@@ -220,6 +220,10 @@ class Workbench(w.VBox):
             raise ParameterError(f"no reference {key!r} for {self.grade.shot}; have "
                                  f"{[r['key'] for r in self.compare.references]}")
         self.compare.reference = key
+
+    def _reference_changed(self) -> None:
+        self.stop_playback()  # the frames played were made for the other "before" side
+        self._show_reference()
 
     def _show_reference(self) -> None:
         """Put the chosen reference on the compare view's "before" side."""
