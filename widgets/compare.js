@@ -525,8 +525,9 @@ export default {
       }
       if (old !== url && old.startsWith("blob:") && !frameCache.owns(old)) URL.revokeObjectURL(old);
       if (mine !== token) return;
-      imgAfter.dataset.frameFrom = fromCache ? "cache" : "kernel";
       requestAnimationFrame(() => {
+        if (mine !== token) return;  // a newer frame took the preview before this one painted
+        imgAfter.dataset.frameFrom = fromCache ? "cache" : "kernel";
         painted += 1;
         imgAfter.setAttribute("data-frame-seq", String(painted));
         if (fit && painted === 1) fitView();
