@@ -7,9 +7,9 @@ whole hues (a green field in a title taught on skin and brick), so :func:`choose
 validates on exactly that: the training colours are cut into hue sectors, each candidate is
 fitted on every sector but one and scored on the one left out (95th percentile of CIEDE2000 over
 its pixels, the tail that shows a look going wrong on colours it was not shown), and the
-candidate with the lowest mean over the folds is kept. Near-neutral colours (no reliable hue)
-stay in every fold. Only the pairs it is given are ever looked at: images scored later play no
-part.
+candidate with the lowest mean over the folds is kept if it clearly beats the defaults.
+Near-neutral colours (no reliable hue) stay in every fold. Only the pairs it is given are ever
+looked at: images scored later play no part.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from workbench.model.look.settings import LookSettings, look_domain
 from workbench.model.look_data import ColourPairs, bin_pairs
 from workbench.model.look_net import opponent_hue
 
-__all__ = ["CANDIDATES", "Validation", "choose_settings", "hue_folds"]
+__all__ = ["CANDIDATES", "MARGIN", "Validation", "choose_settings", "hue_folds"]
 
 #: Settings tried by default: three strengths of the hue terms' smoothness (the defaults' 1e-3,
 #: then freer) under two schedules (Adam's defaults, with the residual LUT joining after 15 % of
@@ -40,6 +40,9 @@ CANDIDATES: tuple[dict[str, float | int], ...] = tuple(
     for schedule in ({}, {"global_first": 0.5, "lr": 0.03})
     for smooth in (1e-3, 1e-4, 1e-5)
 )
+
+MARGIN = 0.1
+"""Share by which a candidate must beat the first one's score to be chosen instead."""
 
 CHROMA_MIN = 0.05
 """Normalised opponent chroma below which a colour has no reliable hue (kept in every fold)."""
@@ -94,14 +97,17 @@ def choose_settings(before: Sequence[torch.Tensor], after: Sequence[torch.Tensor
                     space: str, base: LookSettings | None = None,
                     candidates: Sequence[dict[str, float | int]] = CANDIDATES,
                     seed: int = 0, steps: int | None = None, sectors: int = 4,
-                    bins: int = 32) -> Validation:
+                    bins: int = 32, margin: float = MARGIN) -> Validation:
     """The candidate settings that best predict each hue sector of the pairs from the others.
 
     ``before``/``after`` as :func:`~workbench.model.look.fit_look` takes them; ``candidates``
     are changes to ``base`` (default :class:`LookSettings`); ``steps`` overrides every fold's
     step count and ``bins`` its colour bins per channel (coarser is quicker; the chosen
-    settings keep their own). Raises :class:`ParameterError` when the pairs hold colour in
-    fewer than two hue sectors (nothing to validate on).
+    settings keep their own). The first candidate (by default :class:`LookSettings` itself)
+    is kept unless another's score is lower by at least ``margin`` of it: with a few folds,
+    a few percent is noise, and a wrong switch costs more on unseen images than it gains.
+    Raises :class:`ParameterError` when the pairs hold colour in fewer than two hue sectors
+    (nothing to validate on).
     """
     domain = look_domain(space)
     if not candidates:
@@ -132,5 +138,7 @@ def choose_settings(before: Sequence[torch.Tensor], after: Sequence[torch.Tensor
         scores.append(sum(folds_p95) / len(folds_p95))
         fold_scores.append(folds_p95)
     best = min(range(len(scores)), key=scores.__getitem__)
+    if scores[best] > (1 - margin) * scores[0]:
+        best = 0  # within the folds' noise of the first candidate: keep it
     return Validation(dataclasses.replace(base, **candidates[best]),  # type: ignore[arg-type]
                       scores, list(candidates), len(folds), fold_scores)
