@@ -46,7 +46,9 @@ RECORD = """() => {
     ctx.drawImage(img, 0, 0);
     const d = ctx.getImageData(0, 0, c.width, c.height).data;
     const sum = [0, 0, 0];
-    for (let i = 0; i < d.length; i += 4) { sum[0] += d[i]; sum[1] += d[i + 1]; sum[2] += d[i + 2]; }
+    for (let i = 0; i < d.length; i += 4) {
+      sum[0] += d[i]; sum[1] += d[i + 1]; sum[2] += d[i + 2];
+    }
     seen.push({from: img.dataset.frameFrom, mean: sum.map(v => v / (d.length / 4))});
   }).observe(img, {attributes: true, attributeFilter: ['data-frame-seq']});
 }"""
