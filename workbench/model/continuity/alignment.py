@@ -1,34 +1,38 @@
-"""Paired measurement: the same view seen in two items, measured on co-located pixels.
+"""Paired measurement: the same surfaces seen in two items, measured on the same pixels.
 
-After aligning two items by phase correlation, exposure, white balance, tint, contrast and
-saturation are measured on the pixels where both show the same local structure, so content
-cannot pass for a grade. Offsets of every item of such a set are solved from all its pairs at
-once, robustly (a median polish).
+Two items pair when they show the same surfaces: a shift apart (phase correlation, one
+framing), or another viewpoint of them (feature correspondences refined by optical flow:
+another camera angle, a moving subject). On those pixels one change of light is fitted in
+turn (contrast about mid grey, exposure at mid grey, white balance as per-channel gains,
+saturation about luminance), so content cannot pass for a grade and one change does not read
+as another. Offsets of every item of a connected set are solved from all its pairs at once,
+in least absolute deviations: within each view first, then between views, whose own natural
+difference counts only beyond one threshold. Pair measurements are remembered by content, so
+a re-check after changing one item re-measures only that item's pairs.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 import torch
 
-from workbench.model.continuity.checks import log_ratio
+from workbench.model.continuity.checks import CHECKS, log_ratio
 from workbench.model.continuity.items import ContinuityItem
 from workbench.model.profiles import LUMA, ShotProfile, acescct_encode, xy_to_cct_duv
-from workbench.model.profiles.colour import acescg_to_oklab, acescg_to_xyz
+from workbench.model.profiles.colour import MID_GREY, acescg_to_xyz
 
 __all__ = [
-    "HOMOGRAPHY_MIN_INLIERS",
-    "HOMOGRAPHY_MIN_MATCHED",
-    "HOMOGRAPHY_MIN_OVERLAP",
     "LOCAL_NCC",
     "LOCAL_TEXTURE",
-    "NEUTRAL_SHARE",
     "PAIRED",
     "PAIR_MIN_MATCHED",
     "PAIR_MIN_OVERLAP",
+    "Paired",
     "SamePixels",
     "matched_structure",
     "paired_difference",
@@ -39,12 +43,8 @@ __all__ = [
 
 PAIR_MIN_OVERLAP = 0.5     # of the frame, after aligning by phase correlation
 PAIR_MIN_MATCHED = 0.15    # of the overlap showing the same local structure: the same view
-NEUTRAL_SHARE = 0.3        # of paired pixels, the most neutral, that measure white balance
 LOCAL_NCC = 0.8            # 7×7 normalised cross-correlation of ACEScct luma
 LOCAL_TEXTURE = 0.01       # ACEScct σ in the window (≈ 1/6 stop): flat areas prove nothing
-HOMOGRAPHY_MIN_INLIERS = 20   # RANSAC inliers: fewer, and two views share too little
-HOMOGRAPHY_MIN_OVERLAP = 0.2  # of the frame covered by the other view once warped
-HOMOGRAPHY_MIN_MATCHED = 0.3  # of that, showing the same structure (a warp must prove more)
 PAIRED = ("exposure", "white balance", "tint", "contrast", "saturation")
 
 
@@ -106,6 +106,7 @@ class SamePixels:
     b: np.ndarray
     ya: np.ndarray
     yb: np.ndarray
+    same_view: bool = True   # a shift apart (one framing), not another viewpoint
 
 
 def _masked_pairs(a: np.ndarray, b: np.ndarray, ya: np.ndarray, yb: np.ndarray,
@@ -140,68 +141,37 @@ def _shifted_pixels(a: np.ndarray, b: np.ndarray) -> SamePixels | None:
     return _masked_pairs(oa, ob, ya[ra].ravel(), yb[rb].ravel(), matched)
 
 
-def _detection_image(log_luma: np.ndarray) -> np.ndarray:
-    """8-bit log luminance stretched between its own 1st and 99th percentiles (for SIFT)."""
-    lo, hi = np.quantile(log_luma, [0.01, 0.99])
-    return np.clip((log_luma - lo) / max(hi - lo, 1e-6) * 255, 0, 255).astype(np.uint8)
+def _corresponding_pixels(a: np.ndarray, b: np.ndarray) -> SamePixels | None:
+    """Same-surface pixels of two views that are not a shift apart, or ``None``.
 
-
-def _warped_pixels(a: np.ndarray, b: np.ndarray) -> SamePixels | None:
-    """Same-view pixels of two viewpoints of one surface: ``b`` warped onto ``a``.
-
-    SIFT features, Lowe's ratio test and a RANSAC homography (at least
-    :data:`HOMOGRAPHY_MIN_INLIERS` inliers) map ``b`` onto ``a``; where parallax breaks the
-    homography, the local structure no longer matches and those pixels drop out. A homography
-    that is only a shift is refused: the shift was already tried.
+    Found by :func:`~workbench.model.matching.correspond.find_correspondences` (a SIFT
+    homography refined by optical flow, kept where the flow maps both ways): two camera
+    angles of a set, or a moving subject.
     """
-    ya, yb = np.maximum(a @ LUMA, 2 ** -14), np.maximum(b @ LUMA, 2 ** -14)
-    la, lb = acescct_encode(ya).astype(np.float32), acescct_encode(yb).astype(np.float32)
-    sift = cv2.SIFT_create(nfeatures=1000)  # type: ignore[attr-defined]
-    ka, da = sift.detectAndCompute(_detection_image(la), None)
-    kb, db = sift.detectAndCompute(_detection_image(lb), None)
-    if da is None or db is None or len(ka) < 8 or len(kb) < 8:
+    from workbench.model.matching.correspond import find_correspondences
+
+    ta = torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1))).float()[None]
+    tb = torch.from_numpy(np.ascontiguousarray(b.transpose(2, 0, 1))).float()[None]
+    pairs = find_correspondences(ta, tb)
+    if pairs is None:
         return None
-    good = [m for m, n in (p for p in cv2.BFMatcher().knnMatch(db, da, k=2) if len(p) == 2)
-            if m.distance < 0.75 * n.distance]
-    if len(good) < HOMOGRAPHY_MIN_INLIERS:
-        return None
-    src = np.array([kb[m.queryIdx].pt for m in good], dtype=np.float32)
-    dst = np.array([ka[m.trainIdx].pt for m in good], dtype=np.float32)
-    hom, inl = cv2.findHomography(src, dst, cv2.RANSAC, 3.0)
-    if hom is None or inl is None or int(inl.sum()) < HOMOGRAPHY_MIN_INLIERS:
-        return None
-    hom = hom / hom[2, 2]
-    if np.abs(hom[:2, :2] - np.eye(2)).max() < 0.03 and np.abs(hom[2, :2]).max() < 1e-4:
-        # Only a shift: phase correlation measured that, and what failed there was the content
-        # (people who moved), which a warp cannot bring back.
-        return None
-    h, w = la.shape
-    warped = cv2.warpPerspective(b.astype(np.float32), hom, (w, h), flags=cv2.INTER_LINEAR)
-    lw = cv2.warpPerspective(lb, hom, (w, h), flags=cv2.INTER_LINEAR)
-    cover = cv2.warpPerspective(np.ones(lb.shape, np.uint8), hom, (w, h),
-                                flags=cv2.INTER_NEAREST)
-    covered: np.ndarray = cv2.erode(cover, np.ones((5, 5), np.uint8)) > 0
-    if covered.mean() < HOMOGRAPHY_MIN_OVERLAP:
-        return None
-    matched = matched_structure(la.astype(np.float64), lw.astype(np.float64)) & covered
-    if matched.sum() < HOMOGRAPHY_MIN_MATCHED * covered.sum():
-        return None
-    yw = np.maximum(warped.astype(np.float64) @ LUMA, 2 ** -14)
-    return _masked_pairs(a[covered], warped[covered].astype(np.float64), ya[covered],
-                         yw[covered], matched[covered])
+    pa, pb = pairs.shot.double().numpy(), pairs.reference.double().numpy()
+    ya, yb = np.maximum(pa @ LUMA, 2 ** -14), np.maximum(pb @ LUMA, 2 ** -14)
+    px = _masked_pairs(pa, pb, ya, yb, np.ones(pa.shape[0], dtype=bool))
+    return None if px is None else SamePixels(px.a, px.b, px.ya, px.yb, same_view=False)
 
 
 def same_view_pixels(a: np.ndarray, b: np.ndarray) -> SamePixels | None:
     """The pixels of ``a`` and ``b`` (H, W, 3) ACEScg that show the same thing, or ``None``.
 
     ``b`` is aligned to ``a`` by phase correlation (a global translation; frames of other
-    sizes are compared on their common centre), or, failing that, by a feature homography
-    (another viewpoint of the same surfaces, :func:`_warped_pixels`). The pair counts only
-    when enough of the overlap shows the same local structure (see
-    :func:`matched_structure`); of those pixels, the exposed ones (not black, not among the
-    brightest 2 %) are kept.
+    sizes are compared on their common centre), or, failing that, by feature
+    correspondences refined by optical flow (another viewpoint of the same surfaces,
+    :func:`_corresponding_pixels`). A shifted pair counts only when enough of the overlap
+    shows the same local structure (see :func:`matched_structure`); of the pixels kept, the
+    exposed ones (not black, not among the brightest 2 %) are measured.
     """
-    return _shifted_pixels(a, b) or _warped_pixels(a, b)
+    return _shifted_pixels(a, b) or _corresponding_pixels(a, b)
 
 
 # -- measurement on the same pixels ----------------------------------------------------------
@@ -211,30 +181,32 @@ def _cct_of(rgb: np.ndarray) -> tuple[float, float]:
     return xy_to_cct_duv(xyz[:2] / xyz.sum())
 
 
-def _exposure(px: SamePixels) -> tuple[float, np.ndarray] | None:
-    """Median log2 luminance ratio ``a / b`` of the pixels that agree with it, and those pixels."""
-    ratio = np.log2(px.ya / px.yb)
-    exposure = float(np.median(ratio))
-    agree = np.abs(ratio - exposure) < 0.5
+def _tone(px: SamePixels) -> tuple[float, float, np.ndarray] | None:
+    """Contrast (log2 slope) and exposure (stops at 18 % grey) of ``a`` over ``b``.
+
+    Contrast is :func:`_contrast`; exposure the median, over the pixels, of what is left of
+    ``log2 ya − log2 0.18 − g (log2 yb − log2 0.18)``, on the pixels that agree with it
+    (within half a stop), which are returned too. Measured at mid grey, a contrast change
+    (a power about 18 % grey) does not read as exposure in a dark or a bright picture.
+    """
+    contrast = _contrast(px)
+    mid = float(np.log2(MID_GREY))
+    rest = np.log2(px.ya) - mid - 2.0 ** contrast * (np.log2(px.yb) - mid)
+    agree = np.abs(rest - np.median(rest)) < 0.5
     if agree.sum() < 128:
         return None
-    return float(np.median(ratio[agree])), agree
+    return contrast, float(np.median(rest[agree])), agree
 
 
-def _white_balance_gains(ca: np.ndarray, cb: np.ndarray, light_b: np.ndarray,
-                         exposure: float) -> np.ndarray:
-    """Per-channel log2 gains ``a / b`` beyond ``exposure``, on the most neutral pixels.
+def _white_balance_gains(ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
+    """Per-channel log2 gains ``a / b``: the median per-pixel ratio of each channel.
 
-    A light's colour moves neutral pixels as much as any, a saturation change hardly at all
-    (it would otherwise read as a colour cast).
+    ``b`` has already taken ``a``'s tone (exposure and contrast), so what is left between
+    the same pixels is the light's colour. All agreeing pixels vote (a subset of the most
+    neutral ones, tried while choosing thresholds on the development scenes, was noisier
+    under coloured light, where few pixels are neutral).
     """
-    lab_b = acescg_to_oklab(cb[:: max(1, cb.shape[0] // 20_000)] / light_b)
-    chroma = np.hypot(lab_b[:, 1], lab_b[:, 2]) / np.maximum(lab_b[:, 0], 1e-3)
-    neutral = np.zeros(cb.shape[0], dtype=bool)
-    neutral[:: max(1, cb.shape[0] // 20_000)] = chroma <= np.quantile(chroma, NEUTRAL_SHARE)
-    if neutral.sum() < 64:
-        neutral[:] = True
-    return np.median(np.log2(ca[neutral] / cb[neutral]), axis=0) - exposure
+    return np.median(np.log2(np.maximum(ca, 1e-9) / np.maximum(cb, 1e-9)), axis=0)
 
 
 def _contrast(px: SamePixels) -> float:
@@ -245,21 +217,26 @@ def _contrast(px: SamePixels) -> float:
     return log_ratio(spread[0], spread[1], 0.25)
 
 
-def _saturation(px: SamePixels, gains: np.ndarray, exposure: float,
-                light_a: np.ndarray) -> float:
-    """log2 ratio of median Oklab chroma/lightness, ``b`` first brought to ``a``'s light.
+def _saturation(a: np.ndarray, b: np.ndarray, light_a: np.ndarray) -> float:
+    """log2 ratio of the chroma of ``a`` to that of ``b``, on the same, most coloured pixels.
 
-    Both are balanced by ``a``'s light after ``b`` takes ``a``'s exposure and white balance,
-    so only a change of colourfulness is left between the same pixels.
+    Chroma is each pixel's RGB over its luminance, less 1 (0 for a neutral), both balanced
+    by ``a``'s light (``b`` ``(P, 3)`` already brought to ``a``'s tone and white balance);
+    the ratio is of root mean squares over the more coloured half of the pixels (in either
+    item), where noise and compression matter least. A saturation change about luminance
+    scales that chroma exactly.
     """
-    step = max(1, px.a.shape[0] // 20_000)
-    sat = []
-    for rgb in (px.a[::step], px.b[::step] * 2.0 ** (gains + exposure)):
-        lab = acescg_to_oklab(np.maximum(rgb, 0) / light_a)
-        keep = lab[:, 0] > 0.25
-        sat.append(float(np.median(np.hypot(lab[keep, 1], lab[keep, 2]) / lab[keep, 0]))
-                   if keep.sum() >= 16 else 0.0)
-    return log_ratio(sat[0], sat[1], 0.01)
+    step = max(1, a.shape[0] // 20_000)
+    chroma = []
+    for rgb in (a[::step], b[::step]):
+        bal = np.maximum(rgb, 0) / light_a
+        chroma.append(bal / np.maximum(bal @ LUMA, 1e-6)[:, None] - 1)
+    size = np.linalg.norm(chroma[0], axis=1) + np.linalg.norm(chroma[1], axis=1)
+    keep = size >= np.quantile(size, 0.5)
+    if keep.sum() < 16:
+        return 0.0
+    power = [float(np.sum(c[keep] ** 2)) for c in chroma]
+    return 0.5 * log_ratio(power[0], power[1], 1e-9)
 
 
 def paired_difference(a: np.ndarray, pa: ShotProfile, b: np.ndarray, pb: ShotProfile
@@ -272,32 +249,45 @@ def paired_difference(a: np.ndarray, pa: ShotProfile, b: np.ndarray, pb: ShotPro
     saturation the ratio of median Oklab chroma/lightness, all on the same pixels (see
     :func:`same_view_pixels`): content cannot masquerade as a grade.
     """
-    px = same_view_pixels(a, b)
-    if px is None:
+    got = _pair(a, pa, b, pb)
+    return None if got is None else dict(got[0])
+
+
+def _measure_pair(px: SamePixels, pa: ShotProfile, pb: ShotProfile) -> dict[str, float] | None:
+    """:data:`PAIRED` differences ``a − b`` measured on the same pixels ``px``.
+
+    One change of light is fitted, in turn: tone (contrast about mid grey, then exposure at
+    mid grey, :func:`_tone`); white balance as per-channel gains once ``b`` has ``a``'s tone;
+    saturation once it also has ``a``'s white balance. Each property is then measured with
+    the others taken out, so one change does not read as another.
+    """
+    tone = _tone(px)
+    if tone is None:
         return None
-    measured = _exposure(px)
-    if measured is None:
-        return None
-    exposure, agree = measured
+    contrast, exposure, agree = tone
+    light_a = np.asarray(pa.lighting.illuminant_rgb)
     light_b = np.asarray(pb.lighting.illuminant_rgb)
-    gains = _white_balance_gains(px.a[agree], px.b[agree], light_b, exposure)
+    toned = MID_GREY * (px.b / MID_GREY) ** (2.0 ** contrast) * 2.0 ** exposure
+    gains = _white_balance_gains(px.a[agree], toned[agree])
     cct_b, duv_b = _cct_of(light_b)
     cct_a, duv_a = _cct_of(light_b * 2.0 ** gains)
     return {"exposure": exposure,
             "white balance": 1e6 / cct_a - 1e6 / cct_b,
             "tint": duv_a - duv_b,
-            "contrast": _contrast(px),
-            "saturation": _saturation(px, gains, exposure,
-                                      np.asarray(pa.lighting.illuminant_rgb))}
+            "contrast": contrast,
+            "saturation": _saturation(px.a, toned * 2.0 ** gains, light_a)}
 
 
 # -- from pairs to per-item offsets ----------------------------------------------------------
 
-def _components(n: int, edges: set[tuple[int, int]]) -> list[list[int]]:
-    """Connected components of the pair graph on items ``0..n-1``."""
+_Pairs = dict[tuple[int, int], dict[str, float]]
+
+
+def _components(nodes: list[int], edges: set[tuple[int, int]]) -> list[list[int]]:
+    """Connected components of the pair graph on ``nodes``."""
     seen: set[int] = set()
     out = []
-    for start in range(n):
+    for start in nodes:
         if start in seen:
             continue
         comp, todo = [], [start]
@@ -305,7 +295,7 @@ def _components(n: int, edges: set[tuple[int, int]]) -> list[list[int]]:
         while todo:
             i = todo.pop()
             comp.append(i)
-            for j in range(n):
+            for j in nodes:
                 if (i, j) in edges and j not in seen:
                     seen.add(j)
                     todo.append(j)
@@ -313,63 +303,198 @@ def _components(n: int, edges: set[tuple[int, int]]) -> list[list[int]]:
     return out
 
 
-def solve_offsets(comp: list[int], pairs: dict[tuple[int, int], dict[str, float]],
-                  iterations: int = 25) -> dict[int, dict[str, float]]:
-    """Per-item offsets ``x`` with ``d_ij ≈ x_i − x_j``, robustly (median polish), median 0.
+def solve_offsets(comp: list[int], pairs: _Pairs, iterations: int = 30
+                  ) -> dict[int, dict[str, float]]:
+    """Per-item offsets ``x`` with ``d_ij ≈ x_i − x_j`` in least absolute deviations, median 0.
 
-    Each pass sets ``x_i`` to the median over partners of ``d_ij + x_j``: a mismatched
-    partner is outvoted, so clean items are not pulled toward it as a plain median would.
+    Solved by iteratively reweighted least squares: a mismatched partner's pairs leave large
+    residuals and lose their weight, so clean items are not pulled toward it as a least-squares
+    fit would (three items, one off: the two clean ones agree exactly and the odd one takes
+    the whole difference). Two items share their difference, ±half each.
     """
+    idx = {n: k for k, n in enumerate(comp)}
+    edges = [(i, j) for (i, j) in pairs if i < j and i in idx and j in idx]
     x = {i: dict.fromkeys(PAIRED, 0.0) for i in comp}
-    for _ in range(iterations):
-        new = {}
+    if not edges:
+        return x
+    design = np.zeros((len(edges) + 1, len(comp)))
+    for e, (i, j) in enumerate(edges):
+        design[e, idx[i]], design[e, idx[j]] = 1.0, -1.0
+    design[-1, :] = 1.0            # the offsets sum to zero (re-centred on the median after)
+    for k in PAIRED:
+        d = np.array([pairs[e][k] for e in edges] + [0.0])
+        floor = 1e-3 * CHECKS[k].threshold
+        w = np.ones(len(d))
+        for _ in range(iterations):
+            sol = np.linalg.lstsq(design * w[:, None] ** 0.5, d * w ** 0.5, rcond=None)[0]
+            w = 1.0 / np.maximum(np.abs(d - design @ sol), floor)
+            w[-1] = 1.0 / floor
+        sol -= np.median(sol)
         for i in comp:
-            partners = [j for j in comp if (i, j) in pairs]
-            new[i] = {k: float(np.median([pairs[i, j][k] + x[j][k] for j in partners]))
-                      for k in PAIRED}
-        centre = {k: float(np.median([new[i][k] for i in comp])) for k in PAIRED}
-        x = {i: {k: new[i][k] - centre[k] for k in PAIRED} for i in comp}
+            x[i][k] = float(sol[idx[i]])
     return x
 
 
-def _all_pairs(members: list[ContinuityItem]) -> dict[tuple[int, int], dict[str, float]]:
-    """Paired differences of every two members that show the same view, both ways round."""
+def _solve_views(comp: list[int], pairs: _Pairs, same: set[tuple[int, int]]
+                 ) -> dict[int, dict[str, float]]:
+    """Offsets of a component's items: within each view, then of the views between them.
+
+    A *view* is a set of items a shift apart (one framing): their pairs are precise. Pairs
+    across views (another camera angle of the same surfaces) carry the views' own difference
+    (the same wall seen from two places reads a little differently), so items are first
+    placed within their view, and each view is then placed among the others from the
+    cross-view pairs, with every item's within-view offset taken out (one mismatched item
+    does not move its view). Views of one scene differ a little by nature (another angle
+    on a surface, another lens), so the level of a view of several items counts only beyond
+    one check threshold (:func:`_shrink`): a whole view off by less is not told from that.
+    An item alone in its view is its view: its level is its offset.
+    """
+    views = _components(comp, same)
+    view_of = {i: v for v, members in enumerate(views) for i in members}
+    within: dict[int, dict[str, float]] = {}
+    for members in views:
+        within.update(solve_offsets(members, {e: d for e, d in pairs.items() if e in same}))
+    between: dict[tuple[int, int], dict[str, list[float]]] = {}
+    for (i, j), d in pairs.items():
+        u, v = view_of.get(i), view_of.get(j)
+        if u is None or v is None or u == v:
+            continue
+        acc = between.setdefault((u, v), {k: [] for k in PAIRED})
+        for k in PAIRED:
+            acc[k].append(d[k] - within[i][k] + within[j][k])
+    view_pairs = {e: {k: float(np.median(v)) for k, v in acc.items()}
+                  for e, acc in between.items()}
+    level = solve_offsets(list(range(len(views))), view_pairs)
+    tolerance = {v: {k: CHECKS[k].threshold if len(views[v]) >= 2 else 0.0 for k in PAIRED}
+                 for v in range(len(views))}
+    return {i: {k: within[i][k] + _shrink(level[view_of[i]][k], tolerance[view_of[i]][k])
+                for k in PAIRED} for i in comp}
+
+
+def _shrink(v: float, tolerance: float) -> float:
+    """``v`` less ``tolerance`` toward 0 (0 within it): what a view's level counts for."""
+    return float(np.sign(v) * max(abs(v) - tolerance, 0.0))
+
+
+def _solve_two(i: int, j: int, pairs: _Pairs, content: dict[int, dict[str, float | None]]
+               ) -> dict[int, dict[str, float]]:
+    """Two items that pair with each other only: which of them holds their difference.
+
+    The pair says how far apart they are, not which one is off; their profile differences
+    from the group decide: the one whose own difference already points that way.
+    """
+    x: dict[int, dict[str, float]] = {i: {}, j: {}}
+    for k in PAIRED:
+        d = pairs[i, j][k]
+        ci, cj = content[i].get(k) or 0.0, content[j].get(k) or 0.0
+        on_i = abs(ci - d) + abs(cj) <= abs(ci) + abs(cj + d)
+        x[i][k], x[j][k] = (d, 0.0) if on_i else (0.0, -d)
+    return x
+
+
+_CACHE: OrderedDict[bytes, tuple[dict[str, float], bool] | None] = OrderedDict()
+CACHE_SIZE = 4096      # pairs remembered: a re-check after changing one item re-measures its pairs
+
+
+def _digest(key: np.ndarray, profile: ShotProfile) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    h.update(np.ascontiguousarray(key).tobytes())
+    h.update(str(key.shape).encode())
+    h.update(np.asarray(profile.lighting.illuminant_rgb, dtype=np.float64).tobytes())
+    return h.digest()
+
+
+def _pair(a: np.ndarray, pa: ShotProfile, b: np.ndarray, pb: ShotProfile
+          ) -> tuple[dict[str, float], bool] | None:
+    """:func:`paired_difference` and whether the two are one framing (remembered by content)."""
+    key = _digest(a, pa) + _digest(b, pb)
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    px = same_view_pixels(a, b)
+    out = None if px is None else _measure_pair(px, pa, pb)
+    result = None if out is None else (out, px.same_view)  # type: ignore[union-attr]
+    _CACHE[key] = result
+    while len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return result
+
+
+def _all_pairs(members: list[ContinuityItem]) -> tuple[_Pairs, set[tuple[int, int]]]:
+    """Paired differences of every two members that share surfaces, both ways round.
+
+    Also the pairs that are one framing (a shift apart).
+    """
     keys = [_key_frame(m.frames) for m in members]  # type: ignore[arg-type]
     n = len(members)
-    pairs: dict[tuple[int, int], dict[str, float]] = {}
+    pairs: _Pairs = {}
+    same: set[tuple[int, int]] = set()
     for i in range(n):
         for j in range(i + 1, n):
-            d = paired_difference(keys[i], members[i].profile, keys[j], members[j].profile)
-            if d is not None:
-                pairs[i, j] = d
-                pairs[j, i] = {k: -v for k, v in d.items()}
-    return pairs
+            got = _pair(keys[i], members[i].profile, keys[j], members[j].profile)
+            if got is None:
+                continue
+            d, one_view = got
+            pairs[i, j] = dict(d)
+            pairs[j, i] = {k: -v for k, v in d.items()}
+            if one_view:
+                same |= {(i, j), (j, i)}
+    return pairs, same
 
 
-def paired_diffs(members: list[ContinuityItem], anchor: str | None
-                 ) -> dict[str, dict[str, float]]:
-    """Per item, paired differences from the anchor, or from its view's consensus.
+@dataclass(frozen=True)
+class Paired:
+    """Per item, paired differences (:data:`PAIRED`), and per property the pairs' noise.
 
-    Items that show the same view (see :func:`paired_difference`) form groups of three or
-    more; within each, per-item offsets are solved from every pair at once. With an anchor, an
-    item is measured against it directly when the two pair, else through their shared group.
+    ``noise`` is 1.4826 × the median absolute residual of the pairs once the offsets are
+    solved (``d_ij − (x_i − x_j)``): how far two measurements of one difference disagree, the
+    scale on which an item's offset must stand out. Pairs of one framing give it when there
+    are three or more (pairs across views also carry the views' own differences, which the
+    offsets discount separately); else all pairs do. Empty when nothing paired.
+    """
+
+    offsets: dict[str, dict[str, float]]
+    noise: dict[str, float]
+
+
+def paired_diffs(members: list[ContinuityItem], anchor: str | None,
+                 content: dict[str, dict[str, float | None]] | None = None) -> Paired:
+    """Per item, paired differences from the anchor, or from its component's consensus.
+
+    Items that share surfaces (see :func:`same_view_pixels`) form components; within each of
+    three or more, per-item offsets are solved from every pair at once (views first, then
+    between views, :func:`_solve_views`). Two items that pair only with each other are told
+    apart by their ``content`` (profile) differences. With an anchor, an item is measured
+    against it directly when the two pair, else through their shared component.
     """
     if any(m.frames is None for m in members) or len(members) < 2:
-        return {}
-    pairs = _all_pairs(members)
+        return Paired({}, {})
+    pairs, same = _all_pairs(members)
+    names = [m.name for m in members]
     offsets: dict[int, dict[str, float]] = {}
     component: dict[int, int] = {}
-    for c, comp in enumerate(_components(len(members), set(pairs))):
+    for c, comp in enumerate(_components(list(range(len(members))), set(pairs))):
         component.update(dict.fromkeys(comp, c))
         if len(comp) >= 3:
-            offsets.update(solve_offsets(comp, pairs))
+            offsets.update(_solve_views(comp, pairs, same))
+        elif len(comp) == 2 and anchor is None and content is not None:
+            offsets.update(_solve_two(comp[0], comp[1], pairs,
+                                      {i: content.get(names[i], {}) for i in comp}))
+    solved = [(i, j) for (i, j) in pairs if i < j and i in offsets and j in offsets]
+    if sum(e in same for e in solved) >= 3:   # one framing: the offsets' own noise
+        solved = [e for e in solved if e in same]
+    noise: dict[str, float] = {}
+    for k in PAIRED:
+        r = [pairs[i, j][k] - offsets[i][k] + offsets[j][k] for (i, j) in solved]
+        if r:
+            noise[k] = 1.4826 * float(np.median(np.abs(r)))
     if anchor is None:
-        return {members[i].name: x for i, x in offsets.items()}
-    k = [m.name for m in members].index(anchor)
+        return Paired({names[i]: x for i, x in offsets.items()}, noise)
+    ka = names.index(anchor)
     out: dict[str, dict[str, float]] = {}
     for i, m in enumerate(members):
-        if i != k and i in offsets and k in offsets and component[i] == component[k]:
-            out[m.name] = {p: offsets[i][p] - offsets[k][p] for p in PAIRED}
-        elif i != k and (i, k) in pairs:
-            out[m.name] = dict(pairs[i, k])
-    return out
+        if i != ka and i in offsets and ka in offsets and component[i] == component[ka]:
+            out[m.name] = {p: offsets[i][p] - offsets[ka][p] for p in PAIRED}
+        elif i != ka and (i, ka) in pairs:
+            out[m.name] = dict(pairs[i, ka])
+    return Paired(out, noise)

@@ -21,6 +21,9 @@ from workbench.model.continuity.reasons import (
     amount_percent,
     amount_ratio,
     amount_stops,
+    say_clip_level,
+    say_clip_tint,
+    say_clip_white_balance,
     say_exposure,
     say_framing,
     say_motion,
@@ -118,6 +121,11 @@ def _framing(p: ShotProfile, r: Reference) -> float | None:
     return p.aspect / r.values["aspect"] - 1
 
 
+def _from_frames(p: ShotProfile, r: Reference) -> float | None:
+    """Measured on frames, not profiles (:mod:`~workbench.model.continuity.highlights`)."""
+    return None
+
+
 def _motion(p: ShotProfile, r: Reference) -> float | None:
     """Shakiness difference in widths per frame; only where both have motion."""
     if p.motion is None or "shakiness" not in r.values:
@@ -151,4 +159,9 @@ CHECKS: dict[str, Check] = {c.name: c for c in [
     Check("grain", _grain, 0.6, say_ratio("more grain", "less grain", "grain"), amount_ratio),
     Check("framing", _framing, 0.10, say_framing, amount_percent),
     Check("motion", _motion, 0.02, say_motion, amount_motion),
+    # Clipped highlights: the same white in every item, whatever it shows; same limits as
+    # exposure, white balance and tint.
+    Check("clip level", _from_frames, 1 / 3, say_clip_level, amount_stops),
+    Check("clip white balance", _from_frames, 12.0, say_clip_white_balance, amount_mired),
+    Check("clip tint", _from_frames, 0.002, say_clip_tint, amount_duv),
 ]}

@@ -17,6 +17,7 @@ from workbench.errors import ParameterError
 from workbench.model.continuity.alignment import PAIRED, paired_diffs
 from workbench.model.continuity.checks import CHECKS, Reference, consensus, reference_of
 from workbench.model.continuity.fixes import propose_fix
+from workbench.model.continuity.highlights import HIGHLIGHT_CHECKS, highlight_diffs
 from workbench.model.continuity.items import ContinuityItem, Finding
 
 __all__ = ["MIN_FOR_SPREAD", "Z", "check_continuity", "explain_score"]
@@ -60,18 +61,27 @@ def _measure(members: list[ContinuityItem], anchor: str | None, ref: Reference
              ) -> tuple[Diffs, dict[str, dict[str, float]]]:
     """Every item's differences (paired where measured, else from profiles) and thresholds.
 
-    Two kinds of measurement, two natural spreads: pixel-paired differences vary only with
-    noise and motion; profile differences also with content. Each item is judged against the
-    spread of its own kind.
+    Two kinds of measurement, two natural spreads: profile differences vary with content, so
+    their limit is also ``Z`` × the items' spread; paired differences vary only with how well
+    two measurements of one difference agree, so their limit is also ``Z`` × the pairs'
+    noise (:class:`~workbench.model.continuity.alignment.Paired`). Each item is judged
+    against the spread of its own kind.
     """
     content = {m.name: {c.name: c.measure(m.profile, ref) for c in CHECKS.values()}
                for m in members}
-    paired = paired_diffs(members, anchor)
-    diffs: Diffs = {n: {**d, **paired.get(n, {})} for n, d in content.items()}
+    paired = paired_diffs(members, anchor, content)
+    clips = {n: d for n, d in highlight_diffs(members, anchor).items()
+             if n not in paired.offsets}     # paired pixels already measure the same light
+    diffs: Diffs = {n: {**d, **paired.offsets.get(n, {}), **clips.get(n, {})}
+                    for n, d in content.items()}
     others = [m.name for m in members if m.name != anchor]
     content_thr = _thresholds({n: content[n] for n in others})
-    paired_thr = _thresholds({n: diffs[n] for n in others if n in paired})
-    thresholds = {n: {k: paired_thr[k] if n in paired and k in PAIRED else content_thr[k]
+    spread_thr = _thresholds({n: dict(paired.offsets[n]) for n in others
+                              if n in paired.offsets})
+    paired_thr = {k: max(spread_thr[k], Z * paired.noise.get(k, 0.0)) for k in PAIRED}
+    clip_thr = _thresholds({n: dict(clips[n]) for n in others if n in clips})
+    thresholds = {n: {k: paired_thr[k] if n in paired.offsets and k in PAIRED
+                      else clip_thr[k] if k in HIGHLIGHT_CHECKS else content_thr[k]
                       for k in CHECKS} for n in diffs}
     return diffs, thresholds
 

@@ -18,6 +18,9 @@ __all__ = [
     "amount_ratio",
     "amount_stops",
     "kelvin_change",
+    "say_clip_level",
+    "say_clip_tint",
+    "say_clip_white_balance",
     "say_exposure",
     "say_framing",
     "say_motion",
@@ -46,6 +49,25 @@ def say_white_balance(p: ShotProfile, d: float) -> str:
     """``d`` in mired (positive: warmer), said in kelvin at the item's CCT."""
     return (f"about {_round_k(kelvin_change(p, d))} K {'warmer' if d > 0 else 'cooler'}"
             f" (white balance, {abs(d):.0f} mired)")
+
+
+def say_clip_level(p: ShotProfile, d: float) -> str:
+    """``d`` in stops of the clipped highlights' level."""
+    return (f"{abs(d):.1f} stop {'brighter' if d > 0 else 'darker'} where it clips (clip "
+            f"level: clipped highlights sit at the same white in every item; a gain or a "
+            f"contrast change applied after clipping moves them)")
+
+
+def say_clip_white_balance(p: ShotProfile, d: float) -> str:
+    """``d`` in mired of the clipped highlights' colour (positive: warmer)."""
+    return (f"{'warmer' if d > 0 else 'cooler'} by {abs(d):.0f} mired where it clips (clip "
+            f"white balance: clipped highlights are the same white in every item)")
+
+
+def say_clip_tint(p: ShotProfile, d: float) -> str:
+    """``d`` in Duv of the clipped highlights' colour (positive: greener)."""
+    return (f"{'greener' if d > 0 else 'more magenta'} where it clips (clip tint, Duv "
+            f"{d:+.4f}: clipped highlights are the same white in every item)")
 
 
 def say_tint(p: ShotProfile, d: float) -> str:
