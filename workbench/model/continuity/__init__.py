@@ -14,8 +14,8 @@ The reference is the group's anchor when one is named; otherwise it is the group
   exposure at mid grey, white balance, tint, saturation). Offsets of every item of such a set
   are solved from all its pairs at once, robustly, view by view and then between views
   (:mod:`~workbench.model.continuity.alignment`);
-* **highlights**, for items that do not pair, when at least three items of the group clip
-  (or the anchor does): the level and colour of their clipped
+* **highlights**, when at least three items of the group clip (or the anchor does): the
+  level and colour of their clipped
   highlights, the same white in every item whatever it shows
   (:mod:`~workbench.model.continuity.highlights`);
 * **profile**, otherwise: the difference of the items' profiles from the anchor's, or from the

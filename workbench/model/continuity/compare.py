@@ -70,8 +70,7 @@ def _measure(members: list[ContinuityItem], anchor: str | None, ref: Reference
     content = {m.name: {c.name: c.measure(m.profile, ref) for c in CHECKS.values()}
                for m in members}
     paired = paired_diffs(members, anchor, content)
-    clips = {n: d for n, d in highlight_diffs(members, anchor).items()
-             if n not in paired.offsets}     # paired pixels already measure the same light
+    clips = highlight_diffs(members, anchor)
     diffs: Diffs = {n: {**d, **paired.offsets.get(n, {}), **clips.get(n, {})}
                     for n, d in content.items()}
     others = [m.name for m in members if m.name != anchor]
@@ -114,7 +113,10 @@ def _judge(m: ContinuityItem, group: str, ref: Reference, diffs: dict[str, float
     measures = {k: float(v) for k, v in diffs.items() if v is not None}
     limits = {k: thresholds[k] for k in measures}
     severity = {k: abs(v) / limits[k] for k, v in measures.items()}
-    flagged = sorted((k for k, s in severity.items() if s >= 1.0), key=lambda k: -severity[k])
+    # Worst first; clipped highlights after the properties measured on the whole picture,
+    # whose sentences say more (they back them up, or stand alone where nothing pairs).
+    flagged = sorted((k for k, s in severity.items() if s >= 1.0),
+                     key=lambda k: (k in HIGHLIGHT_CHECKS, -severity[k]))
     worst = max(severity.values(), default=0.0)
     score = round(worst / (1 + worst), 3)
     reasons = [f"{m.name} is {CHECKS[k].say(m.profile, measures[k])} compared with "
