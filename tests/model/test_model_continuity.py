@@ -130,3 +130,47 @@ def test_two_viewpoints_are_compared_on_the_same_surfaces():
     findings = check_continuity(items(frames), fix=False)
     assert [f.item for f in findings if f.flag] == ["frame_04"]
     assert findings[4].properties == ["tint"]
+
+
+def test_offsets_are_solved_in_least_absolute_deviations():
+    """Three items, one off: the two clean ones agree exactly, the odd one takes it all."""
+    from workbench.model.continuity.alignment import PAIRED, solve_offsets
+
+    pairs = {}
+    for (i, j), d in {(0, 1): 0.0, (0, 2): -0.6, (1, 2): -0.6}.items():
+        pairs[i, j] = dict.fromkeys(PAIRED, d)
+        pairs[j, i] = dict.fromkeys(PAIRED, -d)
+    x = solve_offsets([0, 1, 2], pairs)
+    assert x[0]["exposure"] == pytest.approx(0, abs=1e-6)
+    assert x[1]["exposure"] == pytest.approx(0, abs=1e-6)
+    assert x[2]["exposure"] == pytest.approx(0.6, abs=1e-6)
+
+
+def test_a_contrast_change_in_a_dark_picture_does_not_read_as_exposure():
+    """Contrast is fitted first and exposure measured at mid grey, on the same pixels."""
+    import cv2
+
+    from workbench.model.continuity.alignment import paired_difference
+
+    rgb = cv2.cvtColor(cv2.imread(str(DATA / "photo" / "skimage_coffee.png")), cv2.COLOR_BGR2RGB)
+    rgb = cv2.resize(rgb, (240, 160), interpolation=cv2.INTER_AREA)
+    a = convert(torch.from_numpy(rgb.astype(np.float32) / 255).permute(2, 0, 1)[None]
+                .contiguous(), "sRGB", "ACEScg") * 0.25          # mostly below mid grey
+    b = 0.18 * (a.clamp_min(0) / 0.18) ** 1.3
+    key = lambda t: t[0].permute(1, 2, 0).double().numpy()  # noqa: E731
+    d = paired_difference(key(b), shot_profile(b), key(a), shot_profile(a))
+    assert d is not None
+    # Luminance of a per-channel power on warm colours spreads a little less than the power.
+    assert np.log2(1.2) < d["contrast"] <= np.log2(1.3) + 0.03
+    assert abs(d["exposure"]) < 0.1
+
+
+def test_clipped_highlights_move_with_a_gain(walkway):
+    """The walkway's clipped sky: one frame darkened by half a stop clips half a stop lower."""
+    from workbench.model.continuity.highlights import highlight_diffs
+
+    frames = list(walkway)
+    frames[1] = frames[1] * 2 ** -0.5
+    clips = highlight_diffs(items(frames), None)
+    assert clips["frame_01"]["clip level"] == pytest.approx(-0.5, abs=0.02)
+    assert all(abs(clips[f"frame_{i:02d}"]["clip level"]) < 0.02 for i in (0, 2, 3, 4, 5))
