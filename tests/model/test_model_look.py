@@ -257,13 +257,13 @@ def test_settings_are_chosen_by_leaving_one_hue_sector_out(train: list[torch.Ten
     # A candidate that cannot learn (a learning rate of zero) must lose to one that can.
     found = choose_settings(small, after, space="sRGB", steps=30,
                             candidates=[{"lr": 0.0}, {}])
-    assert found.settings.lr > 0 and found.scores[1] < found.scores[0]
+    assert found.settings.lr > 0 and found.scores[1] < found.scores[0] and found.chosen == 1
     assert found.candidates == [{"lr": 0.0}, {}]
     assert found.folds >= 2 and all(len(f) == found.folds for f in found.fold_scores)
     # The first candidate stands unless beaten by the margin (here: never).
     kept = choose_settings(small, after, space="sRGB", steps=30, candidates=[{"lr": 0.0}, {}],
                            margin=1.0)
-    assert kept.settings.lr == 0.0 and kept.scores == found.scores
+    assert kept.settings.lr == 0.0 and kept.chosen == 0 and kept.scores == found.scores
     # One pair is enough: the folds are hues, not pairs.
     assert choose_settings(small[:1], after[:1], space="sRGB", steps=5,
                            candidates=[{}]).folds >= 2

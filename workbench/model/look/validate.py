@@ -52,7 +52,8 @@ CHROMA_MIN = 0.05
 class Validation:
     """The chosen settings; each candidate's mean held-out p95 ΔE2000 and its folds' (in order).
 
-    ``folds`` is the number of hue sectors held out in turn.
+    ``folds`` is the number of hue sectors held out in turn; ``chosen`` the index of the
+    candidate kept.
     """
 
     settings: LookSettings
@@ -60,6 +61,7 @@ class Validation:
     candidates: list[dict[str, float | int]]
     folds: int
     fold_scores: list[list[float]]
+    chosen: int
 
 
 def hue_folds(data: ColourPairs, sectors: int = 4, min_share: float = 0.02) -> list[torch.Tensor]:
@@ -141,4 +143,4 @@ def choose_settings(before: Sequence[torch.Tensor], after: Sequence[torch.Tensor
     if scores[best] > (1 - margin) * scores[0]:
         best = 0  # within the folds' noise of the first candidate: keep it
     return Validation(dataclasses.replace(base, **candidates[best]),  # type: ignore[arg-type]
-                      scores, list(candidates), len(folds), fold_scores)
+                      scores, list(candidates), len(folds), fold_scores, best)
