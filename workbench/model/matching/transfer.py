@@ -279,8 +279,9 @@ def fit_von_kries(source: torch.Tensor, reference: torch.Tensor, *,
                                 trim)
     best, best_cost = AffineTransfer.identity(), math.inf
     s_probe, r_probe = _stride(s, 65536), _stride(r, 65536)
+    clipped = _clipped_share(s, r)  # the same in every cone space: measured once
     for candidate in cone_spaces().values():
-        fitted = fit_von_kries_in(s, r, candidate, trim)
+        fitted = fit_von_kries_in(s, r, candidate, trim, clipped=clipped)
         cost = _log_quantile_mismatch(fitted(s_probe), r_probe)
         if cost < best_cost - 1e-9:
             best, best_cost = fitted, cost
@@ -312,8 +313,14 @@ def _log_quantile_mismatch(a: torch.Tensor, b: torch.Tensor) -> float:
     return float((torch.quantile(la, q, dim=0) - torch.quantile(lb, q, dim=0)).abs().mean())
 
 
+def _clipped_share(s: torch.Tensor, r: torch.Tensor) -> float:
+    """The larger share of pixels at a clipped maximum, of ``s`` and ``r`` ``(N, 3)``."""
+    return max(1.0 - float(_unclipped_top(s).double().mean()),
+               1.0 - float(_unclipped_top(r).double().mean()))
+
+
 def fit_von_kries_in(s: torch.Tensor, r: torch.Tensor, cone: torch.Tensor,
-                     trim: float = 0.05) -> AffineTransfer:
+                     trim: float = 0.05, *, clipped: float | None = None) -> AffineTransfer:
     """Per-cone gains in the cone space ``cone`` fitted as robust log-quantile shifts.
 
     In log cone space a gain is a pure shift, so for each cone the shift is the median over
@@ -330,6 +337,9 @@ def fit_von_kries_in(s: torch.Tensor, r: torch.Tensor, cone: torch.Tensor,
         ``(3, 3)`` RGB → cone matrix, e.g. ``BRADFORD @ ACEScg→XYZ``.
     trim
         Fraction of quantiles left out at each end.
+    clipped
+        The share of clipped pixels (:func:`_clipped_share` of ``s`` and ``r``), when the
+        caller has measured it already; measured here when ``None``.
 
     Returns
     -------
@@ -345,8 +355,8 @@ def fit_von_kries_in(s: torch.Tensor, r: torch.Tensor, cone: torch.Tensor,
     # different pixels (the brighter side clips more, keeps more above the floor) and bias the
     # shift. Instead the quantiles that sit on the floor, or among the brightest as many as
     # are clipped on either side, are left out.
-    clipped = max(1.0 - float(_unclipped_top(s).double().mean()),
-                  1.0 - float(_unclipped_top(r).double().mean()))
+    if clipped is None:
+        clipped = _clipped_share(s, r)
     top = max(trim + 0.1, 1.0 - trim - 1.5 * clipped)
     q = torch.linspace(trim, top, 81, dtype=torch.float64)
     floor = math.log2(LINEAR_FLOOR)
