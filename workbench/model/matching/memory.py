@@ -87,6 +87,8 @@ class FrameLibrary:
 
     frames: list[torch.Tensor]
     _signatures: np.ndarray | None = field(default=None, repr=False)
+    # look_of per reference (by content): a scene's anchor is every other shot's reference
+    _looks: dict[bytes, LightFit | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_frames(cls, frames: list[torch.Tensor], limit: int = LIBRARY_FRAMES,
@@ -167,8 +169,18 @@ class FrameLibrary:
         ``None`` (the reference is in the title's look, or nothing shows otherwise) unless a
         change fitted on the even tiles of the shared pixels lowers the odd tiles' ΔE2000
         (median of tile means) by more than :data:`LOOK_MARGIN` and by a tenth against
-        leaving the library as it is; then that change.
+        leaving the library as it is; then that change. Found once per reference (the same
+        frames give the same change), as every shot of a scene is matched to its anchor.
         """
+        import hashlib
+
+        ref = reference.detach().float().contiguous()
+        key = hashlib.sha1(ref.numpy().tobytes() + str(tuple(ref.shape)).encode()).digest()
+        if key not in self._looks:
+            self._looks[key] = self._look_of(ref)
+        return self._looks[key]
+
+    def _look_of(self, reference: torch.Tensor) -> LightFit | None:
         pairs = self._pairs(reference)
         if pairs is None:
             return None
