@@ -40,6 +40,7 @@ from workbench.model.matching import (
     resolve_method,
     shot_stats,
 )
+from workbench.model.matching.grade import MatchGrade, match_inputs
 from workbench.ops import Pipeline
 from workbench.title import Proposal, Shot, Title, add_proposal, shot_working_frames
 
@@ -301,6 +302,26 @@ class _Fitter:
         self.details: dict[str, Any] = {}  # the last shot's fits, for its proposal's record
         self.preferences: dict[str, Any] = {}  # scene -> the artist preference learned for it
 
+    def match(self, shot: Shot, anchor: Shot) -> tuple[MatchGrade, MatchGrade | None]:
+        """The run's method's fit of ``shot`` to ``anchor`` and, with a model, the classical one.
+
+        Writes nothing (the grade's LUT is written by :meth:`__call__`).
+        """
+        # Both fits (the method's and, with a model, the classical one it is compared with)
+        # see the same crops, pixel samples and shared pixels: found once for the two.
+        inputs = match_inputs(self.samples[shot.name], self.samples[anchor.name],
+                              self.areas[shot.name], self.areas[anchor.name])
+        found = match_frames(self.samples[shot.name], self.samples[anchor.name], self.method,
+                             title_model=None if self.model is None else self.model.matcher,
+                             reference_name=anchor.name, inputs=inputs)
+        if self.model is None:
+            return found, None
+        # The classical fit propose would make without the model, measured the same way on
+        # this shot: the record (and the report, the app) show which one fits it better.
+        classical = match_frames(self.samples[shot.name], self.samples[anchor.name],
+                                 NO_MODEL_METHOD, reference_name=anchor.name, inputs=inputs)
+        return found, classical
+
     def __call__(self, shot: Shot, anchor: Shot, stats: dict[str, ShotStats]
                  ) -> tuple[Pipeline, float, str]:
         """The grade for ``shot``, its confidence and a note, by the run's method.
@@ -310,20 +331,12 @@ class _Fitter:
         fit saw, or, when they share no surface, from how its distribution misses the
         anchor's (capped lower: such a match is a guess).
         """
-        found = match_frames(self.samples[shot.name], self.samples[anchor.name], self.method,
-                             title_model=None if self.model is None else self.model.matcher,
-                             shot_area=self.areas[shot.name], ref_area=self.areas[anchor.name],
-                             reference_name=anchor.name)
+        found, classical = self.match(shot, anchor)
         grade = found.pipeline(self.title.root / "luts")
         confidence = found.confidence
         self.details = {"model": _fit_record(found, self.model)}
-        if self.model is None:
+        if classical is None:
             return grade, confidence, f"; {found.method} match"
-        # The classical fit propose would make without the model, measured the same way on
-        # this shot: the record (and the report, the app) show which one fits it better.
-        classical = match_frames(self.samples[shot.name], self.samples[anchor.name],
-                                 NO_MODEL_METHOD, shot_area=self.areas[shot.name],
-                                 ref_area=self.areas[anchor.name], reference_name=anchor.name)
         self.details["classical"] = _fit_record(classical, None)
         return grade, confidence, (f"; title model {self.model.version_id}"
                                    f"{_comparison(found, classical)}")

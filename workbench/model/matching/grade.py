@@ -52,6 +52,7 @@ __all__ = [
     "MatchGrade",
     "fit_grade",
     "match_frames",
+    "match_inputs",
     "sample_pixels",
 ]
 
@@ -219,7 +220,8 @@ def sample_pixels(frames: torch.Tensor, limit: int = MAX_PIXELS, seed: int = 0) 
 def match_frames(shot: torch.Tensor, reference: torch.Tensor, method: str = "auto", *,
                  title_model: LearnedMatcher | None = None, shot_area: ActiveArea | None = None,
                  ref_area: ActiveArea | None = None, strength: float = 1.0,
-                 reference_name: str = "reference") -> MatchGrade:
+                 reference_name: str = "reference", inputs: MatchInputs | None = None
+                 ) -> MatchGrade:
     """Fit one grade bringing ``shot`` to ``reference``.
 
     Parameters
@@ -238,6 +240,10 @@ def match_frames(shot: torch.Tensor, reference: torch.Tensor, method: str = "aut
         Picture areas (letterbox bars excluded); detected when ``None``.
     strength
         The grade's default strength in [0, 1].
+    inputs
+        What :func:`match_inputs` made of these frames and areas, when the caller fits more
+        than one method to them (their pixel samples and correspondences are found once);
+        made here when ``None``. Its ``title_model`` is replaced by ``title_model``.
 
     Returns
     -------
@@ -245,19 +251,13 @@ def match_frames(shot: torch.Tensor, reference: torch.Tensor, method: str = "aut
         CDL + LUT in ACEScct (and the method's own operators, if it has them), strength,
         confidence and a one-sentence summary.
     """
-    _check_frames(shot, "shot")
-    _check_frames(reference, "reference")
+    if inputs is None:
+        _check_frames(shot, "shot")
+        _check_frames(reference, "reference")
     found = resolve_method(method, title_model)
-    shot_area = active_area(shot, 1) if shot_area is None else shot_area
-    ref_area = active_area(reference, 1) if ref_area is None else ref_area
-    shot_in = shot_area.crop(shot).contiguous().float()
-    ref_in = ref_area.crop(reference).contiguous().float()
-    if shot_in.numel() == 0 or ref_in.numel() == 0:
-        shot_in, ref_in = shot.float(), reference.float()
-    shot_in, ref_in = torch.nan_to_num(shot_in), torch.nan_to_num(ref_in)
-    inputs = MatchInputs(shot_in, ref_in, sample_pixels(shot_in, seed=0),
-                         sample_pixels(ref_in, seed=1), title_model,
-                         find_correspondences(shot_in, ref_in, max_frames=2))
+    if inputs is None:
+        inputs = match_inputs(shot, reference, shot_area, ref_area)
+    inputs = replace(inputs, title_model=title_model)
     fitted = found.fit(inputs)
     chosen = ""
     evidence = inputs
@@ -283,6 +283,28 @@ def match_frames(shot: torch.Tensor, reference: torch.Tensor, method: str = "aut
     summary = f"{found.name} match: {before}{chosen}; confidence {confidence:.2f} ({measured})"
     return MatchGrade(found.name, cdl, lut, float(strength), confidence, summary, operators,
                       value, unit)
+
+
+def match_inputs(shot: torch.Tensor, reference: torch.Tensor,
+                 shot_area: ActiveArea | None = None, ref_area: ActiveArea | None = None
+                 ) -> MatchInputs:
+    """What :func:`match_frames` fits on: both picture areas, pixel samples, shared pixels.
+
+    ``shot`` ``(N, 3, H, W)`` and ``reference`` ``(M, 3, H', W')`` scene-linear ACEScg,
+    cropped to ``shot_area`` / ``ref_area`` (detected when ``None``); no title model.
+    """
+    _check_frames(shot, "shot")
+    _check_frames(reference, "reference")
+    shot_area = active_area(shot, 1) if shot_area is None else shot_area
+    ref_area = active_area(reference, 1) if ref_area is None else ref_area
+    shot_in = shot_area.crop(shot).contiguous().float()
+    ref_in = ref_area.crop(reference).contiguous().float()
+    if shot_in.numel() == 0 or ref_in.numel() == 0:
+        shot_in, ref_in = shot.float(), reference.float()
+    shot_in, ref_in = torch.nan_to_num(shot_in), torch.nan_to_num(ref_in)
+    return MatchInputs(shot_in, ref_in, sample_pixels(shot_in, seed=0),
+                       sample_pixels(ref_in, seed=1), None,
+                       find_correspondences(shot_in, ref_in, max_frames=2))
 
 
 def _operators_map(operators: Pipeline) -> PixelMap:
