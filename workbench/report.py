@@ -15,7 +15,7 @@ import torch
 from workbench.color import convert
 from workbench.io import atomic_write_text
 from workbench.render import Delivered, apply_decided
-from workbench.title import Proposal, Shot, Title, get_proposal, journal, read_shot_frames
+from workbench.title import Proposal, Shot, Title, get_proposal, journal, read_clip_frames
 from workbench.title.composites import comp_records
 
 __all__ = ["before_after", "write_report"]
@@ -31,7 +31,10 @@ def before_after(title: Title, shot: Shot, delivered: Delivered, width: int = TH
     so the only difference between them is the decided grade.
     """
     middle = shot.start_frame + shot.frame_count // 2
-    rgb = next(f for i, f in read_shot_frames(shot, max_width=width, proxy=True) if i >= middle)
+    # Only the middle frame is read: a movie seeks to the keyframe before it (exact indices)
+    # rather than decoding the first half of the shot.
+    rgb = next(f for _, f in read_clip_frames(shot.clip, middle, middle + 1, max_width=width,
+                                              proxy=True))
     working = title.settings.working_space
     img = convert(torch.from_numpy(rgb).permute(2, 0, 1)[None].contiguous(),
                   shot.clip.input_space, working)
