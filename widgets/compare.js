@@ -129,14 +129,16 @@ function makePlayer({ model, root, stageA, stageB, info, showInfo, button, statu
     clip = null;
   }
   function decode(key, index, view, which) {
+    const target = clip;  // a replay may reuse the key: frames belong to this clip object only
     createImageBitmap(new Blob([view], { type: model.get("mime") })).then((bmp) => {
-      if (closed || !clip || clip.key !== key) { bmp.close(); return; }
+      if (closed || !clip || clip !== target) { bmp.close(); return; }
+      if (clip[which][index]) { clip[which][index].close?.(); clip[which][index] = bmp; return; }
       clip[which][index] = bmp;
       clip.decoded += 1;
       if (state === "rendering") status.textContent = `rendering ${Math.floor(clip.decoded / clip.per)}/${clip.count}`;
       maybeStart();
     }).catch(() => {
-      if (clip && clip.key === key) stop(false, "a frame did not decode");
+      if (clip && clip === target) stop(false, "a frame did not decode");
     });
   }
   function onMsg(msg, buffers) {
@@ -158,7 +160,8 @@ function makePlayer({ model, root, stageA, stageB, info, showInfo, button, statu
       clip.complete = true;
       maybeStart();
     } else if (msg.type === "play-cancel") {
-      if (clip && msg.key === clip.key && !clip.ready) dropClip();
+      if (!clip || msg.key !== clip.key) return;  // a cancel for a clip the page no longer holds
+      if (!clip.ready) dropClip();
       if (state === "rendering") stop(false, msg.reason && msg.reason !== "stopped" ? msg.reason : "");
     }
   }

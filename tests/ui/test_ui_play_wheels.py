@@ -147,6 +147,19 @@ def test_a_chain_without_lift_gamma_gain_gets_identity_wheels_left_out_until_use
     assert panel.values[2]["gain_r"] == pytest.approx(1.15)
 
 
+def test_wheels_on_a_shot_with_nothing_proposed_grade_it_at_once():
+    panel = GradePanel(Pipeline(), strength=0.0)  # a shot with no proposal loads at strength 0
+    assert panel.wheels_added and panel.graded() == Pipeline()
+    panel.set_values(0, {"gain_r": 1.2, "gain_g": 1.0, "gain_b": 0.9})
+    # The wheels are the whole grade: the strength rises with them, or the drag would show nothing.
+    assert panel.strength == 1.0 and panel.undo_depth == 1
+    wheels = panel.graded().operators[0]
+    assert isinstance(wheels, LiftGammaGain) and wheels.gain_r == pytest.approx(1.2)
+    assert wheels.strength == 1.0
+    panel.undo()
+    assert panel.strength == 0.0 and panel.values[0]["gain_r"] == 1.0
+
+
 def test_a_chain_with_lift_gamma_gain_puts_the_wheels_on_it():
     chain = Pipeline([LiftGammaGain(gain_r=1.1, lift_b=0.02), Saturation(saturation=1.2)])
     panel = GradePanel(chain)

@@ -127,6 +127,7 @@ class Workbench(w.VBox):
         # Playback: frames rendered on their own thread, played by the front end; any edit,
         # shot switch or frame step stops it (and cancels a render under way).
         self._play_gen = 0
+        self._play_begun = 0  # the generation whose frames the page was last told to expect
         self._play_worker = LatestOnly(self._render_play, threaded=threaded)
         self.play_timings: list[dict[str, float]] = []
 
@@ -439,6 +440,7 @@ class Workbench(w.VBox):
                 return key
             self.compare.send_play_begin(key, plan.count, plan.fps, plan.first_number,
                                          list(plan.timecodes), before)
+            self._play_begun = self._play_gen
             self._play_worker.submit(self._play_gen, (self._play_gen, key, shot, plan,
                                                       pipeline, strength, before))
             return key
@@ -451,6 +453,16 @@ class Workbench(w.VBox):
         self._cancel_play()
         if self.compare.playing:
             self.compare.playing = False
+
+    def _send_stale_cancel(self, gen: int, key: str) -> None:
+        """Tell the page a cancelled render stopped, unless a newer play has begun since.
+
+        A replay with the same grade has the same key, so a late cancel from the old render
+        would drop the new play's frames; a newer begin already dropped the old ones.
+        """
+        with self._lock:  # play() begins under the same lock: no begin slips in between
+            if self._play_begun == gen:
+                self.compare.send_play_cancel(key, "stopped")
 
     def _play_from_page(self, have: str | None) -> None:
         try:
@@ -466,7 +478,7 @@ class Workbench(w.VBox):
             for frame in render_play_frames(shot, plan, pipeline, strength, self.proxy_width,
                                             before):
                 if gen != self._play_gen:
-                    self.compare.send_play_cancel(key, "stopped")
+                    self._send_stale_cancel(gen, key)
                     return
                 self.compare.send_play_frame(key, frame.index, frame.after, frame.before)
             self.play_timings.append({"frames": plan.count,
@@ -474,7 +486,7 @@ class Workbench(w.VBox):
             if gen == self._play_gen:
                 self.compare.send_play_ready(key)
             else:
-                self.compare.send_play_cancel(key, "stopped")
+                self._send_stale_cancel(gen, key)
         except Exception as exc:  # a bad frame must not break the viewer: say so
             self.compare.send_play_cancel(key, f"{type(exc).__name__}: {exc}")
             self.compare.playing = False

@@ -260,6 +260,12 @@ class GradePanel(anywidget.AnyWidget):
         return min(max(float(proposal.value), 0.0), self.strength_max)
 
     def _changed(self, change: dict[str, Any]) -> None:
+        if (change["name"] == "values" and not self._restoring and self.strength == 0
+                and self.wheels_added and len(self._ops) == 1 and self.strength_max > 0):
+            # Nothing was proposed, so the wheels are the whole grade: at strength 0 they would
+            # do nothing. Raising the strength records this change with it (one undo step).
+            self.strength = min(1.0, self.strength_max)
+            return
         if change["name"] == "dragging" and not change["new"]:
             self._gesture = False
         state = self.state()
