@@ -166,3 +166,19 @@ def notebook_errors(page: Any) -> list[str]:
     return page.eval_on_selector_all(
         ".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']",
         "els => els.map(e => e.textContent)")
+
+
+PREVIEW_PAINTED = ("() => { const i = document.querySelector('[data-testid=wb-preview]');"
+                   " return i && Number(i.dataset.frameSeq) > 0 && i.complete; }")
+
+
+@contextmanager
+def notebook_app(server: LabServer, ready_selector: str,
+                 notebook: str = "03_grade_and_decide.ipynb") -> Iterator[Any]:
+    """A fresh chromium page with ``notebook`` run: its app painted and ``ready_selector`` shown."""
+    with chromium_page() as page:
+        open_notebook(page, server, notebook)
+        run_all_cells(page)
+        page.wait_for_function(PREVIEW_PAINTED, timeout=400_000)
+        page.wait_for_selector(ready_selector, timeout=30_000)
+        yield page

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from labserver import LabServer, chromium_page, notebook_errors, open_notebook, run_all_cells
+from labserver import LabServer, notebook_app, notebook_errors
 
 from workbench.title import Title, journal
 
@@ -27,13 +27,7 @@ CELLS = """() => {
 def app_page(lab: tuple[LabServer, Path]) -> Iterator[tuple[Any, Path]]:
     """Notebook 03 run in chromium, its app painted; yields the page and the notebooks' OUT."""
     server, out = lab
-    with chromium_page() as page:
-        open_notebook(page, server, "03_grade_and_decide.ipynb")
-        run_all_cells(page)
-        page.wait_for_function(
-            "() => { const i = document.querySelector('[data-testid=wb-preview]');"
-            " return i && Number(i.dataset.frameSeq) > 0 && i.complete; }", timeout=400_000)
-        page.wait_for_selector("[data-testid=wb-keymap] kbd", timeout=30_000)
+    with notebook_app(server, "[data-testid=wb-keymap] kbd") as page:
         yield page, out
 
 
