@@ -127,6 +127,24 @@ def test_same_batch_on_a_separate_scheduler_and_two_workers(batch_title, tmp_pat
             p.wait(timeout=30)
 
 
+def _wait_group_gone(pgid: int, timeout: float = 30.0) -> None:
+    """Wait until every process of group ``pgid`` has exited (zombies count as exited)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        running = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[-1].split()
+            except OSError:
+                continue
+            if len(fields) > 2 and int(fields[2]) == pgid and fields[0] != "Z":
+                running.append(stat.parent.name)
+        if not running:
+            return
+        time.sleep(0.05)
+    pytest.fail(f"processes of the killed batch still running after {timeout} s: {running}")
+
+
 def test_kill_9_mid_run_leaves_no_partial_output_and_a_rerun_completes(fresh_title, tmp_path):
     out = tmp_path / "out"
     with Title.open(fresh_title) as title:
@@ -150,6 +168,7 @@ def test_kill_9_mid_run_leaves_no_partial_output_and_a_rerun_completes(fresh_tit
     finally:
         os.killpg(proc.pid, signal.SIGKILL)  # the whole machine going down, as far as it can
         proc.wait()
+        _wait_group_gone(proc.pid)
 
     # Nothing under a final name is partial: finished notebooks and renders are whole.
     for nb in (out / "notebooks").glob("[!.]*.ipynb"):  # temporaries aside

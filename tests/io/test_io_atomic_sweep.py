@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from workbench.io.atomic import sweep_stale_temporaries
@@ -50,3 +51,23 @@ def test_only_a_dead_writers_temporaries_are_swept(tmp_path: Path):
     finally:
         live.kill()
         live.wait()
+
+
+def test_a_killed_writer_not_yet_reaped_is_dead(tmp_path: Path):
+    # Killed with its parent, a writer stays a zombie until init reaps it; kill(pid, 0) still
+    # succeeds on it, yet it writes nothing more, so a rerun must sweep what it left.
+    killed = subprocess.Popen([sys.executable, "-c", _WRITER, str(tmp_path), "killed"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert killed.stdout is not None and killed.stdout.readline() == "writing\n"
+        stat = Path(f"/proc/{killed.pid}/stat")
+        for _ in range(600):  # not waited for: it stays a zombie of this process
+            if stat.read_text().rsplit(")", 1)[-1].split()[0] == "Z":
+                break
+            time.sleep(0.01)
+        else:
+            raise AssertionError("the writer did not exit")
+        swept = sweep_stale_temporaries(tmp_path)
+        assert sorted(s.path.name.split(".tmp-")[0] for s in swept) == [".killed", ".killed_shot"]
+    finally:
+        killed.wait(timeout=60)

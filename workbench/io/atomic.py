@@ -181,7 +181,21 @@ def _pid_alive(pid: int) -> bool:
         return False
     except PermissionError:  # another user's live process
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """True for a process that has exited but is not yet reaped: it writes nothing more.
+
+    A writer killed with its parent waits as a zombie until init reaps it, and ``kill(pid, 0)``
+    still succeeds on it meanwhile.
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:  # no /proc (not Linux), or it is gone already
+        return False
+    fields = stat.rsplit(")", 1)[-1].split()
+    return bool(fields) and fields[0] == "Z"
 
 
 def _is_stale(path: Path) -> bool:
