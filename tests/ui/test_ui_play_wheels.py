@@ -2,39 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from workbench.model import propose
 from workbench.ops import CDL, LiftGammaGain, Pipeline, Saturation
-from workbench.title import Title, ingest, journal, latest_proposal
+from workbench.title import journal, latest_proposal
 from workbench.ui import ShotPreview, Workbench
 from workbench.ui.decision import pipeline_changes
 from workbench.ui.grade import GradePanel
 from workbench.ui.playback import play_plan
-
-
-@pytest.fixture(scope="module")
-def title_path(tiny_dailies: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """street.mov (two shots) and face.mov (one), ingested and proposed."""
-    root = tmp_path_factory.mktemp("ui-play") / "title"
-    with Title.create(root, name="Tiny") as title:
-        ingest(title, [tiny_dailies / "street.mov", tiny_dailies / "face.mov"], progress=False)
-        propose(title, progress=False)
-    return root
-
-
-@pytest.fixture
-def app(title_path: Path, tmp_path: Path) -> Iterator[Workbench]:
-    copy = tmp_path / "title"
-    shutil.copytree(title_path, copy)
-    wb = Workbench(copy, threaded=False)
-    yield wb
-    wb.close()
 
 
 class Sent:
