@@ -127,3 +127,30 @@ def test_confidence_orders_matches_by_their_error(views):
     # Without shared surfaces a match is a guess, and says so.
     unsure = match_frames(Exposure(stops=-0.5).apply(view), photo(GRAF), "views")
     assert unsure.confidence <= 0.5 and "share no surface" in unsure.summary
+
+
+def test_a_flexible_fit_is_chosen_only_when_it_clearly_beats_von_kries(views):
+    """Parsimony: a pure change of light keeps von Kries, the exact model of it, where the
+    smallest residual alone chose the ten-parameter fit on the shared pixels (twice von
+    Kries' error); a contrast change von Kries cannot undo keeps that fit. Each candidate
+    fitted on the shared pixels is scored as refitted on half the tiles."""
+    from workbench.model.matching.correspond import split
+
+    astronaut = photo(shared_path("photo", "skimage_astronaut.png"))
+    view, _ = views
+    for picture, stops, warm, contrast, expected in (
+            (astronaut, -1.0, 6500.0, 1.0, "von-kries"),
+            (astronaut, -1.3, 9000.0, 1.0, "von-kries"),
+            (view, 0.4, 4500.0, 1.25, "views")):
+        shot = relight(picture, stops, warm, contrast)
+        inputs = MatchInputs(shot, picture, sample_pixels(shot), sample_pixels(picture, seed=1),
+                             pairs=find_correspondences(shot, picture))
+        assert inputs.pairs is not None
+        candidates = {name: MATCH_METHODS[name].fit(inputs) for name in ("views", "von-kries")}
+        fit_on = split(inputs.pairs)[0]
+        held_out = {"views": fit_light(fit_on.shot, fit_on.reference, fit_on.weight)}
+        chosen = choose(inputs, candidates, held_out)
+        truth = {name: mean_delta_e_2000(match_frames(shot, picture, name).apply(shot), picture)
+                 for name in candidates}
+        assert chosen.name == expected, (stops, warm, contrast, chosen.scores, truth)
+        assert truth[chosen.name] <= min(truth.values()) + 0.01, truth

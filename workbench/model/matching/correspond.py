@@ -44,6 +44,7 @@ __all__ = [
     "find_correspondences",
     "fit_light",
     "held_out_residual",
+    "held_out_tile_errors",
     "split",
     "weighted_delta_e",
 ]
@@ -434,9 +435,39 @@ def held_out_residual(pixel_map: Callable[[torch.Tensor], torch.Tensor],
     return weighted_delta_e(pixel_map(test.shot), test.reference, test.weight)
 
 
+def held_out_tile_errors(pixel_map: Callable[[torch.Tensor], torch.Tensor],
+                         pairs: Correspondence) -> torch.Tensor:
+    """``(T,)`` float64: the error of ``pixel_map`` on each held-out (odd) tile of ``pairs``.
+
+    The ΔE2000 between the tile's weighted means when the pairs are scored ``by_tile``,
+    else the tile's weighted mean ΔE2000 per pixel; tiles in ascending id, so the errors of
+    two maps on the same pairs compare tile by tile. Empty when too few pairs are held out.
+    """
+    _, test = split(pairs)
+    if test.shot.shape[0] < 32:
+        return torch.zeros(0, dtype=torch.float64)
+    mapped = torch.nan_to_num(pixel_map(test.shot))
+    if pairs.by_tile:
+        return _tile_delta_e(mapped, test.reference, test.weight, test.tile)
+    ids, inverse = torch.unique(test.tile, return_inverse=True)
+    w = test.weight.double()
+    wsum = torch.zeros(len(ids), dtype=torch.float64).index_add_(0, inverse, w)
+    d = delta_e_2000(mapped.float().T.reshape(1, 3, -1, 1).contiguous(),
+                     test.reference.float().T.reshape(1, 3, -1, 1).contiguous())
+    d = torch.nan_to_num(d.flatten().double(), nan=100.0)
+    acc = torch.zeros(len(ids), dtype=torch.float64).index_add_(0, inverse, d * w)
+    return (acc / wsum.clamp_min(1e-12))[wsum > 0]
+
+
 def _tile_median_delta_e(a: torch.Tensor, b: torch.Tensor, w: torch.Tensor,
                          tile: torch.Tensor) -> float:
     """Median over tiles of the ΔE2000 between the tiles' weighted means (linear ACEScg)."""
+    return float(_tile_delta_e(a, b, w, tile).median())
+
+
+def _tile_delta_e(a: torch.Tensor, b: torch.Tensor, w: torch.Tensor,
+                  tile: torch.Tensor) -> torch.Tensor:
+    """``(T,)`` ΔE2000 between each tile's weighted means (linear ACEScg), tiles ascending."""
     ids, inverse = torch.unique(tile, return_inverse=True)
     wsum = torch.zeros(len(ids), dtype=torch.float64).index_add_(0, inverse, w.double())
     keep = wsum > 0
@@ -449,7 +480,7 @@ def _tile_median_delta_e(a: torch.Tensor, b: torch.Tensor, w: torch.Tensor,
     ma, mb = means(torch.nan_to_num(a)), means(b)
     d = delta_e_2000(ma.float().T.reshape(1, 3, -1, 1).contiguous(),
                      mb.float().T.reshape(1, 3, -1, 1).contiguous())
-    return float(torch.nan_to_num(d.flatten().double(), nan=100.0).median())
+    return torch.nan_to_num(d.flatten().double(), nan=100.0)
 
 
 def weighted_delta_e(a: torch.Tensor, b: torch.Tensor, w: torch.Tensor) -> float:

@@ -2,10 +2,11 @@
 
 A match is only as good as what it predicts on pixels it was not fitted on. When the views
 share surfaces (:mod:`.correspond`), that is the mean ΔE2000 between the graded shot and the
-reference on the shared pixels of the odd tiles: the error a person would see there. Those
-are held out from every method but ``views``, which fits its ten parameters on all shared
-pixels; on thousands of pairs that flatters it far less than the pairs' own misalignment
-noise. When the views share no surface, only distributions can be compared: the
+reference on the shared pixels of the odd tiles: the error a person would see there. A
+method fitted on the shared pixels (``views``, the fit through the title's frames) is scored
+as refitted on the even tiles alone, so no candidate is scored on pixels it was fitted on;
+a more flexible candidate is kept only when it beats a simpler one by more than the tiles'
+scatter (:func:`choose`). When the views share no surface, only distributions can be compared: the
 log2-quantile mismatch of the graded shot against the reference, which says less (a method
 that forces the statistics to match scores well whether or not it is right), so it yields
 lower confidence.
@@ -18,13 +19,14 @@ from typing import Any
 
 import torch
 
-from workbench.model.matching.correspond import held_out_residual
+from workbench.model.matching.correspond import held_out_residual, held_out_tile_errors
 from workbench.model.matching.registry import Choice, MatchInputs, PixelMap
 from workbench.model.matching.transfer import LINEAR_FLOOR, _log_quantile_mismatch
 from workbench.ops import Pipeline
 
 __all__ = [
     "NO_VIEWS_CEILING",
+    "PARSIMONY",
     "RESIDUAL_SCALE",
     "choose",
     "confidence_from_residual",
@@ -37,6 +39,12 @@ NO_VIEWS_CEILING = 0.5   # the most confidence a match without shared surfaces c
 # Log2-quantile mismatch at which that confidence halves: on the sample title, a matched
 # shot of the same scene leaves 0.15-0.6, the title card against the stage 0.9.
 MISMATCH_SCALE = 0.5
+# Candidates from the fewest fitted parameters to the most: a more flexible one is kept only
+# when it beats the simpler ones by more than the residual can resolve (see choose). Von
+# Kries (per-cone gains) models exactly a change of light; "views" adds a contrast and a full
+# 3x3 on the shared pixels; "title frames" chains two such fits through the title's frames;
+# the network predicts a whole grade. Names not listed come after them, in given order.
+PARSIMONY = ("von-kries", "views", "title frames", "network")
 
 
 def pixel_map_of(fitted: Any) -> PixelMap:
@@ -76,16 +84,50 @@ def confidence_from_residual(value: float, measure: str) -> float:
     return NO_VIEWS_CEILING / (1.0 + (value / MISMATCH_SCALE) ** 2)
 
 
-def choose(inputs: MatchInputs, candidates: dict[str, Any]) -> Choice:
-    """The candidate with the least held-out residual (ties go to the first listed).
+def choose(inputs: MatchInputs, candidates: dict[str, Any],
+           held_out: dict[str, Any] | None = None) -> Choice:
+    """The simplest candidate whose held-out residual the best one does not clearly beat.
 
     ``candidates`` maps names to fitted results (``PixelMap`` or ``Pipeline``); ``None``
-    entries are skipped.
+    entries are skipped. ``held_out`` maps a name to the same method refitted on the fitting
+    half of the shared pixels only (:func:`~workbench.model.matching.correspond.split`): what
+    its residual is measured with, so a method fitted on the shared pixels is scored on tiles
+    it never saw, as one fitted on other evidence is.
+
+    On shared pixels the choice follows the one-standard-error rule (Breiman et al. 1984):
+    the best candidate by residual is found, then the first of :data:`PARSIMONY` whose
+    tile-by-tile excess over it is within one standard error of that excess is kept. Pixel
+    pairs from two moments or two views carry misalignment and what really differs between
+    them, which a flexible fit partly explains and a held-out residual partly rewards: an
+    advantage within the tiles' scatter is not evidence. Without shared pixels, the least
+    mismatch wins (ties go to the first listed).
     """
+    held_out = held_out or {}
+    scored = {name: held_out.get(name, fitted) for name, fitted in candidates.items()
+              if fitted is not None}
     scores: dict[str, float] = {}
     measure = "ΔE2000"
-    for name, fitted in candidates.items():
-        if fitted is not None:
-            scores[name], measure = residual(pixel_map_of(fitted), inputs)
+    for name, fitted in scored.items():
+        scores[name], measure = residual(pixel_map_of(fitted), inputs)
     best = min(scores, key=lambda n: (scores[n], list(scores).index(n)))
+    if inputs.pairs is not None and math.isfinite(scores[best]):
+        best = _simplest_within_one_se(inputs, scored, best)
     return Choice(candidates[best], best, scores[best], scores, measure)
+
+
+def _simplest_within_one_se(inputs: MatchInputs, scored: dict[str, Any], best: str) -> str:
+    """The first of :data:`PARSIMONY` (then the rest) not clearly worse than ``best``."""
+    assert inputs.pairs is not None
+    errors = {name: held_out_tile_errors(pixel_map_of(f), inputs.pairs)
+              for name, f in scored.items()}
+    order = sorted(scored, key=lambda n: (PARSIMONY.index(n) if n in PARSIMONY
+                                          else len(PARSIMONY) + list(scored).index(n)))
+    for name in order:
+        if name == best:
+            return best
+        excess = errors[name] - errors[best]
+        if excess.numel() < 2:
+            continue
+        if float(excess.mean()) <= float(excess.std()) / math.sqrt(excess.numel()):
+            return name
+    return best

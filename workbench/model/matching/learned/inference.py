@@ -25,7 +25,7 @@ import torch
 
 from workbench.errors import ParameterError
 from workbench.model.matching.classical import LIGHT_CURVES
-from workbench.model.matching.correspond import Correspondence, fit_light
+from workbench.model.matching.correspond import Correspondence, fit_light, split
 from workbench.model.matching.learned.features import (
     N_FEATURES,
     grade_features,
@@ -153,27 +153,42 @@ class TitleMatcher:
 
 
 def _through_title(library: FrameLibrary, inputs: MatchInputs
-                   ) -> tuple[Pipeline | PixelMap, Correspondence] | None:
+                   ) -> tuple[Pipeline | PixelMap, PixelMap, Correspondence] | None:
     """The shot matched through the title's own frames, and the pixel pairs that show it.
 
     The change of light fitted on the pixels the shot shares with library frames (the shot
     under the title's light), then the reference's own change from the title's light when
     it has one (:meth:`~workbench.model.matching.memory.FrameLibrary.look_of`). The pairs'
     library side is carried into the reference's look, so a residual on them measures the
-    match to the reference. ``None`` when the shot shares no surface with the library.
+    match to the reference. Returned: that match; the same fitted on the fitting half of
+    the pairs only (:func:`~workbench.model.matching.correspond.split`), to be scored on the
+    other half; the pairs. ``None`` when the shot shares no surface with the library.
     """
     pairs = library.correspondences(inputs.shot)
     if pairs is None:
         return None
     light = fit_light(pairs.shot, pairs.reference, pairs.weight, curves=LIGHT_CURVES)
+    fit_on = split(pairs)[0]
+    half = fit_light(fit_on.shot, fit_on.reference, fit_on.weight, curves=LIGHT_CURVES)
     to_reference = library.look_of(inputs.reference)
     if to_reference is None:
-        return light.as_match(), pairs
+        return light.as_match(), half, pairs
     pairs = replace(pairs, reference=to_reference(pairs.reference))
     both = (light.as_match(), to_reference.as_match())
+
+    def held(lin: torch.Tensor) -> torch.Tensor:
+        return to_reference(half(lin))
+
     if all(isinstance(f, Pipeline) for f in both):
-        return Pipeline([op for f in both for op in f.operators]), pairs  # type: ignore[union-attr]
-    return (lambda lin: to_reference(light(lin))), pairs
+        ops = [op for f in both for op in f.operators]  # type: ignore[union-attr]
+        return Pipeline(ops), held, pairs
+    return (lambda lin: to_reference(light(lin))), held, pairs
+
+
+def _views_held_out(pairs: Correspondence) -> PixelMap:
+    """``views`` refitted on the fitting half of ``pairs``: what its residual is scored with."""
+    fit_on = split(pairs)[0]
+    return fit_light(fit_on.shot, fit_on.reference, fit_on.weight, curves=LIGHT_CURVES)
 
 
 def _fit_title(inputs: MatchInputs) -> Choice:
@@ -197,14 +212,18 @@ def _fit_title(inputs: MatchInputs) -> Choice:
         name: MATCH_METHODS[name].fit(inputs) for name in CLASSICAL_RIVALS
         if name in MATCH_METHODS and (name != "views" or inputs.pairs is not None)}
     candidates["network"] = learned
+    held_out: dict[str, Any] = {}
+    if "views" in candidates and inputs.pairs is not None:
+        held_out["views"] = _views_held_out(inputs.pairs)
     library = getattr(inputs.title_model, "library", None)
     through = _through_title(library, inputs) if isinstance(library, FrameLibrary) else None
     if through is not None:
-        candidates["title frames"] = through[0]
+        candidates["title frames"], held_out["title frames"] = through[0], through[1]
     if inputs.pairs is not None:
-        return choose(inputs, candidates)
+        return choose(inputs, candidates, held_out)
     if through is not None:
-        return replace(choose(replace(inputs, pairs=through[1]), candidates), pairs=through[1])
+        on_title = replace(inputs, pairs=through[2])
+        return replace(choose(on_title, candidates, held_out), pairs=through[2])
     validation = dict(getattr(inputs.title_model, "metrics", {}).get("validation") or {})
     known = {k: float(v) for k, v in validation.items()
              if k in candidates or (k in MATCH_METHODS and k != "identity")}
