@@ -174,3 +174,37 @@ def test_clipped_highlights_move_with_a_gain(walkway):
     clips = highlight_diffs(items(frames), None)
     assert clips["frame_01"]["clip level"] == pytest.approx(-0.5, abs=0.02)
     assert all(abs(clips[f"frame_{i:02d}"]["clip level"]) < 0.02 for i in (0, 2, 3, 4, 5))
+
+
+@pytest.fixture(scope="module")
+def stage() -> list[torch.Tensor]:
+    """Three frames of one second of one camera of a live session (600, 612, 623), ACEScg.
+
+    A coloured stage light fades on the edges of the picture between the first frame and
+    the others: the first reads 13 mired cooler on the whole picture, while its centre
+    matches them.
+    """
+    frames = [f for i, f in read_movie_frames(DATA / "video" / "iscc_demo_livesession.mp4",
+                                              600, 624, max_width=256) if i in (600, 612, 623)]
+    return [convert(torch.from_numpy(f.astype(np.float32) / 255).permute(2, 0, 1)[None]
+                    .contiguous(), "sRGB", "ACEScg") for f in frames]
+
+
+def test_a_light_changing_in_part_of_the_picture_is_not_a_white_balance_mismatch(stage):
+    """Once flagged (13 mired against 12); the regions disagree, so the limit rises."""
+    findings = check_continuity(items(stage), fix=False)
+    assert not any(f.flag for f in findings), [f.reasons for f in findings]
+    first = findings[0]
+    assert abs(first.measures["white balance"]) > 12.0          # what the whole picture reads
+    assert first.limits["white balance"] > abs(first.measures["white balance"])
+    assert "regions disagree" in first.explanation
+
+
+def test_a_white_balance_over_the_whole_picture_is_still_flagged(stage):
+    """A warmer white (less blue) on every pixel of one frame moves all regions alike."""
+    frames = list(stage)
+    frames[1] = frames[1] * torch.tensor([1.0, 1.0, 0.85]).reshape(1, 3, 1, 1)
+    findings = check_continuity(items(frames), fix=False)
+    assert [f.item for f in findings if f.flag] == ["frame_01"]
+    assert findings[1].properties[0] == "white balance"
+    assert "warmer (white balance" in findings[1].reasons[0]

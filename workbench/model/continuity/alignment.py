@@ -4,8 +4,11 @@ Two items pair when they show the same surfaces: a shift apart (phase correlatio
 framing), or another viewpoint of them (feature correspondences refined by optical flow:
 another camera angle, a moving subject). On those pixels one change of light is fitted in
 turn (contrast about mid grey, exposure at mid grey, white balance as per-channel gains,
-saturation about luminance), so content cannot pass for a grade and one change does not read
-as another. Offsets of every item of a connected set are solved from all its pairs at once,
+saturation about luminance together with a white balance), so content cannot pass for a
+grade and one change does not read as another. White balance and tint are also measured in
+each region of the picture: a grade moves all of it alike, a light in the scene that changes
+moves only the part it falls on, and how far the regions disagree is the value's own
+uncertainty. Offsets of every item of a connected set are solved from all its pairs at once,
 in least absolute deviations: within each view first, then between views, whose own natural
 difference counts only beyond one threshold. Pair measurements are remembered by content, so
 a re-check after changing one item re-measures only that item's pairs.
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -46,6 +49,11 @@ PAIR_MIN_MATCHED = 0.15    # of the overlap showing the same local structure: th
 LOCAL_NCC = 0.8            # 7×7 normalised cross-correlation of ACEScct luma
 LOCAL_TEXTURE = 0.01       # ACEScct σ in the window (≈ 1/6 stop): flat areas prove nothing
 PAIRED = ("exposure", "white balance", "tint", "contrast", "saturation")
+REGIONS = 3                # the picture's regions: a REGIONS × REGIONS grid of the frame
+REGION_MIN_PIXELS = 64     # matched pixels a region needs to say its own white balance
+MIN_REGIONS = 4            # regions with their own white balance needed to say they disagree
+REGIONAL = ("white balance", "tint")   # paired properties also measured region by region
+_DISAGREE = "disagreement of "         # key prefix: a pair's regional standard error
 
 
 # -- alignment: which pixels of two items show the same thing -------------------------------
@@ -100,23 +108,36 @@ def _overlap(la: np.ndarray, lb: np.ndarray) -> tuple[_Region, _Region] | None:
 
 @dataclass(frozen=True)
 class SamePixels:
-    """Co-located pixels of two items: ACEScg ``(P, 3)`` each and their luminance ``(P,)``."""
+    """Co-located pixels of two items: ACEScg ``(P, 3)`` each and their luminance ``(P,)``.
+
+    ``region`` ``(P,)`` says where each pixel lies in ``a``'s frame: a cell of a
+    :data:`REGIONS` × :data:`REGIONS` grid, numbered row by row (``None``: unknown).
+    """
 
     a: np.ndarray
     b: np.ndarray
     ya: np.ndarray
     yb: np.ndarray
     same_view: bool = True   # a shift apart (one framing), not another viewpoint
+    region: np.ndarray | None = None
+
+
+def _regions(ys: np.ndarray, xs: np.ndarray, h: int, w: int) -> np.ndarray:
+    """The grid cell (:data:`REGIONS` × :data:`REGIONS`, row by row) of pixel rows and columns."""
+    ry = np.clip(ys * REGIONS // max(h, 1), 0, REGIONS - 1)
+    rx = np.clip(xs * REGIONS // max(w, 1), 0, REGIONS - 1)
+    return (ry * REGIONS + rx).astype(np.int64)
 
 
 def _masked_pairs(a: np.ndarray, b: np.ndarray, ya: np.ndarray, yb: np.ndarray,
-                  matched: np.ndarray) -> SamePixels | None:
+                  matched: np.ndarray, region: np.ndarray | None = None) -> SamePixels | None:
     """Of co-located ``(P, 3)`` pixels, the matched, exposed ones (not the brightest 2 %)."""
     mask = (matched & (ya > 2 ** -9) & (yb > 2 ** -9) & (ya < np.quantile(ya, 0.98))
             & (yb < np.quantile(yb, 0.98)) & (a.min(1) > 2 ** -11) & (b.min(1) > 2 ** -11))
     if mask.sum() < 256:
         return None
-    return SamePixels(a[mask], b[mask], ya[mask], yb[mask])
+    return SamePixels(a[mask], b[mask], ya[mask], yb[mask],
+                      region=None if region is None else region[mask])
 
 
 def _shifted_pixels(a: np.ndarray, b: np.ndarray) -> SamePixels | None:
@@ -138,7 +159,9 @@ def _shifted_pixels(a: np.ndarray, b: np.ndarray) -> SamePixels | None:
     matched = matched_structure(la[ra], lb[rb]).ravel()
     if matched.mean() < PAIR_MIN_MATCHED:
         return None
-    return _masked_pairs(oa, ob, ya[ra].ravel(), yb[rb].ravel(), matched)
+    ys, xs = np.mgrid[0:a.shape[0], 0:a.shape[1]]
+    region = _regions(ys[ra], xs[ra], a.shape[0], a.shape[1]).ravel()
+    return _masked_pairs(oa, ob, ya[ra].ravel(), yb[rb].ravel(), matched, region)
 
 
 def _corresponding_pixels(a: np.ndarray, b: np.ndarray) -> SamePixels | None:
@@ -157,8 +180,13 @@ def _corresponding_pixels(a: np.ndarray, b: np.ndarray) -> SamePixels | None:
         return None
     pa, pb = pairs.shot.double().numpy(), pairs.reference.double().numpy()
     ya, yb = np.maximum(pa @ LUMA, 2 ** -14), np.maximum(pb @ LUMA, 2 ** -14)
-    px = _masked_pairs(pa, pb, ya, yb, np.ones(pa.shape[0], dtype=bool))
-    return None if px is None else SamePixels(px.a, px.b, px.ya, px.yb, same_view=False)
+    # The pairs' 16-pixel tiles of ``a`` (row by row), placed by their centres.
+    tile = pairs.tile.numpy()
+    cols = (a.shape[1] + 15) // 16
+    region = _regions(tile // cols * 16 + 8, tile % cols * 16 + 8, a.shape[0], a.shape[1])
+    px = _masked_pairs(pa, pb, ya, yb, np.ones(pa.shape[0], dtype=bool), region)
+    return None if px is None else SamePixels(px.a, px.b, px.ya, px.yb, same_view=False,
+                                              region=px.region)
 
 
 def same_view_pixels(a: np.ndarray, b: np.ndarray) -> SamePixels | None:
@@ -217,28 +245,6 @@ def _contrast(px: SamePixels) -> float:
     return log_ratio(spread[0], spread[1], 0.25)
 
 
-def _saturation(a: np.ndarray, b: np.ndarray, light_a: np.ndarray) -> float:
-    """log2 ratio of the chroma of ``a`` to that of ``b``, on the same, most coloured pixels.
-
-    Chroma is each pixel's RGB over its luminance, less 1 (0 for a neutral), both balanced
-    by ``a``'s light (``b`` ``(P, 3)`` already brought to ``a``'s tone and white balance);
-    the ratio is of root mean squares over the more coloured half of the pixels (in either
-    item), where noise and compression matter least. A saturation change about luminance
-    scales that chroma exactly.
-    """
-    step = max(1, a.shape[0] // 20_000)
-    chroma = []
-    for rgb in (a[::step], b[::step]):
-        bal = np.maximum(rgb, 0) / light_a
-        chroma.append(bal / np.maximum(bal @ LUMA, 1e-6)[:, None] - 1)
-    size = np.linalg.norm(chroma[0], axis=1) + np.linalg.norm(chroma[1], axis=1)
-    keep = size >= np.quantile(size, 0.5)
-    if keep.sum() < 16:
-        return 0.0
-    power = [float(np.sum(c[keep] ** 2)) for c in chroma]
-    return 0.5 * log_ratio(power[0], power[1], 1e-9)
-
-
 def paired_difference(a: np.ndarray, pa: ShotProfile, b: np.ndarray, pb: ShotProfile
                       ) -> dict[str, float] | None:
     """Differences ``a − b`` of :data:`PAIRED` properties when both show the same view.
@@ -246,11 +252,12 @@ def paired_difference(a: np.ndarray, pa: ShotProfile, b: np.ndarray, pb: ShotPro
     ``a``, ``b`` are ``(H, W, 3)`` ACEScg key frames, ``pa``, ``pb`` their profiles. Exposure
     is the median log2 luminance ratio of the pixels that agree, white balance the per-channel
     median ratio applied to ``b``'s light, contrast the ratio of log2 luminance spreads and
-    saturation the ratio of median Oklab chroma/lightness, all on the same pixels (see
-    :func:`same_view_pixels`): content cannot masquerade as a grade.
+    saturation the scale of chroma about luminance fitted with a white balance
+    (:func:`_fit_saturation`), all on the same pixels (see :func:`same_view_pixels`):
+    content cannot masquerade as a grade.
     """
     got = _pair(a, pa, b, pb)
-    return None if got is None else dict(got[0])
+    return None if got is None else {k: got[0][k] for k in PAIRED}
 
 
 def _measure_pair(px: SamePixels, pa: ShotProfile, pb: ShotProfile) -> dict[str, float] | None:
@@ -258,24 +265,86 @@ def _measure_pair(px: SamePixels, pa: ShotProfile, pb: ShotProfile) -> dict[str,
 
     One change of light is fitted, in turn: tone (contrast about mid grey, then exposure at
     mid grey, :func:`_tone`); white balance as per-channel gains once ``b`` has ``a``'s tone;
-    saturation once it also has ``a``'s white balance. Each property is then measured with
-    the others taken out, so one change does not read as another.
+    saturation, once ``b`` has ``a``'s tone, together with a white balance
+    (:func:`_fit_saturation`). Each property is then measured with the others taken out, so
+    one change does not read as another. White balance and tint are also measured in each
+    region of ``a``'s frame with enough pixels (:data:`REGION_MIN_PIXELS`, at least
+    :data:`MIN_REGIONS` of them): their disagreement is returned as the standard error of
+    the whole's value (:func:`_standard_error`), under ``"disagreement of <property>"``.
     """
     tone = _tone(px)
     if tone is None:
         return None
     contrast, exposure, agree = tone
-    light_a = np.asarray(pa.lighting.illuminant_rgb)
     light_b = np.asarray(pb.lighting.illuminant_rgb)
     toned = MID_GREY * (px.b / MID_GREY) ** (2.0 ** contrast) * 2.0 ** exposure
     gains = _white_balance_gains(px.a[agree], toned[agree])
+    saturation = _fit_saturation(px.a[agree], toned[agree])
     cct_b, duv_b = _cct_of(light_b)
-    cct_a, duv_a = _cct_of(light_b * 2.0 ** gains)
-    return {"exposure": exposure,
-            "white balance": 1e6 / cct_a - 1e6 / cct_b,
-            "tint": duv_a - duv_b,
-            "contrast": contrast,
-            "saturation": _saturation(px.a, toned * 2.0 ** gains, light_a)}
+
+    def light(g: np.ndarray) -> tuple[float, float]:
+        """Mired and Duv of ``a``'s light over ``b``'s, for per-channel gains ``g``."""
+        cct_a, duv_a = _cct_of(light_b * 2.0 ** g)
+        return 1e6 / cct_a - 1e6 / cct_b, duv_a - duv_b
+
+    mired, duv = light(gains)
+    out = {"exposure": exposure, "white balance": mired, "tint": duv, "contrast": contrast,
+           "saturation": saturation}
+    if px.region is not None:
+        regions = [r for r in np.unique(px.region[agree])
+                   if np.sum(agree & (px.region == r)) >= REGION_MIN_PIXELS]
+        if len(regions) >= MIN_REGIONS:
+            each = np.array([light(_white_balance_gains(px.a[agree & (px.region == r)],
+                                                        toned[agree & (px.region == r)]))
+                             for r in regions])
+            out[_DISAGREE + "white balance"] = _standard_error(each[:, 0])
+            out[_DISAGREE + "tint"] = _standard_error(each[:, 1])
+    return out
+
+
+def _saturate(rgb: np.ndarray, log2_s: float) -> np.ndarray:
+    """``(P, 3)`` ACEScg with its saturation about luminance scaled by ``2 ** log2_s``."""
+    y = (rgb @ LUMA)[:, None]
+    return y + 2.0 ** log2_s * (rgb - y)
+
+
+def _fit_saturation(a: np.ndarray, b: np.ndarray) -> float:
+    """log2 of the saturation about luminance that, with a white balance, takes ``b`` to ``a``.
+
+    Saturation and white balance are fitted together: for each saturation tried (coarse,
+    then fine), per-channel gains are the median ratio (:func:`_white_balance_gains`) and
+    the fit is how little the pixels' ratios spread about them (mean absolute deviation,
+    in log2). A saturation change moves each colour along its own hue, which per-channel
+    gains alone would partly read as a white balance when one hue dominates the picture;
+    a white balance moves every colour by the same gains.
+    """
+    step = max(1, a.shape[0] // 20_000)
+    la = np.log2(np.maximum(a[::step], 1e-9))
+    b = b[::step]
+
+    def cost(log2_s: float) -> float:
+        bs = _saturate(b, log2_s)
+        ok = bs.min(1) > 2 ** -11
+        if ok.sum() < 64:
+            return float("inf")
+        r = la[ok] - np.log2(bs[ok])
+        return float(np.mean(np.abs(r - np.median(r, axis=0))))
+
+    best = min(np.arange(-1.5, 1.51, 0.1), key=cost)
+    return float(min(np.arange(best - 0.1, best + 0.101, 0.01), key=cost))
+
+
+def _standard_error(regions: np.ndarray) -> float:
+    """How far a value measured on the whole picture is uncertain when its regions disagree.
+
+    The standard error of a median of the regions' values, ``√(π/2) σ / √n``, with ``σ``
+    their robust spread (1.4826 × MAD). A grade moves the whole picture alike (the regions
+    agree but for the colours they show); a light in the scene that changes (a stage light
+    fading, someone stepping into a lamp's light) moves only the part it falls on, and
+    the picture's value then says less about a grade the more its regions disagree.
+    """
+    mad = float(np.median(np.abs(regions - np.median(regions))))
+    return float(np.sqrt(np.pi / 2)) * 1.4826 * mad / float(np.sqrt(regions.size))
 
 
 # -- from pairs to per-item offsets ----------------------------------------------------------
@@ -420,26 +489,30 @@ def _pair(a: np.ndarray, pa: ShotProfile, b: np.ndarray, pb: ShotProfile
     return result
 
 
-def _all_pairs(members: list[ContinuityItem]) -> tuple[_Pairs, set[tuple[int, int]]]:
+def _all_pairs(members: list[ContinuityItem]) -> tuple[_Pairs, set[tuple[int, int]], _Pairs]:
     """Paired differences of every two members that share surfaces, both ways round.
 
-    Also the pairs that are one framing (a shift apart).
+    Also the pairs that are one framing (a shift apart), and each pair's regional
+    standard errors of :data:`REGIONAL` properties (:func:`_standard_error`).
     """
     keys = [_key_frame(m.frames) for m in members]  # type: ignore[arg-type]
     n = len(members)
     pairs: _Pairs = {}
     same: set[tuple[int, int]] = set()
+    disagree: _Pairs = {}
     for i in range(n):
         for j in range(i + 1, n):
             got = _pair(keys[i], members[i].profile, keys[j], members[j].profile)
             if got is None:
                 continue
             d, one_view = got
-            pairs[i, j] = dict(d)
-            pairs[j, i] = {k: -v for k, v in d.items()}
+            pairs[i, j] = {k: d[k] for k in PAIRED}
+            pairs[j, i] = {k: -d[k] for k in PAIRED}
+            disagree[i, j] = disagree[j, i] = {k: d[_DISAGREE + k] for k in REGIONAL
+                                               if _DISAGREE + k in d}
             if one_view:
                 same |= {(i, j), (j, i)}
-    return pairs, same
+    return pairs, same, disagree
 
 
 @dataclass(frozen=True)
@@ -451,10 +524,16 @@ class Paired:
     scale on which an item's offset must stand out. Pairs of one framing give it when there
     are three or more (pairs across views also carry the views' own differences, which the
     offsets discount separately); else all pairs do. Empty when nothing paired.
+
+    ``uncertainty`` is, per item and :data:`REGIONAL` property, the median over its pairs of
+    how far the pair's value is uncertain because the picture's regions disagree on it
+    (:func:`_standard_error`): a light in the scene that changed in part of the picture,
+    not a grade.
     """
 
     offsets: dict[str, dict[str, float]]
     noise: dict[str, float]
+    uncertainty: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def paired_diffs(members: list[ContinuityItem], anchor: str | None,
@@ -469,7 +548,7 @@ def paired_diffs(members: list[ContinuityItem], anchor: str | None,
     """
     if any(m.frames is None for m in members) or len(members) < 2:
         return Paired({}, {})
-    pairs, same = _all_pairs(members)
+    pairs, same, disagree = _all_pairs(members)
     names = [m.name for m in members]
     offsets: dict[int, dict[str, float]] = {}
     component: dict[int, int] = {}
@@ -489,7 +568,8 @@ def paired_diffs(members: list[ContinuityItem], anchor: str | None,
         if r:
             noise[k] = 1.4826 * float(np.median(np.abs(r)))
     if anchor is None:
-        return Paired({names[i]: x for i, x in offsets.items()}, noise)
+        return Paired({names[i]: x for i, x in offsets.items()}, noise,
+                      _uncertainty(offsets, disagree, names))
     ka = names.index(anchor)
     out: dict[str, dict[str, float]] = {}
     for i, m in enumerate(members):
@@ -497,4 +577,21 @@ def paired_diffs(members: list[ContinuityItem], anchor: str | None,
             out[m.name] = {p: offsets[i][p] - offsets[ka][p] for p in PAIRED}
         elif i != ka and (i, ka) in pairs:
             out[m.name] = dict(pairs[i, ka])
-    return Paired(out, noise)
+    unc = _uncertainty(offsets, disagree, names)
+    for i, m in enumerate(members):   # measured against the anchor directly
+        if m.name in out and i not in offsets and (i, ka) in disagree:
+            unc[m.name] = dict(disagree[i, ka])
+    return Paired(out, noise, {n: u for n, u in unc.items() if n in out})
+
+
+def _uncertainty(offsets: dict[int, dict[str, float]], disagree: _Pairs, names: list[str]
+                 ) -> dict[str, dict[str, float]]:
+    """Per item with an offset, the median regional standard error of its pairs."""
+    out: dict[str, dict[str, float]] = {}
+    for i in offsets:
+        for k in REGIONAL:
+            vals = [d[k] for (a, b), d in disagree.items()
+                    if a == i and b in offsets and k in d]
+            if vals:
+                out.setdefault(names[i], {})[k] = float(np.median(vals))
+    return out

@@ -26,6 +26,9 @@ Z = 3.0               # robust z-score an item must pass on top of the absolute 
 MIN_FOR_SPREAD = 4    # below this many items a group's spread is not estimated
 
 Diffs = dict[str, dict[str, float | None]]
+Why = dict[str, dict[str, str]]   # per item and property: why its limit is above the threshold
+SCENE_SPREAD = "this scene's own spread"
+REGIONS_DISAGREE = "how far the picture's regions disagree on it"
 
 
 def _thresholds(diffs: Diffs) -> dict[str, float]:
@@ -58,14 +61,17 @@ def _reference(members: list[ContinuityItem], anchor: str | None, group: str) ->
 
 
 def _measure(members: list[ContinuityItem], anchor: str | None, ref: Reference
-             ) -> tuple[Diffs, dict[str, dict[str, float]]]:
+             ) -> tuple[Diffs, dict[str, dict[str, float]], Why]:
     """Every item's differences (paired where measured, else from profiles) and thresholds.
 
     Two kinds of measurement, two natural spreads: profile differences vary with content, so
     their limit is also ``Z`` × the items' spread; paired differences vary only with how well
     two measurements of one difference agree, so their limit is also ``Z`` × the pairs'
     noise (:class:`~workbench.model.continuity.alignment.Paired`). Each item is judged
-    against the spread of its own kind.
+    against the spread of its own kind. A paired white balance or tint is also judged
+    against ``Z`` times its own uncertainty where the picture's regions disagree on it (a
+    light in the scene that changed in part of the picture, not a grade). Also returned:
+    why each raised limit was raised.
     """
     content = {m.name: {c.name: c.measure(m.profile, ref) for c in CHECKS.values()}
                for m in members}
@@ -82,19 +88,29 @@ def _measure(members: list[ContinuityItem], anchor: str | None, ref: Reference
     thresholds = {n: {k: paired_thr[k] if n in paired.offsets and k in PAIRED
                       else clip_thr[k] if k in HIGHLIGHT_CHECKS else content_thr[k]
                       for k in CHECKS} for n in diffs}
-    return diffs, thresholds
+    why: Why = {n: {} for n in diffs}
+    for n, unc in paired.uncertainty.items():
+        for k, u in unc.items():
+            if Z * u > thresholds[n][k]:
+                thresholds[n][k] = Z * u
+                why[n][k] = REGIONS_DISAGREE
+    return diffs, thresholds, why
 
 
-def _limit_phrase(name: str, limit: float) -> str:
-    """``"the limit is 0.33 stop"``, and why when the scene's own spread raised it."""
+def _limit_phrase(name: str, limit: float, raised: str = SCENE_SPREAD) -> str:
+    """``"the limit is 0.33 stop"``, and why when ``raised`` (the scene's own spread) raised it."""
     check = CHECKS[name]
-    why = (f" ({Z:g}× this scene's own spread)" if limit > check.threshold * (1 + 1e-9)
-           else "")
+    why = f" ({Z:g}× {raised})" if limit > check.threshold * (1 + 1e-9) else ""
     return f"the limit is {check.amount(limit)}{why}"
 
 
-def explain_score(measures: dict[str, float], limits: dict[str, float], score: float) -> str:
-    """One sentence saying how ``score`` follows from the worst difference and its limit."""
+def explain_score(measures: dict[str, float], limits: dict[str, float], score: float,
+                  raised: Mapping[str, str] | None = None) -> str:
+    """One sentence saying how ``score`` follows from the worst difference and its limit.
+
+    ``raised`` says, per property, why its limit is above the check's threshold when that
+    is not the scene's own spread.
+    """
     if not measures:
         return "score 0: nothing could be measured."
     worst = max(measures, key=lambda k: abs(measures[k]) / limits[k])
@@ -102,13 +118,13 @@ def explain_score(measures: dict[str, float], limits: dict[str, float], score: f
     check = CHECKS[worst]
     head = (f"score {score:.2f} = s / (1 + s), where s = {ratio:.2f} is the largest "
             f"difference divided by its limit ({worst}: {check.amount(measures[worst])}; "
-            f"{_limit_phrase(worst, limits[worst])})")
+            f"{_limit_phrase(worst, limits[worst], (raised or {}).get(worst, SCENE_SPREAD))})")
     verdict = ("flagged" if ratio >= 1.0 else "not flagged")
     return f"{head}; {verdict}: an item is flagged from 0.5, a difference at its limit."
 
 
 def _judge(m: ContinuityItem, group: str, ref: Reference, diffs: dict[str, float | None],
-           thresholds: dict[str, float]) -> Finding:
+           thresholds: dict[str, float], raised: dict[str, str]) -> Finding:
     """One item's finding: the properties past their threshold, worst first, with sentences."""
     measures = {k: float(v) for k, v in diffs.items() if v is not None}
     limits = {k: thresholds[k] for k in measures}
@@ -120,9 +136,10 @@ def _judge(m: ContinuityItem, group: str, ref: Reference, diffs: dict[str, float
     worst = max(severity.values(), default=0.0)
     score = round(worst / (1 + worst), 3)
     reasons = [f"{m.name} is {CHECKS[k].say(m.profile, measures[k])} compared with "
-               f"{ref.name}; {_limit_phrase(k, limits[k])}." for k in flagged]
+               f"{ref.name}; {_limit_phrase(k, limits[k], raised.get(k, SCENE_SPREAD))}."
+               for k in flagged]
     return Finding(m.name, group, bool(flagged), score, reasons, ref.name, measures, flagged,
-                   limits=limits, explanation=explain_score(measures, limits, score))
+                   limits=limits, explanation=explain_score(measures, limits, score, raised))
 
 
 def _attach_fixes(findings: list[Finding], members: list[ContinuityItem], target: str) -> None:
@@ -138,11 +155,12 @@ def _attach_fixes(findings: list[Finding], members: list[ContinuityItem], target
 def _group_findings(members: list[ContinuityItem], anchor: str | None, group: str,
                     fix: bool) -> list[Finding]:
     ref = _reference(members, anchor, group)
-    diffs, thresholds = _measure(members, anchor, ref)
+    diffs, thresholds, why = _measure(members, anchor, ref)
     findings = [Finding(m.name, group, False, 0.0, [], "anchor (itself)",
                         {k: float(v) for k, v in diffs[m.name].items() if v is not None},
                         explanation="score 0: the anchor is what the others are compared with.")
-                if m.name == anchor else _judge(m, group, ref, diffs[m.name], thresholds[m.name])
+                if m.name == anchor else _judge(m, group, ref, diffs[m.name], thresholds[m.name],
+                                                why[m.name])
                 for m in members]
     if fix and any(f.flag for f in findings):
         _attach_fixes(findings, members, anchor or _medoid(members, diffs, thresholds))
