@@ -39,12 +39,15 @@ NO_VIEWS_CEILING = 0.5   # the most confidence a match without shared surfaces c
 # Log2-quantile mismatch at which that confidence halves: on the sample title, a matched
 # shot of the same scene leaves 0.15-0.6, the title card against the stage 0.9.
 MISMATCH_SCALE = 0.5
-# Candidates from the fewest fitted parameters to the most: a more flexible one is kept only
-# when it beats the simpler ones by more than the residual can resolve (see choose). Von
-# Kries (per-cone gains) models exactly a change of light; "views" adds a contrast and a full
-# 3x3 on the shared pixels; "title frames" chains two such fits through the title's frames;
-# the network predicts a whole grade. Names not listed come after them, in given order.
-PARSIMONY = ("von-kries", "views", "title frames", "network")
+# The order in which candidates are preferred (see choose): first those fitted on other
+# evidence than the shared pixels, which the held-out residual tests as it would any unseen
+# data (von Kries, exactly the model of a change of light, on the frames' distributions; the
+# network, trained on the title's dailies), then those fitted on the shared pixels, fewest
+# parameters first ("views": a contrast and a 3x3; "title frames": two such fits chained).
+# Even refitted on half the tiles, these share the pairs' misregistration and whatever differs
+# between the two moments, which a flexible fit absorbs and the residual then rewards. Names
+# not listed come after them, in the order given.
+PARSIMONY = ("von-kries", "network", "views", "title frames")
 
 
 def pixel_map_of(fitted: Any) -> PixelMap:
